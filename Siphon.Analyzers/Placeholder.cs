@@ -1,0 +1,1 @@
+namespace Siphon.Analyzers { internal static class Placeholder { } }

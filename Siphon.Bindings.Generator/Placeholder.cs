@@ -1,0 +1,1 @@
+namespace Siphon.Bindings.Generator { internal static class Placeholder { } }
