@@ -1,0 +1,141 @@
+// Task<T> → awaitable. The awaitable is an asyncio future of the worker's loop; the Task's
+// completion is posted to the worker's inbox (no pool thread ever takes the GIL) and resolves the
+// future there. Cancelling the future (e.g. the handler's task hit its timeout) cancels the
+// CancellationTokenSource handed to the C# call, so the outbound work stops too.
+namespace Siphon.Runtime.Python.Binding;
+
+/// <summary>Work to run on a loop thread with the GIL held.</summary>
+public interface IPyWork
+{
+    void Run();
+}
+
+/// <summary>A thread that owns an interpreter's event loop (the worker).</summary>
+public interface IPyLoopHost
+{
+    /// <summary>Queues work for the loop thread. Never blocks, never takes the GIL.</summary>
+    void Post(IPyWork work);
+
+    /// <summary>A new future on this host's loop. Loop thread, GIL held.</summary>
+    nint CreateFuture();
+}
+
+public static unsafe class AsyncBridge
+{
+    [ThreadStatic] private static IPyLoopHost? t_host;
+
+    /// <summary>The loop host of the current thread; set by the worker while it runs.</summary>
+    public static IPyLoopHost? Current { get => t_host; set => t_host = value; }
+
+    private static IPyLoopHost Host => t_host ?? throw new InvalidOperationException(
+        "async methods of bound types can only be awaited on a Siphon worker's event loop");
+
+    /// <summary>A new CancellationTokenSource for a bound async call (see PyMethodAttribute).</summary>
+    public static CancellationTokenSource CreateCancellation() => new();
+
+    public static nint ToAwaitable<T>(Task<T> task, CancellationTokenSource? cancellation, Func<T, nint> convert) =>
+        Await(task, cancellation, t => convert(((Task<T>)t).Result));
+
+    public static nint ToAwaitable(Task task, CancellationTokenSource? cancellation) =>
+        Await(task, cancellation, static _ => Py.NewNone());
+
+    private static nint Await(Task task, CancellationTokenSource? cancellation, Func<Task, nint> result)
+    {
+        var host = Host;
+        using var future = PyOwned.Checked(host.CreateFuture());
+        if (task.IsCompleted)
+        {
+            // Already done (cached or synchronous): resolve now, no hop through the inbox.
+            Complete(future.Handle, task, result);
+            cancellation?.Dispose();
+            return future.Steal();
+        }
+        if (cancellation is not null)
+        {
+            var cts = cancellation;
+            using var callback = PyOwned.Checked(NativeCallable.Create(f =>
+            {
+                if (IsCancelled(f)) { try { cts.Cancel(); } catch (ObjectDisposedException) { } }
+                return Py.NewNone();
+            }));
+            CallMethod(future.Handle, "add_done_callback", callback.Handle);
+        }
+        CApi.Py_IncRef(future.Handle);
+        var completion = new Completion(host, new PyRef(future.Handle), task, result, cancellation);
+        // If the task completes meanwhile, this runs inline on the loop thread: it only queues.
+        task.ContinueWith(static (_, state) => ((Completion)state!).Post(), completion,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return future.Steal();
+    }
+
+    private sealed class Completion(IPyLoopHost host, PyRef future, Task task, Func<Task, nint> result, CancellationTokenSource? cts) : IPyWork
+    {
+        public void Post() => host.Post(this);
+
+        public void Run()
+        {
+            try
+            {
+                if (!IsDone(future.Handle)) Complete(future.Handle, task, result);
+            }
+            catch (Exception e)
+            {
+                // Setting the result failed (e.g. the loop closed): nothing awaits it any more.
+                System.Diagnostics.Debug.WriteLine($"async completion dropped: {e.Message}");
+                CApi.PyErr_Clear();
+            }
+            finally
+            {
+                future.Dispose();
+                cts?.Dispose();
+            }
+        }
+    }
+
+    private static void Complete(nint future, Task task, Func<Task, nint> result)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            nint value;
+            try { value = result(task); }
+            catch (Exception e) { SetException(future, e); return; }
+            using var v = PyOwned.Steal(value);
+            CallMethod(future, "set_result", v.Handle);
+        }
+        else
+        {
+            SetException(future, task.Exception?.InnerException ?? new OperationCanceledException("the operation was cancelled"));
+        }
+    }
+
+    private static void SetException(nint future, Exception e)
+    {
+        PyErrors.SetFromException(e);
+        nint type, value, tb;
+        CApi.PyErr_Fetch(&type, &value, &tb);
+        CApi.PyErr_NormalizeException(&type, &value, &tb);
+        try { CallMethod(future, "set_exception", value); }
+        finally
+        {
+            CApi.Py_DecRef(type);
+            if (value != 0) CApi.Py_DecRef(value);
+            if (tb != 0) CApi.Py_DecRef(tb);
+        }
+    }
+
+    private static bool IsDone(nint future) => CallPredicate(future, "done");
+    private static bool IsCancelled(nint future) => CallPredicate(future, "cancelled");
+
+    private static bool CallPredicate(nint o, string name)
+    {
+        using var method = PyOwned.Checked(CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name)));
+        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(method.Handle));
+        return r.Handle == Py.True;
+    }
+
+    private static void CallMethod(nint o, string name, nint arg)
+    {
+        using var method = PyOwned.Checked(CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name)));
+        using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(method.Handle, arg));
+    }
+}

@@ -1,0 +1,127 @@
+// Reference ownership in the type system. PyBorrowed: a reference someone else owns; never
+// dropped. PyOwned: a new reference owned by one scope, dropped by `using`; Steal() hands it on.
+// Both are ref structs, so neither can outlive the GIL scope it was made in. PyRef is the
+// long-lived owner for fields; its finalizer never touches Python (it queues the decref).
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace Siphon.Runtime.Python;
+
+public readonly ref struct PyBorrowed(nint handle)
+{
+    public readonly nint Handle = handle;
+    public bool IsNull => Handle == 0;
+    /// <summary>Takes a new reference of one's own.</summary>
+    public PyOwned NewReference() { CApi.Py_IncRef(Handle); return PyOwned.Steal(Handle); }
+}
+
+public ref struct PyOwned
+{
+    private nint _handle;
+    private PyOwned(nint handle) => _handle = handle;
+
+    /// <summary>Takes over a new reference (from an API documented [new]). NULL is allowed.</summary>
+    public static PyOwned Steal(nint handle) => new(handle);
+
+    /// <summary>Takes over a new reference, turning NULL (a raised Python error) into a PythonException.</summary>
+    public static PyOwned Checked(nint handle) => new(PyErrors.ThrowIfNull(handle));
+
+    public readonly nint Handle => _handle;
+    public readonly bool IsNull => _handle == 0;
+    public readonly PyBorrowed Borrow() => new(_handle);
+
+    /// <summary>Hands the reference on (e.g. to a stealing API or a return value); this owner forgets it.</summary>
+    public nint Steal() { var h = _handle; _handle = 0; return h; }
+
+    public PyRef ToRef() => new(Steal());
+
+    public void Dispose()
+    {
+        if (_handle != 0) { CApi.Py_DecRef(_handle); _handle = 0; }
+    }
+}
+
+/// <summary>A long-lived owned reference (a handler, a module, a bound method).</summary>
+public sealed class PyRef : IDisposable
+{
+    private static readonly ConcurrentQueue<nint> s_pending = new();
+    private nint _handle;
+
+    internal PyRef(nint stolenNewReference) => _handle = stolenNewReference;
+
+    public nint Handle => _handle != 0 ? _handle : throw new ObjectDisposedException(nameof(PyRef));
+    public PyBorrowed Borrow() => new(Handle);
+
+    /// <summary>Drops the reference. The caller holds the GIL.</summary>
+    public void Dispose()
+    {
+        var h = Interlocked.Exchange(ref _handle, 0);
+        if (h != 0) CApi.Py_DecRef(h);
+        GC.SuppressFinalize(this);
+    }
+
+    // Finalizers run on the GC's thread, which must never take the GIL: defer the decref.
+    ~PyRef()
+    {
+        var h = Interlocked.Exchange(ref _handle, 0);
+        if (h != 0) s_pending.Enqueue(h);
+    }
+
+    /// <summary>Drops references queued by finalizers. The caller holds the GIL.</summary>
+    public static int DrainPending()
+    {
+        var n = 0;
+        while (s_pending.TryDequeue(out var h)) { CApi.Py_DecRef(h); n++; }
+        return n;
+    }
+}
+
+/// <summary>The GIL held for one synchronous scope: <c>using var gil = Gil.Acquire();</c>.
+/// A ref struct cannot live across an await, so the GIL can never be held across one.</summary>
+public ref struct Gil
+{
+    private int _state;
+    private bool _held;
+
+    public static Gil Acquire() => new() { _state = CApi.PyGILState_Ensure(), _held = true };
+
+    public static bool IsHeld => CApi.PyGILState_Check() != 0;
+
+    public void Dispose()
+    {
+        if (!_held) return;
+        _held = false;
+        CApi.PyGILState_Release(_state);
+    }
+}
+
+/// <summary>Addresses of singletons and exception types, read once after the library loads.</summary>
+internal static unsafe class Py
+{
+    public static nint None, True, False;
+    public static nint BoolType, FloatType, ByteArrayType;
+    public static nint ValueError, TypeError, KeyError, RuntimeError, TimeoutError, NotImplementedError,
+        OverflowError, MemoryError, LookupError, AttributeError;
+
+    internal static void Bind()
+    {
+        None = PythonLibrary.Export("_Py_NoneStruct");
+        True = PythonLibrary.Export("_Py_TrueStruct");
+        False = PythonLibrary.Export("_Py_FalseStruct");
+        BoolType = PythonLibrary.Export("PyBool_Type");
+        FloatType = PythonLibrary.Export("PyFloat_Type");
+        ByteArrayType = PythonLibrary.Export("PyByteArray_Type");
+        // PyExc_* are pointer variables: dereference them.
+        static nint Exc(string name) => *(nint*)PythonLibrary.Export("PyExc_" + name);
+        ValueError = Exc("ValueError"); TypeError = Exc("TypeError"); KeyError = Exc("KeyError");
+        RuntimeError = Exc("RuntimeError"); TimeoutError = Exc("TimeoutError");
+        NotImplementedError = Exc("NotImplementedError"); OverflowError = Exc("OverflowError");
+        MemoryError = Exc("MemoryError"); LookupError = Exc("LookupError"); AttributeError = Exc("AttributeError");
+    }
+
+    /// <summary>A new reference to None.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static nint NewNone() { CApi.Py_IncRef(None); return None; }
+
+    public static nint NewBool(bool v) { var o = v ? True : False; CApi.Py_IncRef(o); return o; }
+}
