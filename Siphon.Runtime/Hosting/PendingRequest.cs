@@ -1,0 +1,47 @@
+// One request on its way through the worker: posted by a Kestrel thread, dispatched on the worker,
+// completed there through a TaskCompletionSource whose continuations run on the thread pool
+// (never inline on the worker). While an async handler runs, PyTask holds its asyncio task so a
+// timeout can cancel it.
+using Siphon.Runtime.Http;
+using Siphon.Runtime.Python;
+using Siphon.Runtime.Python.Binding;
+
+namespace Siphon.Runtime.Hosting;
+
+/// <summary>The handler raised, returned the wrong thing, or was cancelled: the answer is a 500.</summary>
+public sealed class HandlerFailedException(string reason) : Exception(reason);
+
+public sealed class PendingRequest(Worker worker, Request request, int handlerId, string route) : IPyWork
+{
+    private readonly TaskCompletionSource<Response> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Request Request { get; } = request;
+    public int HandlerId { get; } = handlerId;
+    /// <summary>The matched route pattern, for log lines.</summary>
+    public string Route { get; } = route;
+    public Task<Response> Task => _tcs.Task;
+
+    /// <summary>The asyncio task of an async handler while it runs (worker thread only).</summary>
+    internal PyRef? PyTask { get; set; }
+
+    public void Run() => worker.Dispatch(this);
+
+    internal void Complete(Response response) => _tcs.TrySetResult(response);
+    internal void Fail(string reason) => _tcs.TrySetException(new HandlerFailedException(reason));
+}
+
+/// <summary>Cancels the asyncio task of a request whose time ran out.</summary>
+internal sealed class CancelRequestWork(PendingRequest pending) : IPyWork
+{
+    public unsafe void Run()
+    {
+        if (pending.PyTask is not { } task) return;
+        using var cancel = PyOwned.Checked(CApi.PyObject_GetAttrString(task.Handle, (byte*)Utf8Z.Of("cancel")));
+        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(cancel.Handle));
+    }
+}
+
+internal sealed class ActionWork(Action action) : IPyWork
+{
+    public void Run() => action();
+}

@@ -1,0 +1,85 @@
+// The request a handler sees. Built on a Kestrel thread as an immutable snapshot (nothing here
+// touches Python); the generated glue converts each member when a script reads it, so members a
+// script never reads cost nothing. Query params and lower-cased header dictionaries are built on
+// first read and kept.
+using Microsoft.AspNetCore.WebUtilities;
+using Siphon.Bindings;
+
+namespace Siphon.Runtime.Http;
+
+/// <summary>An incoming HTTP request, as routed to a handler.</summary>
+[PyClass("Request", Module = "siphon.http")]
+public sealed partial class Request
+{
+    private static readonly IReadOnlyDictionary<string, string> s_empty = new Dictionary<string, string>();
+    private readonly string? _rawQuery;
+    private readonly KeyValuePair<string, string>[] _headers;
+    private readonly ReadOnlyMemory<byte> _body;
+    private IReadOnlyDictionary<string, string>? _query, _headerDict;
+
+    /// <param name="headers">Header pairs with lower-case names, repeated names already joined with ", ".</param>
+    public Request(string method, string path, string? rawQuery, KeyValuePair<string, string>[] headers,
+        ReadOnlyMemory<byte> body, string client, string? clientCert, IReadOnlyDictionary<string, string>? pathParams)
+    {
+        Method = method;
+        Path = path;
+        _rawQuery = rawQuery;
+        _headers = headers;
+        _body = body;
+        Client = client;
+        ClientCert = clientCert;
+        PathParams = pathParams ?? s_empty;
+    }
+
+    /// <summary>The request method, upper case.</summary>
+    [PyProperty] public string Method { get; }
+
+    /// <summary>The decoded path, without the query string.</summary>
+    [PyProperty] public string Path { get; }
+
+    /// <summary>Parameters captured by the matched route pattern, URL-decoded.</summary>
+    [PyProperty] public IReadOnlyDictionary<string, string> PathParams { get; }
+
+    /// <summary>The parsed query string; for a repeated key the last value wins.</summary>
+    [PyProperty]
+    public IReadOnlyDictionary<string, string> QueryParams => _query ??= ParseQuery(_rawQuery);
+
+    /// <summary>Request headers with lower-case names; repeated headers joined with ", ".</summary>
+    [PyProperty]
+    public IReadOnlyDictionary<string, string> Headers => _headerDict ??= ToDictionary(_headers);
+
+    /// <summary>"ip:port" of the peer, or the left-most X-Forwarded-For entry when the peer is a trusted proxy.</summary>
+    [PyProperty] public string Client { get; }
+
+    /// <summary>Subject of the verified client certificate on a mutual-TLS listener, else None.</summary>
+    [PyProperty] public string? ClientCert { get; }
+
+    /// <summary>The buffered request body.</summary>
+    [PyMethod]
+    public ReadOnlyMemory<byte> Body() => _body;
+
+    /// <summary>One header's value by case-insensitive name, or None.</summary>
+    [PyMethod]
+    public string? Header(string name)
+    {
+        foreach (var (k, v) in _headers)
+            if (string.Equals(k, name, StringComparison.OrdinalIgnoreCase)) return v;
+        return null;
+    }
+
+    private static IReadOnlyDictionary<string, string> ParseQuery(string? raw)
+    {
+        if (string.IsNullOrEmpty(raw)) return s_empty;
+        var parsed = QueryHelpers.ParseQuery(raw);
+        var result = new Dictionary<string, string>(parsed.Count);
+        foreach (var (k, v) in parsed) result[k] = v.Count > 0 ? v[^1] ?? "" : "";
+        return result;
+    }
+
+    private static IReadOnlyDictionary<string, string> ToDictionary(KeyValuePair<string, string>[] pairs)
+    {
+        var d = new Dictionary<string, string>(pairs.Length);
+        foreach (var (k, v) in pairs) d[k] = v;
+        return d;
+    }
+}

@@ -1,0 +1,65 @@
+// The response a handler returns (and what http.Client calls resolve to). Immutable once built,
+// so the worker can hand it to a Kestrel thread without copying. Validation happens at
+// construction, where a script author sees it as a ValueError at the line that made it.
+using Siphon.Bindings;
+using Siphon.Runtime.Python;
+using Siphon.Runtime.Python.Binding;
+
+namespace Siphon.Runtime.Http;
+
+/// <summary>An HTTP response: status, headers and a body of bytes.</summary>
+[PyClass("Response", Module = "siphon.http")]
+public sealed partial class Response
+{
+    private static readonly IReadOnlyDictionary<string, string> s_noHeaders = new Dictionary<string, string>();
+
+    /// <summary>Builds a response; a str body is encoded as UTF-8. A status outside 100-599 or a
+    /// header name or value containing CR or LF raises ValueError.</summary>
+    [PyConstructor]
+    public Response(long status = 200, IReadOnlyDictionary<string, string>? headers = null,
+        [PyTypeHint("bytes | str | None")] ReadOnlyMemory<byte>? body = null)
+    {
+        if (status is < 100 or > 599)
+            throw new ArgumentOutOfRangeException(nameof(status), $"status must be within 100-599, got {status}");
+        if (headers is not null)
+            foreach (var (name, value) in headers)
+            {
+                if (name.Length == 0) throw new ArgumentException("header names must not be empty", nameof(headers));
+                if (name.AsSpan().IndexOfAny('\r', '\n') >= 0 || value.AsSpan().IndexOfAny('\r', '\n') >= 0)
+                    throw new ArgumentException($"header {name!} must not contain CR or LF", nameof(headers));
+            }
+        Status = (int)status;
+        Headers = headers ?? s_noHeaders;
+        Body = body ?? ReadOnlyMemory<byte>.Empty;
+    }
+
+    /// <summary>The status code.</summary>
+    [PyProperty] public int Status { get; }
+
+    /// <summary>The response headers.</summary>
+    [PyProperty] public IReadOnlyDictionary<string, string> Headers { get; }
+
+    /// <summary>The body as bytes.</summary>
+    [PyProperty] public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>Raises http.HttpStatusError for a status of 400 or more; returns the response otherwise.</summary>
+    [PyMethod]
+    public Response RaiseForStatus() => Status >= 400 ? throw new HttpStatusException(this) : this;
+}
+
+/// <summary>Surfaces in Python as siphon.http.HttpStatusError with .response and .status.</summary>
+public sealed class HttpStatusException(Response response)
+    : Exception($"HTTP status {response.Status}"), IPyRaisable
+{
+    public Response Response { get; } = response;
+    public string PyModule => "siphon.http";
+    public string PyTypeName => "HttpStatusError";
+
+    public unsafe void Decorate(nint exception)
+    {
+        using var wrapped = PyOwned.Steal(BoundObject.Wrap(Response));
+        using var status = PyOwned.Steal(PyConvert.ToPy(Response.Status));
+        CApi.PyObject_SetAttrString(exception, (byte*)Utf8Z.Of("response"), wrapped.Handle);
+        CApi.PyObject_SetAttrString(exception, (byte*)Utf8Z.Of("status"), status.Handle);
+    }
+}

@@ -1,0 +1,85 @@
+"""The ``http`` namespace: the bound C# types, the decorators that register handlers, and the
+exceptions scripts can catch. The decorators only record what they are given (with the script
+line that applied them); the host reads the records after the script has loaded and builds the
+routing table in C#."""
+import sys as _sys
+
+from siphon._native import Request, Response
+
+__all__ = ["Request", "Response", "HttpStatusError", "ClientError", "ConnectError",
+           "ClientTimeoutError", "TlsError", "route", "middleware", "on_startup", "on_shutdown"]
+
+
+class HttpStatusError(Exception):
+    """Raised by ``Response.raise_for_status()`` for a status of 400 or more."""
+
+    response: Response
+    status: int
+
+
+class ClientError(Exception):
+    """An outbound ``http.Client`` call failed before a response arrived."""
+
+
+class ConnectError(ClientError):
+    """The upstream refused or dropped the connection, or its name did not resolve."""
+
+
+class ClientTimeoutError(ClientError, TimeoutError):
+    """The upstream did not answer within the client's timeout."""
+
+
+class TlsError(ClientError):
+    """The TLS handshake with the upstream failed (untrusted chain, bad client certificate, ...)."""
+
+
+# Registrations, in order; each entry carries the file and line of the decorator.
+_routes = []
+_middleware = []
+_startup = []
+_shutdown = []
+
+
+def _where(depth=2):
+    frame = _sys._getframe(depth)
+    return frame.f_code.co_filename, frame.f_lineno
+
+
+def route(path: str, methods=None):
+    """Registers the decorated function as the handler for ``path``; ``methods`` defaults to
+    ``["GET"]`` and is upper-cased. Returns the function unchanged."""
+    if not isinstance(path, str):
+        raise TypeError(f"route path must be a str, got {type(path).__name__}")
+    if methods is None:
+        methods = ["GET"]
+    elif isinstance(methods, str):
+        methods = [methods]
+    methods = [str(m).upper() for m in methods]
+    filename, line = _where()
+
+    def register(fn):
+        if not callable(fn):
+            raise TypeError(f"@http.route({path!r}) must decorate a function")
+        _routes.append((path, methods, fn, filename, line))
+        return fn
+
+    return register
+
+
+def middleware(fn):
+    """Registers a request guard run before the matched route, in registration order. It returns
+    a ``Response`` to answer at once or ``None`` to go on. Returns the function unchanged."""
+    _middleware.append((fn, *_where()))
+    return fn
+
+
+def on_startup(fn):
+    """Registers a hook run once, to completion, before any listener accepts."""
+    _startup.append((fn, *_where()))
+    return fn
+
+
+def on_shutdown(fn):
+    """Registers a hook run once on graceful shutdown, after in-flight requests finish."""
+    _shutdown.append((fn, *_where()))
+    return fn
