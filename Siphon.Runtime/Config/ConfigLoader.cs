@@ -450,7 +450,10 @@ public static class ConfigLoader
             var bestDistance = int.MaxValue;
             foreach (var candidate in allowed)
             {
-                var distance = Squash(candidate) == squashed ? 0 : Levenshtein(key.ToLowerInvariant(), candidate);
+                var c = Squash(candidate);
+                var distance = c == squashed ? 0
+                    : squashed.Length >= 4 && (c.StartsWith(squashed, StringComparison.Ordinal) || squashed.StartsWith(c, StringComparison.Ordinal)) ? 1
+                    : Levenshtein(key.ToLowerInvariant(), candidate);
                 if (distance < bestDistance)
                 {
                     best = candidate;

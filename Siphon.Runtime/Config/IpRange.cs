@@ -122,7 +122,7 @@ public sealed record IpRange
             return false;
         }
 
-        if (address.ScopeId != 0 && address.AddressFamily == AddressFamily.InterNetworkV6)
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
         {
             address = new IPAddress(address.GetAddressBytes());
         }

@@ -48,6 +48,7 @@ internal sealed class YamlTreeReader
     private readonly string _file;
     private readonly Dictionary<string, YNode> _anchors = new(StringComparer.Ordinal);
     private string? _path;
+    private bool _advance;
 
     private YamlTreeReader(string text, string file)
     {
@@ -66,22 +67,53 @@ internal sealed class YamlTreeReader
         catch (YamlException e)
         {
             var line = e.Start.Line > 0 ? (int?)checked((int)e.Start.Line) : null;
-            throw new ConfigException(file, line, reader._path, $"YAML syntax error: {e.Message}", e);
+            var reason = $"YAML syntax error: {e.Message}";
+            if (e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabIndentedLine(text, line ?? 1) is { } tabLine)
+            {
+                // YamlDotNet may report a tab in indentation at the enclosing mapping's line; point at the tab instead.
+                line = tabLine;
+                reason = $"YAML syntax error: a tab in indentation (YAML indents with spaces only) ({e.Message})";
+            }
+
+            throw new ConfigException(file, line, reader._path, reason, e);
         }
+    }
+
+    private static int? FirstTabIndentedLine(string text, int fromLine)
+    {
+        var lines = text.Split('\n');
+        for (var i = Math.Max(0, fromLine - 1); i < lines.Length; i++)
+        {
+            foreach (var c in lines[i])
+            {
+                if (c == '\t')
+                {
+                    return i + 1;
+                }
+
+                if (c != ' ' && c != '-')
+                {
+                    break;
+                }
+            }
+        }
+
+        return null;
     }
 
     private YNode? ReadStream()
     {
         Expect<StreamStart>();
-        if (_parser.TryConsume<StreamEnd>(out _))
+        if (Peek() is StreamEnd)
         {
             return null;
         }
 
         Expect<DocumentStart>();
         var root = ReadNode(null);
+        _path = null;
         Expect<DocumentEnd>();
-        if (_parser.Current is DocumentStart second)
+        if (Peek() is DocumentStart second)
         {
             throw new ConfigException(_file, LineOf(second), null, "only one YAML document is allowed (found a second '---')");
         }
@@ -90,28 +122,37 @@ internal sealed class YamlTreeReader
         return root is YScalar { IsNull: true } ? null : root;
     }
 
+    // The parser is advanced lazily (Consume marks, Peek moves), so a syntax error found while scanning ahead
+    // is reported with the path of the node being looked for, not the one just read.
     private YNode ReadNode(string? path)
     {
         _path = path;
-        var ev = Current();
+        var ev = Peek();
         switch (ev)
         {
             case AnchorAlias alias:
-                _parser.MoveNext();
+                Consume();
                 return _anchors.TryGetValue(alias.Value.Value, out var target)
                     ? target
                     : throw new ConfigException(_file, LineOf(alias), path, $"unknown alias '*{alias.Value.Value}'");
 
             case Scalar scalar:
-                _parser.MoveNext();
+                Consume();
                 return Anchor(scalar, new YScalar(LineOf(scalar), scalar.Value, scalar.Style, !scalar.Tag.IsEmpty));
 
             case SequenceStart start:
             {
-                _parser.MoveNext();
+                Consume();
                 var items = new List<YNode>();
-                while (!_parser.TryConsume<SequenceEnd>(out _))
+                while (true)
                 {
+                    _path = path;
+                    if (Peek() is SequenceEnd)
+                    {
+                        Consume();
+                        break;
+                    }
+
                     items.Add(ReadNode(KeyPath.Index(path, items.Count)));
                 }
 
@@ -121,18 +162,32 @@ internal sealed class YamlTreeReader
 
             case MappingStart start:
             {
-                _parser.MoveNext();
+                Consume();
                 var entries = new List<KeyValuePair<YScalar, YNode>>();
                 var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-                while (!_parser.TryConsume<MappingEnd>(out _))
+                while (true)
                 {
                     _path = path;
-                    var keyNode = ReadNode(path);
-                    if (keyNode is not YScalar key)
+                    var keyEvent = Peek();
+                    if (keyEvent is MappingEnd)
                     {
-                        throw new ConfigException(_file, keyNode.Line, path, $"a key must be a plain string, not {keyNode.KindName}");
+                        Consume();
+                        break;
                     }
 
+                    if (keyEvent is not Scalar keyScalar)
+                    {
+                        var kind = keyEvent switch
+                        {
+                            SequenceStart => "a sequence",
+                            MappingStart => "a mapping",
+                            AnchorAlias => "an alias",
+                            _ => keyEvent.GetType().Name,
+                        };
+                        throw new ConfigException(_file, LineOf(keyEvent), path, $"a key must be a plain string, not {kind}");
+                    }
+
+                    var key = new YScalar(LineOf(keyScalar), keyScalar.Value, keyScalar.Style, !keyScalar.Tag.IsEmpty);
                     var keyPath = KeyPath.Child(path, key.Value);
                     if (key.Value == "<<" && key.Style == ScalarStyle.Plain)
                     {
@@ -145,6 +200,7 @@ internal sealed class YamlTreeReader
                     }
 
                     seen.Add(key.Value, key.Line);
+                    Consume();
                     entries.Add(new(key, ReadNode(keyPath)));
                 }
 
@@ -167,25 +223,31 @@ internal sealed class YamlTreeReader
         return node;
     }
 
-    private ParsingEvent Current()
+    private ParsingEvent Peek()
     {
-        if (_parser.Current is null && !_parser.MoveNext())
+        if (_advance || _parser.Current is null)
         {
-            throw new ConfigException(_file, null, _path, "unexpected end of YAML");
+            _advance = false;
+            if (!_parser.MoveNext())
+            {
+                throw new ConfigException(_file, null, _path, "unexpected end of YAML");
+            }
         }
 
         return _parser.Current!;
     }
 
+    private void Consume() => _advance = true;
+
     private void Expect<T>() where T : ParsingEvent
     {
-        var ev = Current();
+        var ev = Peek();
         if (ev is not T)
         {
             throw new ConfigException(_file, LineOf(ev), _path, $"unexpected YAML event {ev.GetType().Name} (expected {typeof(T).Name})");
         }
 
-        _parser.MoveNext();
+        Consume();
     }
 
     private static int LineOf(ParsingEvent ev) => checked((int)ev.Start.Line);
