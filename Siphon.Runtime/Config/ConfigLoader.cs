@@ -1,0 +1,513 @@
+using System.Collections.ObjectModel;
+using System.Globalization;
+
+namespace Siphon.Runtime.Config;
+
+/// <summary>
+/// Loads <c>http.yaml</c> into a <see cref="SiphonConfig"/>, strictly: every problem is a
+/// <see cref="ConfigException"/> naming the file, the line and the key, and the server does not start.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>An empty file (or one holding only comments, or <c>---</c>) gives <see cref="SiphonConfig.Default"/>'s values.</item>
+/// <item>A missing, null or empty <c>servers</c> list means one plain listener on <c>127.0.0.1:8080</c>.</item>
+/// <item>Every string value (not keys) goes through <c>${VAR}</c> / <c>${VAR:-default}</c> expansion before it is
+/// converted, so numbers and booleans can come from the environment too; <c>$$</c> is a literal <c>$</c>
+/// (see <see cref="EnvExpander"/>).</item>
+/// <item>An optional value that is null (<c>~</c>, <c>null</c>, nothing) or expands to an empty string counts as not set
+/// and takes its default; a required one (<c>listen</c>, <c>base_url</c>, <c>tls.cert_path</c>, <c>tls.key_path</c>) is an error.
+/// <c>tls:</c> with no value is an error rather than silently cleartext.</item>
+/// <item>Booleans are exactly <c>true</c> or <c>false</c>; integers are decimal.</item>
+/// <item>Relative paths (<c>tls.*</c>, <c>verify</c>, <c>cert</c>, and a <c>python</c> path containing a directory
+/// separator) are resolved against the config file's directory; a bare <c>python</c> name is looked up on PATH later.</item>
+/// <item>Anchors and aliases work; merge keys (<c>&lt;&lt;</c>) and more than one document do not.</item>
+/// </list>
+/// </remarks>
+public static class ConfigLoader
+{
+    internal static readonly string[] RootKeys = ["python", "workers", "access_log", "shutdown_grace_ms", "servers", "clients"];
+    internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies"];
+    internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
+    internal static readonly string[] ClientKeys = ["base_url", "timeout_ms", "verify", "cert", "pool_size", "http2_prior_knowledge"];
+
+    /// <summary>Reads and parses the file at <paramref name="path"/>.</summary>
+    /// <param name="path">the config file; messages name it as given.</param>
+    /// <param name="environment">variable lookup for <c>${VAR}</c>; default <see cref="Environment.GetEnvironmentVariable(string)"/>.</param>
+    /// <exception cref="ConfigException">the file is missing or unreadable, or its content is invalid.</exception>
+    public static SiphonConfig Load(string path, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigException(path, null, null, $"config file not found (looked for {Path.GetFullPath(path)})", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new ConfigException(path, null, null, $"cannot read config file: {e.Message}", e);
+        }
+
+        return Parse(text, path, environment);
+    }
+
+    /// <summary>Parses YAML text as if it were read from <paramref name="sourcePath"/> (used in messages and to resolve relative paths).</summary>
+    /// <exception cref="ConfigException">the content is invalid.</exception>
+    public static SiphonConfig Parse(string yamlText, string sourcePath, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(yamlText);
+        ArgumentNullException.ThrowIfNull(sourcePath);
+        var fullPath = Path.GetFullPath(sourcePath);
+        var reader = new Reader(sourcePath, Path.GetDirectoryName(fullPath) ?? "", environment ?? Environment.GetEnvironmentVariable);
+        var root = YamlTreeReader.Read(yamlText, sourcePath);
+        return reader.ReadRoot(root) with { SourcePath = fullPath };
+    }
+
+    private sealed class Reader(string file, string baseDir, Func<string, string?> env)
+    {
+        public SiphonConfig ReadRoot(YNode? root)
+        {
+            if (root is null)
+            {
+                return new SiphonConfig();
+            }
+
+            if (root is not YMapping map)
+            {
+                throw Error(root, null, $"the top level must be a mapping of settings, got {root.KindName}");
+            }
+
+            var m = CheckKeys(map, null, RootKeys);
+            return new SiphonConfig
+            {
+                Python = ResolvePython(OptionalString(m, "python")),
+                Workers = (int)(OptionalInteger(m, "workers", 1, int.MaxValue) ?? SiphonConfig.DefaultWorkers),
+                AccessLog = OptionalBool(m, "access_log") ?? false,
+                ShutdownGraceMs = (int)(OptionalInteger(m, "shutdown_grace_ms", 0, int.MaxValue) ?? SiphonConfig.DefaultShutdownGraceMs),
+                Servers = ReadServers(m),
+                Clients = ReadClients(m),
+            };
+        }
+
+        private IReadOnlyList<ServerConfig> ReadServers(Fields root)
+        {
+            if (!root.TryGet("servers", out var node, out var path) || IsNull(node))
+            {
+                return [ServerConfig.Default];
+            }
+
+            if (node is not YSequence seq)
+            {
+                throw Error(node, path, $"expected a sequence of servers (- listen: ...), got {node.KindName}");
+            }
+
+            if (seq.Items.Count == 0)
+            {
+                return [ServerConfig.Default];
+            }
+
+            var servers = new List<ServerConfig>();
+            var seen = new Dictionary<ListenEndpoint, string>();
+            for (var i = 0; i < seq.Items.Count; i++)
+            {
+                var itemPath = KeyPath.Index(path, i);
+                var server = ReadServer(seq.Items[i], itemPath, out var listenNode);
+                if (server.Listen.Port != 0)
+                {
+                    if (seen.TryGetValue(server.Listen, out var other))
+                    {
+                        throw Error(listenNode, KeyPath.Child(itemPath, "listen"), $"{server.Listen} is already used by {other}");
+                    }
+
+                    seen.Add(server.Listen, itemPath);
+                }
+
+                servers.Add(server);
+            }
+
+            return servers.AsReadOnly();
+        }
+
+        private ServerConfig ReadServer(YNode node, string path, out YNode listenNode)
+        {
+            if (node is not YMapping map)
+            {
+                throw Error(node, path, $"expected a mapping (listen: ..., max_body_bytes: ...), got {node.KindName}");
+            }
+
+            var m = CheckKeys(map, path, ServerKeys);
+            var listenText = RequiredString(m, "listen", out listenNode, out var listenPath);
+            ListenEndpoint listen;
+            try
+            {
+                listen = ListenEndpoint.Parse(listenText);
+            }
+            catch (FormatException e)
+            {
+                throw Error(listenNode, listenPath, e.Message, e);
+            }
+
+            return new ServerConfig
+            {
+                Listen = listen,
+                Tls = ReadTls(m),
+                MaxBodyBytes = OptionalInteger(m, "max_body_bytes", 1, long.MaxValue) ?? ServerConfig.DefaultMaxBodyBytes,
+                RequestTimeoutMs = (int)(OptionalInteger(m, "request_timeout_ms", 1, int.MaxValue) ?? ServerConfig.DefaultRequestTimeoutMs),
+                TrustedProxies = ReadTrustedProxies(m),
+            };
+        }
+
+        private TlsConfig? ReadTls(Fields server)
+        {
+            if (!server.TryGet("tls", out var node, out var path))
+            {
+                return null;
+            }
+
+            if (node is not YMapping map)
+            {
+                throw Error(node, path, $"expected a mapping with cert_path and key_path (remove 'tls' for cleartext), got {node.KindName}");
+            }
+
+            var m = CheckKeys(map, path, TlsKeys);
+            return new TlsConfig
+            {
+                CertPath = ResolvePath(RequiredString(m, "cert_path", out _, out _)),
+                KeyPath = ResolvePath(RequiredString(m, "key_path", out _, out _)),
+                ClientCa = ResolvePathOrNull(OptionalString(m, "client_ca")),
+            };
+        }
+
+        private IReadOnlyList<IpRange> ReadTrustedProxies(Fields server)
+        {
+            if (!server.TryGet("trusted_proxies", out var node, out var path) || IsNull(node))
+            {
+                return [];
+            }
+
+            if (node is not YSequence seq)
+            {
+                throw Error(node, path, $"expected a sequence of IPs or CIDR ranges (e.g. [\"10.0.0.0/8\", \"127.0.0.1\"]), got {node.KindName}");
+            }
+
+            var ranges = new List<IpRange>();
+            for (var i = 0; i < seq.Items.Count; i++)
+            {
+                var itemPath = KeyPath.Index(path, i);
+                var item = seq.Items[i];
+                var text = ScalarText(item, itemPath) ?? throw Error(item, itemPath, "expected an IP or CIDR range, got null");
+                try
+                {
+                    ranges.Add(IpRange.Parse(text));
+                }
+                catch (FormatException e)
+                {
+                    throw Error(item, itemPath, e.Message, e);
+                }
+            }
+
+            return ranges.AsReadOnly();
+        }
+
+        private IReadOnlyDictionary<string, ClientConfig> ReadClients(Fields root)
+        {
+            if (!root.TryGet("clients", out var node, out var path) || IsNull(node))
+            {
+                return ReadOnlyDictionary<string, ClientConfig>.Empty;
+            }
+
+            if (node is not YMapping map)
+            {
+                throw Error(node, path, $"expected a mapping of client names to settings, got {node.KindName}");
+            }
+
+            var clients = new Dictionary<string, ClientConfig>(StringComparer.Ordinal);
+            foreach (var (key, value) in map.Entries)
+            {
+                var clientPath = KeyPath.Child(path, key.Value);
+                if (key.Value.Length == 0)
+                {
+                    throw Error(key, clientPath, "a client name must not be empty");
+                }
+
+                clients.Add(key.Value, ReadClient(key.Value, value, clientPath));
+            }
+
+            return clients.AsReadOnly();
+        }
+
+        private ClientConfig ReadClient(string name, YNode node, string path)
+        {
+            if (node is not YMapping map)
+            {
+                throw Error(node, path, $"expected a mapping with base_url, got {node.KindName}");
+            }
+
+            var m = CheckKeys(map, path, ClientKeys);
+            var urlText = RequiredString(m, "base_url", out var urlNode, out var urlPath);
+            if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url)
+                || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+                || !urlText.Contains("://", StringComparison.Ordinal))
+            {
+                throw Error(urlNode, urlPath, $"expected an absolute http:// or https:// URL, got '{urlText}'");
+            }
+
+            var (certPath, keyPath) = ReadClientCert(m);
+            return new ClientConfig
+            {
+                Name = name,
+                BaseUrl = url,
+                TimeoutMs = (int)(OptionalInteger(m, "timeout_ms", 1, int.MaxValue) ?? ClientConfig.DefaultTimeoutMs),
+                Verify = ResolvePathOrNull(ReadVerify(m)),
+                CertPath = certPath,
+                KeyPath = keyPath,
+                PoolSize = (int)(OptionalInteger(m, "pool_size", 1, int.MaxValue) ?? ClientConfig.DefaultPoolSize),
+                Http2PriorKnowledge = OptionalBool(m, "http2_prior_knowledge") ?? false,
+            };
+        }
+
+        private string? ReadVerify(Fields client)
+        {
+            var value = OptionalString(client, "verify");
+            if (value is "true" or "false")
+            {
+                client.TryGet("verify", out var node, out var path);
+                throw Error(node, path, $"expected a CA bundle path, got '{value}' (leave verify out to use the system trust store; turning verification off is not supported)");
+            }
+
+            return value;
+        }
+
+        private (string? Cert, string? Key) ReadClientCert(Fields client)
+        {
+            if (!client.TryGet("cert", out var node, out var path) || IsNull(node))
+            {
+                return (null, null);
+            }
+
+            const string expected = "a combined PEM path or [cert_path, key_path]";
+            if (node is YScalar)
+            {
+                return (ResolvePathOrNull(ScalarText(node, path)), null);
+            }
+
+            if (node is not YSequence { Items.Count: 2 } seq)
+            {
+                var got = node is YSequence s ? $"a sequence of {s.Items.Count} item(s)" : node.KindName;
+                throw Error(node, path, $"expected {expected}, got {got}");
+            }
+
+            var cert = ScalarText(seq.Items[0], KeyPath.Index(path, 0));
+            var key = ScalarText(seq.Items[1], KeyPath.Index(path, 1));
+            if (cert is null || key is null)
+            {
+                var bad = cert is null ? 0 : 1;
+                throw Error(seq.Items[bad], KeyPath.Index(path, bad), $"expected {(bad == 0 ? "the certificate" : "the key")} path, got an empty value");
+            }
+
+            return (ResolvePath(cert), ResolvePath(key));
+        }
+
+        // ---- typed accessors ----------------------------------------------------------
+
+        private Fields CheckKeys(YMapping map, string? path, string[] allowed)
+        {
+            foreach (var (key, _) in map.Entries)
+            {
+                if (Array.IndexOf(allowed, key.Value) < 0)
+                {
+                    var suggestion = Suggest(key.Value, allowed);
+                    var hint = suggestion is null ? "" : $"; did you mean '{suggestion}'?";
+                    throw Error(key, KeyPath.Child(path, key.Value), $"unknown key (expected one of: {string.Join(", ", allowed)}){hint}");
+                }
+            }
+
+            return new Fields(map, path);
+        }
+
+        private string? OptionalString(Fields m, string key)
+            => m.TryGet(key, out var node, out var path) ? ScalarText(node, path) : null;
+
+        private string RequiredString(Fields m, string key, out YNode node, out string path)
+        {
+            if (!m.TryGet(key, out var found, out path))
+            {
+                throw Error(m.Map, path, $"required key is missing");
+            }
+
+            node = found;
+            return ScalarText(node, path) ?? throw Error(node, path, "must not be empty");
+        }
+
+        private long? OptionalInteger(Fields m, string key, long min, long max)
+        {
+            if (!m.TryGet(key, out var node, out var path))
+            {
+                return null;
+            }
+
+            var text = ScalarText(node, path);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (!IsDecimal(text) || !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                var overflow = IsDecimal(text);
+                throw Error(node, path, overflow
+                    ? $"integer {Quote(node, text)} is out of range"
+                    : $"expected an integer, got {Quote(node, text)}");
+            }
+
+            if (value < min)
+            {
+                throw Error(node, path, min switch
+                {
+                    0 => $"must not be negative, got {value}",
+                    1 => $"must be greater than 0, got {value}",
+                    _ => $"must be at least {min}, got {value}",
+                });
+            }
+
+            if (value > max)
+            {
+                throw Error(node, path, $"must be at most {max}, got {value}");
+            }
+
+            return value;
+        }
+
+        private bool? OptionalBool(Fields m, string key)
+        {
+            if (!m.TryGet(key, out var node, out var path))
+            {
+                return null;
+            }
+
+            return ScalarText(node, path) switch
+            {
+                null => null,
+                "true" => true,
+                "false" => false,
+                var other => throw Error(node, path, $"expected a boolean (true or false), got {Quote(node, other)}"),
+            };
+        }
+
+        /// <summary>The env-expanded text of a scalar; null when null or empty; an error for mappings/sequences.</summary>
+        private string? ScalarText(YNode node, string path)
+        {
+            if (node is not YScalar scalar)
+            {
+                throw Error(node, path, $"expected a single value, got {node.KindName}");
+            }
+
+            if (scalar.IsNull)
+            {
+                return null;
+            }
+
+            if (!EnvExpander.TryExpand(scalar.Value, env, out var expanded, out var error))
+            {
+                throw Error(node, path, error);
+            }
+
+            return expanded.Length == 0 ? null : expanded;
+        }
+
+        private static string Quote(YNode node, string expanded)
+            => node is YScalar s && s.Value != expanded ? $"'{expanded}' (from '{s.Value}')" : $"'{expanded}'";
+
+        private static bool IsDecimal(string text)
+        {
+            var digits = text.AsSpan(text.Length > 0 && text[0] is '+' or '-' ? 1 : 0);
+            return digits.Length > 0 && !digits.ContainsAnyExceptInRange('0', '9');
+        }
+
+        private static bool IsNull(YNode node) => node is YScalar { IsNull: true };
+
+        private string ResolvePath(string path) => Path.GetFullPath(path, baseDir);
+
+        private string? ResolvePathOrNull(string? path) => path is null ? null : ResolvePath(path);
+
+        private string? ResolvePython(string? python)
+            => python is not null && (python.Contains('/') || python.Contains(Path.DirectorySeparatorChar))
+                ? ResolvePath(python)
+                : python;
+
+        private ConfigException Error(YNode node, string? key, string reason, Exception? inner = null)
+            => new(file, node.Line, key, reason, inner);
+
+        private static string? Suggest(string key, string[] allowed)
+        {
+            static string Squash(string s) => s.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
+
+            var squashed = Squash(key);
+            string? best = null;
+            var bestDistance = int.MaxValue;
+            foreach (var candidate in allowed)
+            {
+                var c = Squash(candidate);
+                var distance = c == squashed ? 0
+                    : squashed.Length >= 4 && (c.StartsWith(squashed, StringComparison.Ordinal) || squashed.StartsWith(c, StringComparison.Ordinal)) ? 1
+                    : Levenshtein(key.ToLowerInvariant(), candidate);
+                if (distance < bestDistance)
+                {
+                    best = candidate;
+                    bestDistance = distance;
+                }
+            }
+
+            return bestDistance <= Math.Max(2, key.Length / 4) ? best : null;
+        }
+
+        private static int Levenshtein(string a, string b)
+        {
+            var prev = new int[b.Length + 1];
+            var cur = new int[b.Length + 1];
+            for (var j = 0; j <= b.Length; j++)
+            {
+                prev[j] = j;
+            }
+
+            for (var i = 1; i <= a.Length; i++)
+            {
+                cur[0] = i;
+                for (var j = 1; j <= b.Length; j++)
+                {
+                    var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                    cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                }
+
+                (prev, cur) = (cur, prev);
+            }
+
+            return prev[b.Length];
+        }
+    }
+
+    /// <summary>A validated mapping: its keys are known to be allowed.</summary>
+    private sealed class Fields(YMapping map, string? path)
+    {
+        public YMapping Map { get; } = map;
+
+        public bool TryGet(string key, out YNode node, out string keyPath)
+        {
+            keyPath = KeyPath.Child(path, key);
+            foreach (var (k, v) in Map.Entries)
+            {
+                if (k.Value == key)
+                {
+                    node = v;
+                    return true;
+                }
+            }
+
+            node = Map;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Collections.ObjectModel;
+
+namespace Siphon.Runtime.Config;
+
+/// <summary>
+/// The whole of <c>http.yaml</c> (see SCRIPT-API.md, "Configuration: http.yaml").
+/// Made by <see cref="ConfigLoader"/>, which validates every value; <see cref="Default"/> is what you get with no file.
+/// </summary>
+public sealed record SiphonConfig
+{
+    public const int DefaultWorkers = 1;
+    public const int DefaultShutdownGraceMs = 10_000;
+
+    /// <summary>All defaults: no python override, 1 worker, no access log, 10 s grace, one listener on 127.0.0.1:8080, no clients.</summary>
+    public static SiphonConfig Default { get; } = new();
+
+    /// <summary><c>python</c>: a python executable (a bare name is looked up on PATH) or a libpython path; null = auto-detect.
+    /// A relative path containing a directory separator is resolved against the config file's directory.</summary>
+    public string? Python { get; init; }
+
+    /// <summary><c>workers</c>: ≥ 1, default 1.</summary>
+    public int Workers { get; init; } = DefaultWorkers;
+
+    /// <summary><c>access_log</c>: default false.</summary>
+    public bool AccessLog { get; init; }
+
+    /// <summary><c>shutdown_grace_ms</c>: drain time on SIGTERM/SIGINT, ≥ 0, default 10000.</summary>
+    public int ShutdownGraceMs { get; init; } = DefaultShutdownGraceMs;
+
+    /// <summary><c>servers</c>: never empty; a missing or empty list means one plain listener on 127.0.0.1:8080.</summary>
+    public IReadOnlyList<ServerConfig> Servers { get; init; } = [ServerConfig.Default];
+
+    /// <summary><c>clients</c>: named outbound clients by name (ordinal, case-sensitive).</summary>
+    public IReadOnlyDictionary<string, ClientConfig> Clients { get; init; } = ReadOnlyDictionary<string, ClientConfig>.Empty;
+
+    /// <summary>Full path of the file this came from; empty for <see cref="Default"/>.</summary>
+    public string SourcePath { get; init; } = "";
+}
+
+/// <summary>One entry of <c>servers</c>: a listening socket and its limits.</summary>
+public sealed record ServerConfig
+{
+    public const long DefaultMaxBodyBytes = 1_048_576;
+    public const int DefaultRequestTimeoutMs = 30_000;
+
+    /// <summary>A plain listener on 127.0.0.1:8080 with default limits.</summary>
+    public static ServerConfig Default { get; } = new() { Listen = ListenEndpoint.Default };
+
+    /// <summary><c>listen</c> (required).</summary>
+    public required ListenEndpoint Listen { get; init; }
+
+    /// <summary><c>tls</c>: null = cleartext (HTTP/1.1 + h2c prior knowledge).</summary>
+    public TlsConfig? Tls { get; init; }
+
+    /// <summary><c>max_body_bytes</c>: &gt; 0, default 1 MiB; larger bodies get 413.</summary>
+    public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
+
+    /// <summary><c>request_timeout_ms</c>: &gt; 0, default 30000; past it the answer is 504.</summary>
+    public int RequestTimeoutMs { get; init; } = DefaultRequestTimeoutMs;
+
+    /// <summary><c>trusted_proxies</c>: IPs / CIDR ranges; default none.</summary>
+    public IReadOnlyList<IpRange> TrustedProxies { get; init; } = [];
+}
+
+/// <summary>
+/// <c>servers[i].tls</c>. Paths are resolved against the config file's directory (absolute paths stay as they are);
+/// whether the files exist is checked by the listener layer, not here.
+/// </summary>
+public sealed record TlsConfig
+{
+    /// <summary><c>cert_path</c> (required): PEM certificate chain.</summary>
+    public required string CertPath { get; init; }
+
+    /// <summary><c>key_path</c> (required): PEM private key.</summary>
+    public required string KeyPath { get; init; }
+
+    /// <summary><c>client_ca</c>: when set, clients must present a certificate issued by this CA (mutual TLS).</summary>
+    public string? ClientCa { get; init; }
+}
+
+/// <summary>
+/// One entry of <c>clients</c>: a named, pooled outbound HTTP client (<c>http.Client("name")</c>).
+/// Paths are resolved against the config file's directory.
+/// </summary>
+public sealed record ClientConfig
+{
+    public const int DefaultTimeoutMs = 30_000;
+
+    /// <summary>Default connection pool size per upstream (matches the SCRIPT-API.md example); ≥ 1.</summary>
+    public const int DefaultPoolSize = 16;
+
+    /// <summary>The key under <c>clients</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary><c>base_url</c> (required): absolute http:// or https:// URL; relative request paths join onto it.</summary>
+    public required Uri BaseUrl { get; init; }
+
+    /// <summary><c>timeout_ms</c>: &gt; 0, default 30000.</summary>
+    public int TimeoutMs { get; init; } = DefaultTimeoutMs;
+
+    /// <summary><c>verify</c>: CA bundle path to trust for the upstream; null = the system trust store.</summary>
+    public string? Verify { get; init; }
+
+    /// <summary><c>cert</c>: client certificate path (first of <c>[cert, key]</c>, or the one combined PEM).</summary>
+    public string? CertPath { get; init; }
+
+    /// <summary><c>cert</c>: client key path (second of <c>[cert, key]</c>); null when <see cref="CertPath"/> is a combined PEM.</summary>
+    public string? KeyPath { get; init; }
+
+    /// <summary><c>pool_size</c>: max connections per server, ≥ 1, default 16.</summary>
+    public int PoolSize { get; init; } = DefaultPoolSize;
+
+    /// <summary><c>http2_prior_knowledge</c>: speak HTTP/2 without negotiation (h2c); default false.</summary>
+    public bool Http2PriorKnowledge { get; init; }
+}
