@@ -1,6 +1,128 @@
+// Entry point: parses the command line, then for `run`: config → Python → worker (script loaded,
+// startup hooks done) → listeners → wait for SIGTERM/SIGINT → drain → shutdown hooks → exit.
+// Nothing binds until the config, the TLS files and the script have all loaded cleanly.
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Siphon.Runtime.Cli;
+using Siphon.Runtime.Config;
+using Siphon.Runtime.Hosting;
+using Siphon.Runtime.Python;
+using Siphon.Runtime.Routing;
+
 namespace Siphon.Runtime;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static string Version =>
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static async Task<int> Main(string[] args)
+    {
+        CommandLine cli;
+        try { cli = CommandLine.Parse(args); }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"siphon: {e.Message}\n\n{CommandLine.Usage}");
+            return 2;
+        }
+        switch (cli.Command)
+        {
+            case "version":
+                Console.WriteLine($"siphon {Version}");
+                return 0;
+            case "help":
+                Console.WriteLine(CommandLine.Usage);
+                return 0;
+            case "stubs":
+                return Stubs.StubWriter.WriteCommand(cli.OutDir!);
+            default:
+                return await RunAsync(cli);
+        }
+    }
+
+    private static async Task<int> RunAsync(CommandLine cli)
+    {
+        SiphonConfig config;
+        try
+        {
+            config = LoadConfig(cli);
+        }
+        catch (Exception e) when (e is ConfigException or FormatException)
+        {
+            Console.Error.WriteLine($"siphon: error: {e.Message}");
+            return 2;
+        }
+        if (!File.Exists(cli.Script))
+        {
+            Console.Error.WriteLine($"siphon: error: {cli.Script}: no such script");
+            return 1;
+        }
+
+        using var loggers = LoggerFactory.Create(b => b
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
+        var log = loggers.CreateLogger("siphon");
+
+        Worker? worker = null;
+        try
+        {
+            var install = PythonLocator.Locate(cli.Python ?? config.Python, config.SourcePath);
+            worker = new Worker(install, cli.Script!, loggers);
+            worker.Start();
+            await worker.Started;
+            log.LogInformation("{Python}", install);
+
+            await using var server = new HttpServer(config, worker, loggers, cli.AccessLog ?? config.AccessLog);
+            try
+            {
+                await server.StartAsync();
+            }
+            catch (IOException e)
+            {
+                Fail($"cannot listen: {e.Message}");
+                await worker.StopAsync();
+                return 1;
+            }
+            foreach (var l in server.Listeners)
+                Console.Out.WriteLine($"siphon: listening on {l.Url}");
+            Console.Out.Flush();
+
+            var stop = new TaskCompletionSource<PosixSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
+            using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
+            var signal = await stop.Task;
+            log.LogInformation("{Signal}: draining for up to {Grace} ms", signal, config.ShutdownGraceMs);
+            await server.StopAsync(TimeSpan.FromMilliseconds(config.ShutdownGraceMs));
+            var rc = await worker.StopAsync();
+            log.LogInformation("stopped");
+            return rc == 0 ? 0 : 1;
+        }
+        catch (Exception e) when (e is PythonNotFoundException or PythonInitException or ScriptLoadException or PythonException or TlsConfigException or RouteTableException)
+        {
+            Fail(e.Message);
+            if (worker is not null && e is not PythonNotFoundException and not PythonInitException) await worker.Stopped;
+            return e is TlsConfigException ? 2 : 1;
+        }
+
+        void Fail(string message)
+        {
+            loggers.Dispose(); // flush queued log lines before the error
+            Console.Error.WriteLine($"siphon: error: {message}");
+        }
+    }
+
+    internal static SiphonConfig LoadConfig(CommandLine cli)
+    {
+        var path = cli.ConfigPath ?? (File.Exists("http.yaml") ? "http.yaml" : null);
+        var config = path is null ? SiphonConfig.Default : ConfigLoader.Load(path);
+        if (cli.Listen.Count > 0)
+        {
+            var template = config.Servers[0] with { Tls = null };
+            config = config with { Servers = cli.Listen.Select(l => template with { Listen = ListenEndpoint.Parse(l) }).ToList() };
+        }
+        if (cli.Workers is { } w) config = config with { Workers = w };
+        return config;
+    }
 }

@@ -78,6 +78,9 @@ public static unsafe class PyConvert
 
     public static bool IsNone(nint o) => o == Py.None;
 
+    /// <summary>A new reference to None.</summary>
+    public static nint None() => Py.NewNone();
+
     /// <summary>The text of a str object (no type check: the caller knows it is a str).</summary>
     public static string ToStringRaw(nint o)
     {

@@ -1,0 +1,192 @@
+// The Kestrel side of a request: match the route in C# (an unmatched request never reaches
+// Python), enforce the listener's body cap, snapshot the request, post it to the worker, wait
+// with the listener's timeout, and write the Response. Runs on Kestrel/pool threads only; it
+// never takes the GIL.
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+using Siphon.Runtime.Http;
+using Siphon.Runtime.Routing;
+
+namespace Siphon.Runtime.Hosting;
+
+public sealed class RequestHandler(Worker worker, ILoggerFactory loggers, bool accessLog)
+{
+    // Short text/plain error bodies, the same words as the SDK harness uses.
+    internal static readonly byte[] NotFound = "not found\n"u8.ToArray();
+    internal static readonly byte[] MethodNotAllowed = "method not allowed\n"u8.ToArray();
+    internal static readonly byte[] InternalError = "internal server error\n"u8.ToArray();
+    internal static readonly byte[] PayloadTooLarge = "payload too large\n"u8.ToArray();
+    internal static readonly byte[] GatewayTimeout = "gateway timeout\n"u8.ToArray();
+
+    private readonly ILogger _access = loggers.CreateLogger("siphon.access");
+    private readonly ILogger _log = loggers.CreateLogger("siphon.http");
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        var started = accessLog ? Stopwatch.GetTimestamp() : 0;
+        await HandleCoreAsync(ctx);
+        if (accessLog)
+            _access.LogInformation("{Method} {Target} {Status} {Ms:F1}ms", ctx.Request.Method,
+                ctx.Features.Get<IHttpRequestFeature>()?.RawTarget, ctx.Response.StatusCode,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private async Task HandleCoreAsync(HttpContext ctx)
+    {
+        var listener = (Listener)ctx.Features.Get<IConnectionItemsFeature>()!.Items[Listener.ItemKey]!;
+        var request = ctx.Request;
+        var method = request.Method;
+        var rawTarget = ctx.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var q = rawTarget.IndexOf('?');
+        var rawPath = q < 0 ? rawTarget : rawTarget[..q];
+        if (rawPath.Length == 0 || rawPath[0] != '/') rawPath = request.Path.HasValue ? request.Path.Value! : "/"; // absolute-form or '*'
+
+        var match = worker.Routes.Match(method, rawPath);
+        if (match.Kind == RouteMatchKind.NotFound)
+        {
+            await WriteText(ctx, 404, NotFound);
+            return;
+        }
+        if (match.Kind == RouteMatchKind.MethodNotAllowed)
+        {
+            ctx.Response.Headers.Allow = match.Allow;
+            await WriteText(ctx, 405, MethodNotAllowed);
+            return;
+        }
+
+        ReadOnlyMemory<byte> body;
+        if (request.ContentLength > listener.MaxBodyBytes)
+        {
+            await WriteText(ctx, 413, PayloadTooLarge);
+            return;
+        }
+        if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } cap)
+            cap.MaxRequestBodySize = listener.MaxBodyBytes;
+        try
+        {
+            body = await ReadBodyAsync(request.BodyReader, request.ContentLength, listener.MaxBodyBytes, ctx.RequestAborted);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await WriteText(ctx, 413, PayloadTooLarge);
+            return;
+        }
+        catch (BodyTooLargeException)
+        {
+            await WriteText(ctx, 413, PayloadTooLarge);
+            return;
+        }
+
+        var snapshot = new Request(method, Uri.UnescapeDataString(rawPath), q < 0 ? null : rawTarget[(q + 1)..],
+            CopyHeaders(request.Headers), body, ClientOf(ctx, listener),
+            ctx.Connection.ClientCertificate?.Subject, match.Params);
+        var pending = new PendingRequest(worker, snapshot, match.HandlerId, match.Route!.Pattern);
+        worker.Post(pending);
+
+        Response response;
+        try
+        {
+            response = await pending.Task.WaitAsync(listener.RequestTimeout);
+        }
+        catch (TimeoutException)
+        {
+            worker.Post(new CancelRequestWork(pending)); // the script sees asyncio.CancelledError
+            await WriteText(ctx, 504, GatewayTimeout);
+            return;
+        }
+        catch (HandlerFailedException)
+        {
+            await WriteText(ctx, 500, InternalError);
+            return;
+        }
+        await WriteResponse(ctx, response, method == HttpMethods.Head);
+    }
+
+    private sealed class BodyTooLargeException : Exception;
+
+    private static async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync(PipeReader reader, long? length, long cap, CancellationToken ct)
+    {
+        if (length == 0) return ReadOnlyMemory<byte>.Empty;
+        byte[] buffer = length is { } n ? new byte[n] : new byte[Math.Min(cap, 16 * 1024)];
+        var filled = 0;
+        while (true)
+        {
+            var result = await reader.ReadAsync(ct);
+            var data = result.Buffer;
+            foreach (var segment in data)
+            {
+                if (filled + segment.Length > cap) throw new BodyTooLargeException();
+                if (filled + segment.Length > buffer.Length)
+                    Array.Resize(ref buffer, (int)Math.Min(cap, Math.Max(buffer.Length * 2L, filled + segment.Length)));
+                segment.Span.CopyTo(buffer.AsSpan(filled));
+                filled += segment.Length;
+            }
+            reader.AdvanceTo(data.End);
+            if (result.IsCompleted) break;
+        }
+        return new ReadOnlyMemory<byte>(buffer, 0, filled);
+    }
+
+    private static KeyValuePair<string, string>[] CopyHeaders(IHeaderDictionary headers)
+    {
+        var result = new KeyValuePair<string, string>[headers.Count];
+        var i = 0;
+        foreach (var (name, values) in headers)
+        {
+            if (name.Length > 0 && name[0] == ':') continue; // HTTP/2 pseudo-headers
+            result[i++] = new(name.ToLowerInvariant(), values.Count == 1 ? values[0] ?? "" : string.Join(", ", (IEnumerable<string?>)values));
+        }
+        return i == result.Length ? result : result[..i];
+    }
+
+    private static string ClientOf(HttpContext ctx, Listener listener)
+    {
+        var ip = ctx.Connection.RemoteIpAddress ?? IPAddress.None;
+        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        if (listener.Config.TrustedProxies.Count > 0 && listener.IsTrustedProxy(ip)
+            && ctx.Request.Headers.TryGetValue("X-Forwarded-For", out var xff) && LeftMost(xff) is { Length: > 0 } forwarded)
+            return forwarded;
+        return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? $"[{ip}]:{ctx.Connection.RemotePort}"
+            : $"{ip}:{ctx.Connection.RemotePort}";
+    }
+
+    private static string? LeftMost(StringValues xff)
+    {
+        var first = xff[0];
+        if (first is null) return null;
+        var comma = first.IndexOf(',');
+        return (comma < 0 ? first : first[..comma]).Trim();
+    }
+
+    private static Task WriteText(HttpContext ctx, int status, byte[] body)
+    {
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        ctx.Response.ContentLength = body.Length;
+        return HttpMethods.IsHead(ctx.Request.Method) ? Task.CompletedTask : ctx.Response.Body.WriteAsync(body, 0, body.Length);
+    }
+
+    private static async Task WriteResponse(HttpContext ctx, Response r, bool head)
+    {
+        var response = ctx.Response;
+        response.StatusCode = r.Status;
+        foreach (var (name, value) in r.Headers)
+        {
+            // Framing is Kestrel's job: a script's Content-Length or Transfer-Encoding is not used.
+            if (name.Equals("content-length", StringComparison.OrdinalIgnoreCase) || name.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase))
+                continue;
+            response.Headers[name] = value;
+        }
+        if (r.Status is 204 or 304 || r.Status < 200) return; // no body allowed
+        response.ContentLength = r.Body.Length;
+        if (!head && r.Body.Length > 0)
+            await response.BodyWriter.WriteAsync(r.Body, ctx.RequestAborted);
+    }
+}

@@ -1,0 +1,423 @@
+// A worker is one dedicated thread that initialises the interpreter, holds its GIL and runs an
+// asyncio loop forever (ARCHITECTURE.md, "Dispatch"). Everything that touches Python happens here:
+// loading the script, building the routing table from what it registered, lifecycle hooks, and
+// dispatching requests posted to the inbox. Sync handlers are called directly; a coroutine becomes
+// an asyncio task whose done-callback (one shared native callable) completes the request.
+using Microsoft.Extensions.Logging;
+using Siphon.Runtime.Http;
+using Siphon.Runtime.Python;
+using Siphon.Runtime.Python.Binding;
+using Siphon.Runtime.Routing;
+
+namespace Siphon.Runtime.Hosting;
+
+/// <summary>The script could not be loaded or its startup hooks failed; Message says where and why.</summary>
+public sealed class ScriptLoadException(string message) : Exception(message);
+
+public sealed unsafe class Worker : IPyLoopHost
+{
+    private readonly PythonInstall _install;
+    private readonly string _scriptPath;
+    private readonly ILogger _scriptLog, _log;
+    private readonly Inbox _inbox = new();
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<nint, PendingRequest> _inflight = [];
+    private Thread? _thread;
+
+    // Python objects, owned by the worker thread.
+    private PyRef? _host, _loop, _createFuture, _createTask, _ensureFuture, _runChain, _onTaskDone;
+    private PyRef[] _handlers = [];
+    private PyRef? _middleware; // tuple, or null when the script registered none
+    private nint _responseType, _coroutineType;
+    private PyRef? _shutdownHooks;
+
+    public Worker(PythonInstall install, string scriptPath, ILoggerFactory loggers)
+    {
+        _install = install;
+        _scriptPath = Path.GetFullPath(scriptPath);
+        _scriptLog = loggers.CreateLogger(Path.GetFileNameWithoutExtension(scriptPath));
+        _log = loggers.CreateLogger("siphon.worker");
+    }
+
+    /// <summary>The routing table, set once the script has loaded.</summary>
+    public RouteTable Routes { get; private set; } = RouteTable.Build([]);
+
+    /// <summary>Completes when the script has loaded and every on_startup hook has run;
+    /// faults with a ScriptLoadException (or the Python/locator error) otherwise.</summary>
+    public Task Started => _started.Task;
+
+    /// <summary>Completes with Py_FinalizeEx's result once the worker thread has finished.</summary>
+    public Task<int> Stopped => _stopped.Task;
+
+    public void Start()
+    {
+        _thread = new Thread(Main) { Name = "siphon-worker", IsBackground = true };
+        _thread.Start();
+    }
+
+    public void Post(IPyWork work) => _inbox.Post(work);
+
+    /// <summary>Stops the loop; on_shutdown hooks run, then the interpreter is finalised.</summary>
+    public Task<int> StopAsync()
+    {
+        if (_thread is null) return Task.FromResult(0);
+        Post(new ActionWork(StopLoop));
+        return _stopped.Task;
+    }
+
+    public nint CreateFuture() => PyErrors.ThrowIfNull(CApi.PyObject_CallNoArgs(_createFuture!.Handle));
+
+    private void Main()
+    {
+        try
+        {
+            PythonRuntime.Initialize(_install);
+        }
+        catch (Exception e)
+        {
+            _started.TrySetException(e);
+            _stopped.TrySetResult(1);
+            return;
+        }
+        var loaded = false;
+        {
+            using var gil = Gil.Acquire();
+            AsyncBridge.Current = this;
+            try
+            {
+                Setup();
+                loaded = true;
+                _started.TrySetResult();
+                RunLoop();
+            }
+            catch (Exception e)
+            {
+                if (!_started.TrySetException(e)) _log.LogCritical(e, "the worker's event loop failed");
+            }
+            finally
+            {
+                if (loaded) RunShutdownHooks();
+                CloseLoop();
+                AsyncBridge.Current = null;
+            }
+        }
+        int rc;
+        try { rc = PythonRuntime.Finalize(); }
+        catch (Exception e) { _log.LogError(e, "finalising Python failed"); rc = 1; }
+        _inbox.Dispose();
+        _stopped.TrySetResult(rc);
+    }
+
+    private void Setup()
+    {
+        CreateNativeModule();
+        _host = Import("siphon._host");
+        using (var asyncio = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("asyncio"))))
+        {
+            using var newLoop = Attr(asyncio.Handle, "new_event_loop");
+            _loop = PyOwned.Checked(CApi.PyObject_CallNoArgs(newLoop.Handle)).ToRef();
+            using var setLoop = Attr(asyncio.Handle, "set_event_loop");
+            using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(setLoop.Handle, _loop.Handle));
+            _ensureFuture = Attr(asyncio.Handle, "ensure_future").ToRef();
+            // 3.12+: a coroutine that finishes without suspending completes inside create_task,
+            // with no trip round the loop.
+            using var eager = PyOwned.Steal(CApi.PyObject_GetAttrString(asyncio.Handle, (byte*)Utf8Z.Of("eager_task_factory")));
+            if (eager.IsNull) CApi.PyErr_Clear();
+            else
+            {
+                using var setFactory = Attr(_loop.Handle, "set_task_factory");
+                using var r2 = PyOwned.Checked(CApi.PyObject_CallOneArg(setFactory.Handle, eager.Handle));
+            }
+        }
+        _createFuture = Attr(_loop.Handle, "create_future").ToRef();
+        _createTask = Attr(_loop.Handle, "create_task").ToRef();
+        _runChain = Attr(_host.Handle, "run_chain").ToRef();
+        _onTaskDone = PyOwned.Checked(NativeCallable.Create(OnTaskDone)).ToRef();
+        _responseType = BindingRegistry.TypeOf(typeof(Response));
+        _coroutineType = PythonLibrary.Export("PyCoro_Type");
+
+        LoadScript();
+
+        using var addReader = Attr(_loop.Handle, "add_reader");
+        using var fd = PyOwned.Steal(PyConvert.ToPy(_inbox.FileDescriptor));
+        using var drain = PyOwned.Checked(NativeCallable.Create(_ => { _inbox.Drain(RunWork); return PyConvert.None(); }));
+        var args = stackalloc nint[3] { fd.Handle, drain.Handle, Py.None };
+        using var added = PyOwned.Checked(CApi.PyObject_Vectorcall(addReader.Handle, args, 3, 0));
+    }
+
+    private void CreateNativeModule()
+    {
+        using var module = PyOwned.Checked(CApi.PyModule_New((byte*)Utf8Z.Of("siphon._native")));
+        foreach (var def in BindingRegistry.Definitions)
+        {
+            if (def.Module != "siphon" && !def.Module.StartsWith("siphon.", StringComparison.Ordinal)) continue;
+            var type = BindingRegistry.TypeOf(def.ClrType);
+            PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(module.Handle, (byte*)Utf8Z.Of(def.Name), type));
+        }
+        using var log = PyOwned.Checked(NativeCallable.Create(ScriptLog));
+        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(module.Handle, (byte*)Utf8Z.Of("log"), log.Handle));
+        PyErrors.ThrowIfMinusOne(CApi.PyDict_SetItemString(CApi.PyImport_GetModuleDict(), (byte*)Utf8Z.Of("siphon._native"), module.Handle));
+    }
+
+    private nint ScriptLog(nint args)
+    {
+        var level = PyConvert.ToInt32(CApi.PyTuple_GetItem(args, 0), "level");
+        var message = PyConvert.ToString(CApi.PyTuple_GetItem(args, 1), "msg");
+        var lvl = level switch { 0 => LogLevel.Debug, 1 => LogLevel.Information, 2 => LogLevel.Warning, _ => LogLevel.Error };
+        _scriptLog.Log(lvl, "{Message}", message);
+        return PyConvert.None();
+    }
+
+    private void LoadScript()
+    {
+        using var load = Attr(_host!.Handle, "load_script");
+        using var path = PyOwned.Steal(PyConvert.ToPy(_scriptPath));
+        var result = CApi.PyObject_CallOneArg(load.Handle, path.Handle);
+        if (result == 0) throw ScriptError("failed to load");
+        using var registered = PyOwned.Steal(result);
+
+        // routes: (path, methods, fn, file, line)
+        var routes = CApi.PyTuple_GetItem(registered.Handle, 0);
+        var n = (int)CApi.PyList_Size(routes);
+        var defs = new List<RouteDefinition>(n);
+        _handlers = new PyRef[n];
+        for (var i = 0; i < n; i++)
+        {
+            var entry = CApi.PyList_GetItem(routes, i);
+            var pattern = PyConvert.ToString(CApi.PyTuple_GetItem(entry, 0), "path");
+            var methods = PyConvert.ToStringList(CApi.PyTuple_GetItem(entry, 1), "methods");
+            _handlers[i] = new PyBorrowed(CApi.PyTuple_GetItem(entry, 2)).NewReference().ToRef();
+            var file = PyConvert.ToString(CApi.PyTuple_GetItem(entry, 3), "file");
+            var line = PyConvert.ToInt32(CApi.PyTuple_GetItem(entry, 4), "line");
+            defs.Add(new RouteDefinition(pattern, methods, i, file, line));
+        }
+        try { Routes = RouteTable.Build(defs); }
+        catch (RouteTableException e) { throw new ScriptLoadException(e.Message); }
+        catch (ArgumentException e) { throw new ScriptLoadException($"{_scriptPath}: {e.Message}"); }
+
+        var middleware = CApi.PyTuple_GetItem(registered.Handle, 1);
+        var m = CApi.PyList_Size(middleware);
+        if (m > 0)
+        {
+            using var tuple = PyOwned.Checked(CApi.PyTuple_New(m));
+            for (nint i = 0; i < m; i++)
+            {
+                var fn = CApi.PyTuple_GetItem(CApi.PyList_GetItem(middleware, i), 0);
+                CApi.Py_IncRef(fn);
+                CApi.PyTuple_SetItem(tuple.Handle, i, fn);
+            }
+            _middleware = tuple.ToRef();
+        }
+        _shutdownHooks = new PyBorrowed(CApi.PyTuple_GetItem(registered.Handle, 3)).NewReference().ToRef();
+
+        // on_startup hooks run to completion before any listener accepts.
+        using var runHooks = Attr(_host.Handle, "run_hooks");
+        var args = stackalloc nint[2] { _loop!.Handle, CApi.PyTuple_GetItem(registered.Handle, 2) };
+        var ran = CApi.PyObject_Vectorcall(runHooks.Handle, args, 2, 0);
+        if (ran == 0) throw ScriptError("on_startup hook failed");
+        CApi.Py_DecRef(ran);
+        _log.LogInformation("loaded {Script}: {Routes} routes, {Middleware} middleware", _scriptPath, n, m);
+    }
+
+    /// <summary>The pending Python error as a ScriptLoadException naming the script line.</summary>
+    private ScriptLoadException ScriptError(string what)
+    {
+        nint type, value, tb;
+        CApi.PyErr_Fetch(&type, &value, &tb);
+        CApi.PyErr_NormalizeException(&type, &value, &tb);
+        if (tb != 0) CApi.PyException_SetTraceback(value, tb);
+        using var t = PyOwned.Steal(type);
+        using var v = PyOwned.Steal(value);
+        using var b = PyOwned.Steal(tb);
+        var traceback = PyErrors.FormatTraceback(v.Handle).TrimEnd();
+        var where = _scriptPath;
+        using (var locate = Attr(_host!.Handle, "error_location"))
+        using (var path = PyOwned.Steal(PyConvert.ToPy(_scriptPath)))
+        {
+            var args = stackalloc nint[2] { v.Handle, path.Handle };
+            using var loc = PyOwned.Steal(CApi.PyObject_Vectorcall(locate.Handle, args, 2, 0));
+            if (loc.IsNull) CApi.PyErr_Clear();
+            else if (!PyConvert.IsNone(loc.Handle)) where = PyConvert.ToStringRaw(loc.Handle);
+        }
+        var last = traceback.Split('\n')[^1];
+        return new ScriptLoadException($"{where}: {what}: {last}\n{traceback}");
+    }
+
+    private void RunLoop()
+    {
+        using var runForever = Attr(_loop!.Handle, "run_forever");
+        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(runForever.Handle));
+    }
+
+    private void StopLoop()
+    {
+        using var stop = Attr(_loop!.Handle, "stop");
+        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(stop.Handle));
+    }
+
+    private void RunShutdownHooks()
+    {
+        if (_shutdownHooks is null || _host is null || _loop is null) return;
+        try
+        {
+            using var runHooks = Attr(_host.Handle, "run_hooks");
+            var args = stackalloc nint[2] { _loop.Handle, _shutdownHooks.Handle };
+            using var r = PyOwned.Checked(CApi.PyObject_Vectorcall(runHooks.Handle, args, 2, 0));
+        }
+        catch (PythonException e)
+        {
+            _scriptLog.LogError("on_shutdown hook failed:\n{Traceback}", e.PythonTraceback.TrimEnd());
+        }
+    }
+
+    private void CloseLoop()
+    {
+        foreach (var p in _inflight.Values) p.Fail("shutting down");
+        _inflight.Clear();
+        if (_loop is not null)
+        {
+            using var close = PyOwned.Steal(CApi.PyObject_GetAttrString(_loop.Handle, (byte*)Utf8Z.Of("close")));
+            using var r = PyOwned.Steal(close.IsNull ? 0 : CApi.PyObject_CallNoArgs(close.Handle));
+            if (r.IsNull) CApi.PyErr_Clear();
+        }
+        foreach (var h in _handlers) h.Dispose();
+        foreach (var r in new[] { _middleware, _shutdownHooks, _onTaskDone, _runChain, _createTask, _createFuture, _ensureFuture, _loop, _host })
+            r?.Dispose();
+        PyRef.DrainPending();
+    }
+
+    private void RunWork(IPyWork work)
+    {
+        try
+        {
+            work.Run();
+        }
+        catch (Exception e)
+        {
+            // One bad item never stops the worker.
+            if (CApi.PyErr_Occurred() != 0) CApi.PyErr_Clear();
+            _log.LogError(e, "work item failed");
+            if (work is PendingRequest p) p.Fail(e.Message);
+        }
+    }
+
+    // ---------------- dispatch ----------------
+
+    internal void Dispatch(PendingRequest p)
+    {
+        using var req = PyOwned.Steal(BoundObject.Wrap(p.Request));
+        var handler = _handlers[p.HandlerId].Handle;
+        nint result;
+        if (_middleware is null)
+            result = CApi.PyObject_CallOneArg(handler, req.Handle);
+        else
+        {
+            var args = stackalloc nint[3] { _middleware.Handle, handler, req.Handle };
+            result = CApi.PyObject_Vectorcall(_runChain!.Handle, args, 3, 0);
+        }
+        if (result == 0)
+        {
+            var e = PyErrors.Fetch();
+            _scriptLog.LogError("{Method} {Path} ({Route}): handler raised\n{Traceback}", p.Request.Method, p.Request.Path, p.Route, e.PythonTraceback.TrimEnd());
+            p.Fail("handler raised");
+            return;
+        }
+        using var r = PyOwned.Steal(result);
+        if (CApi.Py_TYPE(r.Handle) == _responseType)
+        {
+            p.Complete(BoundObject.Get<Response>(r.Handle));
+            return;
+        }
+        if (CApi.Py_TYPE(r.Handle) == _coroutineType || HasAwait(r.Handle))
+        {
+            StartTask(p, r.Handle);
+            return;
+        }
+        BadResult(p, r.Handle);
+    }
+
+    private static bool HasAwait(nint o)
+    {
+        var a = CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of("__await__"));
+        if (a == 0) { CApi.PyErr_Clear(); return false; }
+        CApi.Py_DecRef(a);
+        return true;
+    }
+
+    private void StartTask(PendingRequest p, nint awaitable)
+    {
+        var factory = CApi.Py_TYPE(awaitable) == _coroutineType ? _createTask! : _ensureFuture!;
+        var t = CApi.PyObject_CallOneArg(factory.Handle, awaitable);
+        if (t == 0)
+        {
+            var e = PyErrors.Fetch();
+            _scriptLog.LogError("{Method} {Path}: could not schedule the handler\n{Traceback}", p.Request.Method, p.Request.Path, e.PythonTraceback.TrimEnd());
+            p.Fail("could not schedule");
+            return;
+        }
+        using var task = PyOwned.Steal(t);
+        if (CallBool(task.Handle, "done"))
+        {
+            Finish(p, task.Handle); // eager task factory: it already ran to completion
+            return;
+        }
+        using var addDone = Attr(task.Handle, "add_done_callback");
+        using var added = PyOwned.Checked(CApi.PyObject_CallOneArg(addDone.Handle, _onTaskDone!.Handle));
+        _inflight[task.Handle] = p;
+        p.PyTask = task.Borrow().NewReference().ToRef();
+    }
+
+    private nint OnTaskDone(nint task)
+    {
+        if (_inflight.Remove(task, out var p))
+        {
+            p.PyTask?.Dispose();
+            p.PyTask = null;
+            Finish(p, task);
+        }
+        return PyConvert.None();
+    }
+
+    private void Finish(PendingRequest p, nint task)
+    {
+        if (CallBool(task, "cancelled"))
+        {
+            p.Fail("cancelled");
+            return;
+        }
+        using (var getException = Attr(task, "exception"))
+        using (var exc = PyOwned.Checked(CApi.PyObject_CallNoArgs(getException.Handle)))
+        {
+            if (!PyConvert.IsNone(exc.Handle))
+            {
+                _scriptLog.LogError("{Method} {Path} ({Route}): handler raised\n{Traceback}", p.Request.Method, p.Request.Path, p.Route, PyErrors.FormatTraceback(exc.Handle).TrimEnd());
+                p.Fail("handler raised");
+                return;
+            }
+        }
+        using var getResult = Attr(task, "result");
+        using var result = PyOwned.Checked(CApi.PyObject_CallNoArgs(getResult.Handle));
+        if (CApi.Py_TYPE(result.Handle) == _responseType) p.Complete(BoundObject.Get<Response>(result.Handle));
+        else BadResult(p, result.Handle);
+    }
+
+    private void BadResult(PendingRequest p, nint result)
+    {
+        _scriptLog.LogError("{Method} {Path} ({Route}): handler returned {Type}, not http.Response", p.Request.Method, p.Request.Path, p.Route, PyConvert.TypeNameOf(result));
+        p.Fail("bad result");
+    }
+
+    // ---------------- small helpers ----------------
+
+    private static PyRef Import(string name) => PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of(name))).ToRef();
+
+    private static PyOwned Attr(nint o, string name) => PyOwned.Checked(CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name)));
+
+    private static bool CallBool(nint o, string method)
+    {
+        using var m = Attr(o, method);
+        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(m.Handle));
+        return r.Handle == Py.True;
+    }
+}

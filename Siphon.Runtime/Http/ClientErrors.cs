@@ -1,0 +1,27 @@
+// Outbound failures as C# exceptions that surface in Python as the classes siphon/http.py defines:
+// ClientError and its subclasses for connect failures, timeouts and TLS failures. Messages name
+// the URL so a log line says which upstream failed.
+using Siphon.Runtime.Python;
+
+namespace Siphon.Runtime.Http;
+
+public class ClientException(string message, Exception? inner = null) : Exception(message, inner), IPyRaisable
+{
+    public string PyModule => "siphon.http";
+    public virtual string PyTypeName => "ClientError";
+}
+
+public sealed class ConnectException(string message, Exception? inner = null) : ClientException(message, inner)
+{
+    public override string PyTypeName => "ConnectError";
+}
+
+public sealed class ClientTimeoutException(string message) : ClientException(message)
+{
+    public override string PyTypeName => "ClientTimeoutError";
+}
+
+public sealed class TlsException(string message, Exception? inner = null) : ClientException(message, inner)
+{
+    public override string PyTypeName => "TlsError";
+}

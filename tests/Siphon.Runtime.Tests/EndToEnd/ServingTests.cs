@@ -1,0 +1,235 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Siphon.Runtime.Tests.EndToEnd;
+
+/// <summary>The host end to end: a real `siphon run`, a real CPython, real sockets on 127.0.0.1.</summary>
+public class ServingTests
+{
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(5) }) { Timeout = TimeSpan.FromSeconds(30) };
+
+    private const string EchoScript = """
+        import asyncio, json
+        from siphon import http, log
+
+        @http.route("/echo/{name}/{*rest}", methods=["GET", "POST"])
+        def echo(req):
+            return http.Response(status=200, headers={"Content-Type": "application/json"}, body=json.dumps({
+                "method": req.method, "path": req.path, "path_params": req.path_params,
+                "query_params": req.query_params, "headers": req.headers, "client": req.client,
+                "client_cert": req.client_cert, "body": req.body().decode(), "x_multi": req.header("X-MULTI"),
+            }))
+
+        @http.route("/ids/{id}")
+        async def ids(req):
+            await asyncio.sleep(0.001)
+            return http.Response(body=req.path_params["id"])
+        """;
+
+    [Fact]
+    public async Task Path_params_are_decoded_catch_all_joined_query_parsed_headers_joined_and_client_reported()
+    {
+        using var dir = new TempDir();
+        await using var siphon = await SiphonProcess.StartAsync(dir.Write("echo.py", EchoScript));
+        using var msg = new HttpRequestMessage(HttpMethod.Post, $"{siphon.Url}/echo/a%20b%2Fc/x/%C3%A9/z?k=1&k=2&q=%3D")
+        {
+            Content = new StringContent("hello body", Encoding.UTF8),
+        };
+        msg.Headers.TryAddWithoutValidation("X-Multi", ["one", "two"]);
+        using var resp = await Http.SendAsync(msg);
+        Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
+        var doc = JsonDocument.Parse(await resp.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("POST", doc.GetProperty("method").GetString());
+        Assert.Equal("/echo/a b/c/x/é/z", doc.GetProperty("path").GetString());
+        Assert.Equal("a b/c", doc.GetProperty("path_params").GetProperty("name").GetString());
+        Assert.Equal("x/é/z", doc.GetProperty("path_params").GetProperty("rest").GetString());
+        Assert.Equal("2", doc.GetProperty("query_params").GetProperty("k").GetString());
+        Assert.Equal("=", doc.GetProperty("query_params").GetProperty("q").GetString());
+        Assert.Equal("one, two", doc.GetProperty("headers").GetProperty("x-multi").GetString());
+        Assert.Equal("one, two", doc.GetProperty("x_multi").GetString());
+        Assert.Equal("hello body", doc.GetProperty("body").GetString());
+        Assert.Matches(@"^127\.0\.0\.1:\d+$", doc.GetProperty("client").GetString());
+        Assert.Equal(JsonValueKind.Null, doc.GetProperty("client_cert").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_thousand_concurrent_requests_each_get_their_own_answer()
+    {
+        using var dir = new TempDir();
+        await using var siphon = await SiphonProcess.StartAsync(dir.Write("ids.py", EchoScript));
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
+        var tasks = Enumerable.Range(0, 1000).Select(async i =>
+        {
+            using var r = await client.GetAsync($"{siphon.Url}/ids/{i}");
+            return (i, r.StatusCode, await r.Content.ReadAsStringAsync());
+        });
+        var results = await Task.WhenAll(tasks);
+        Assert.Equal(1000, results.Length);
+        Assert.All(results, r =>
+        {
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal(r.i.ToString(), r.Item3);
+        });
+    }
+
+    [Fact]
+    public async Task The_body_cap_serves_exactly_the_cap_and_refuses_one_byte_more_without_calling_the_handler()
+    {
+        using var dir = new TempDir();
+        var script = dir.Write("cap.py", """
+            from siphon import http
+            calls = []
+
+            @http.route("/upload", methods=["POST"])
+            def upload(req):
+                calls.append(len(req.body()))
+                return http.Response(body=str(len(req.body())))
+
+            @http.route("/calls")
+            def count(req):
+                return http.Response(body=",".join(map(str, calls)))
+            """);
+        var config = dir.Write("http.yaml", """
+            servers:
+              - listen: "127.0.0.1:0"
+                max_body_bytes: 64
+            """);
+        await using var siphon = await SiphonProcess.StartAsync(script, config);
+        using (var ok = await Http.PostAsync($"{siphon.Url}/upload", new ByteArrayContent(new byte[64])))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal("64", await ok.Content.ReadAsStringAsync());
+        }
+        using (var tooBig = await Http.PostAsync($"{siphon.Url}/upload", new ByteArrayContent(new byte[65])))
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
+        // Chunked (no Content-Length): the cap is enforced while reading.
+        var chunked = new StreamContent(new MemoryStream(new byte[65]));
+        chunked.Headers.ContentLength = null;
+        using (var msg = new HttpRequestMessage(HttpMethod.Post, $"{siphon.Url}/upload") { Content = chunked })
+        {
+            msg.Headers.TransferEncodingChunked = true;
+            using var tooBigChunked = await Http.SendAsync(msg);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBigChunked.StatusCode);
+        }
+        Assert.Equal("64", await Http.GetStringAsync($"{siphon.Url}/calls"));
+    }
+
+    [Fact]
+    public async Task A_slow_async_handler_gets_504_and_the_script_sees_the_cancellation()
+    {
+        using var dir = new TempDir();
+        var script = dir.Write("slow.py", """
+            import asyncio
+            from siphon import http, log
+            seen = []
+
+            @http.route("/slow")
+            async def slow(req):
+                try:
+                    await asyncio.sleep(30)
+                except asyncio.CancelledError:
+                    seen.append("cancelled")
+                    log.info("slow handler cancelled")
+                    raise
+                return http.Response(body="finished")
+
+            @http.route("/seen")
+            def report(req):
+                return http.Response(body=",".join(seen))
+            """);
+        var config = dir.Write("http.yaml", """
+            servers:
+              - listen: "127.0.0.1:0"
+                request_timeout_ms: 300
+            """);
+        await using var siphon = await SiphonProcess.StartAsync(script, config);
+        var started = DateTime.UtcNow;
+        using var resp = await Http.GetAsync($"{siphon.Url}/slow");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, resp.StatusCode);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        string seen = "";
+        for (var i = 0; i < 50 && seen != "cancelled"; i++)
+        {
+            seen = await Http.GetStringAsync($"{siphon.Url}/seen");
+            if (seen != "cancelled") await Task.Delay(50);
+        }
+        Assert.Equal("cancelled", seen);
+        Assert.Contains("slow handler cancelled", siphon.Output);
+    }
+
+    [Fact]
+    public async Task Sigterm_lets_in_flight_requests_finish_runs_on_shutdown_and_exits_zero()
+    {
+        using var dir = new TempDir();
+        var marker = Path.Combine(dir.Path, "shutdown.txt");
+        var script = dir.Write("graceful.py", $$"""
+            import asyncio
+            from siphon import http, log
+
+            @http.on_startup
+            async def start():
+                log.info("startup hook ran")
+
+            @http.on_shutdown
+            def stop():
+                with open({{JsonSerializer.Serialize(marker)}}, "w") as f:
+                    f.write("done")
+                log.info("shutdown hook ran")
+
+            @http.route("/work")
+            async def work(req):
+                await asyncio.sleep(1.0)
+                return http.Response(body="finished")
+            """);
+        await using var siphon = await SiphonProcess.StartAsync(script);
+        Assert.Contains("startup hook ran", siphon.Output);
+        var inflight = Enumerable.Range(0, 5).Select(_ => Http.GetAsync($"{siphon.Url}/work")).ToArray();
+        await Task.Delay(300);
+        siphon.Signal(15);
+        var responses = await Task.WhenAll(inflight);
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.All(responses, r => Assert.Equal("finished", r.Content.ReadAsStringAsync().Result));
+        var rc = await siphon.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, rc);
+        Assert.Equal("done", File.ReadAllText(marker));
+        Assert.Contains("shutdown hook ran", siphon.Output);
+    }
+
+    [Fact]
+    public async Task Handler_errors_answer_500_log_the_traceback_with_the_script_line_and_the_worker_keeps_serving()
+    {
+        using var dir = new TempDir();
+        var script = dir.Write("boom.py", """
+            from siphon import http
+
+            @http.route("/boom")
+            def boom(req):
+                raise RuntimeError("kaboom secret")
+
+            @http.route("/none")
+            def none(req):
+                return None
+
+            @http.route("/ok")
+            def ok(req):
+                return http.Response(body="still here")
+            """);
+        await using var siphon = await SiphonProcess.StartAsync(script);
+        using (var r = await Http.GetAsync($"{siphon.Url}/boom"))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+            var body = await r.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("kaboom", body);
+            Assert.Equal("internal server error\n", body);
+        }
+        using (var r = await Http.GetAsync($"{siphon.Url}/none"))
+            Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+        Assert.Equal("still here", await Http.GetStringAsync($"{siphon.Url}/ok"));
+        await Task.Delay(200);
+        Assert.Contains("RuntimeError: kaboom secret", siphon.Output);
+        Assert.Matches(@"boom\.py"", line 5, in boom", siphon.Output);
+        Assert.Contains("returned NoneType, not http.Response", siphon.Output);
+    }
+}
