@@ -207,6 +207,7 @@ class HttpTestHarness:
         ``headers``: a dict or (name, value) pairs; a list value sends the
         header once per item. ``body``: bytes, str (UTF-8) or None.
         """
+        _not_in_a_running_loop()
         method = method.upper()
         raw_path, _, raw_query = path.partition("#")[0].partition("?")
         if not raw_path.startswith("/"):
@@ -330,6 +331,11 @@ class HttpTestHarness:
     # ------------------------------------------------------------------ plumbing
 
     def _run(self, coro):
+        try:
+            _not_in_a_running_loop()
+        except RuntimeError:
+            coro.close()
+            raise
         if self._loop is None or self._loop.is_closed():
             self._loop = asyncio.new_event_loop()
         token = _state.current.set(self)
@@ -356,6 +362,17 @@ def _resolve(answer, record):
     if callable(answer):
         return _resolve(answer(record), record)
     raise TypeError(f"canned answer must be a MockResponse, an exception or a callable, not {type(answer).__name__}")
+
+
+def _not_in_a_running_loop() -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise RuntimeError(
+        "HttpTestHarness is synchronous and runs its own event loop;"
+        " call it from a plain (non-async) test, not inside a running loop"
+    )
 
 
 async def _call(fn, *args):
