@@ -502,3 +502,9 @@ def test_harness_refuses_to_run_inside_a_running_loop(load):
 
     with pytest.raises(RuntimeError, match="synchronous"):
         asyncio.run(inside())
+
+
+def test_traceback_shows_source_lines_of_load_source(load):
+    h = load("from siphon import http\n@http.route('/')\ndef r(req):\n    raise ValueError('boom')  # marker\n", filename="<inline>")
+    h.request("GET", "/")
+    assert "# marker" in h.log[-1][1]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import inspect
+import linecache
 import logging
 import sys
 import traceback
@@ -111,6 +112,8 @@ class HttpTestHarness:
         module = types.ModuleType(self.script_name)
         module.__file__ = filename
         code = compile(text, filename, "exec", dont_inherit=True)
+        if not Path(filename).is_file():  # tracebacks can still show the source lines
+            linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         token = _state.current.set(self)
         self._loading = True
         previous = sys.modules.get(module.__name__)
