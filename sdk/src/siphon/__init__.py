@@ -1,0 +1,9 @@
+"""The mock ``siphon`` package (from siphon-sdk), so ``from siphon import http, log``
+works under test exactly as under the runtime, which provides the real one.
+
+Everything is re-exported from ``siphon_sdk``; see siphon_sdk/http.py.
+"""
+
+from siphon import http, log
+
+__all__ = ["http", "log"]

@@ -1,0 +1,20 @@
+"""``siphon.http`` under test: re-exports the mock from ``siphon_sdk.http``."""
+
+from siphon_sdk.http import (  # noqa: F401
+    Client,
+    ClientError,
+    ClientTimeoutError,
+    ConnectError,
+    HttpStatusError,
+    MockClient,
+    MockRequest,
+    MockResponse,
+    Request,
+    Response,
+    TlsError,
+    middleware,
+    on_shutdown,
+    on_startup,
+    route,
+)
+from siphon_sdk.http import __all__  # noqa: F401

@@ -1,0 +1,13 @@
+"""siphon-sdk: unit-test Siphon routing scripts without a server.
+
+``siphon_sdk.http`` and ``siphon_sdk.log`` mock the runtime's ``siphon.http``
+and ``siphon.log`` (the wheel also installs a ``siphon`` package re-exporting
+them, so scripts import unchanged); ``siphon_sdk.http_testing.HttpTestHarness``
+loads a script, sends it requests and cans the answers of its outbound calls.
+"""
+
+from siphon_sdk import http, log
+
+__version__ = "0.1.0"
+
+__all__ = ["http", "log", "__version__"]

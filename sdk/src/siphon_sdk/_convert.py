@@ -1,0 +1,70 @@
+"""Value checks and conversions shared by the mock Request, Response and Client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+
+def to_body(body, what: str = "body") -> bytes:
+    """bytes-like → bytes, str → UTF-8, None → b""; anything else is a TypeError."""
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    raise TypeError(f"{what} must be bytes, str or None, not {type(body).__name__}")
+
+
+def _pairs(headers) -> Iterable[tuple[object, object]]:
+    if headers is None:
+        return ()
+    if isinstance(headers, Mapping):
+        return headers.items()
+    return headers  # an iterable of (name, value) pairs
+
+
+def check_header(name, value) -> None:
+    """A header name/value must be str and free of CR/LF (ValueError)."""
+    if not isinstance(name, str) or not isinstance(value, str):
+        raise TypeError(
+            f"header names and values must be str, got {type(name).__name__}: {type(value).__name__}"
+        )
+    if not name:
+        raise ValueError("empty header name")
+    if "\r" in name or "\n" in name:
+        raise ValueError(f"header name {name!r} contains CR or LF")
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"value of header {name!r} contains CR or LF")
+
+
+def response_headers(headers) -> dict[str, str]:
+    """Response/outgoing headers: names kept as written, each checked."""
+    out: dict[str, str] = {}
+    for name, value in _pairs(headers):
+        check_header(name, value)
+        out[name] = value
+    return out
+
+
+def request_headers(headers) -> dict[str, str]:
+    """Incoming headers: names lower-cased; repeats (or a list value) joined with ", "."""
+    out: dict[str, str] = {}
+    for name, value in _pairs(headers):
+        values = list(value) if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            check_header(name, v)
+            key = name.lower()
+            out[key] = f"{out[key]}, {v}" if key in out else v
+    return out
+
+
+def str_dict(value, what: str) -> dict[str, str]:
+    """A dict[str, str] copy of value (None → {})."""
+    if value is None:
+        return {}
+    out = dict(value)
+    for k, v in out.items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            raise TypeError(f"{what} must map str to str, got {k!r}: {v!r}")
+    return out

@@ -1,0 +1,374 @@
+"""The mock ``siphon.http`` namespace: Request, Response, Client, errors, decorators.
+
+This file is the SDK side of the script API contract (shared/SCRIPT-API.md).
+The runtime's bound C# types are the other side, and a Roslyn analyzer reads
+THIS SOURCE and compares it with them: class and member names, parameter
+names/order/kinds/defaults, ``def`` vs ``async def``, ``@property`` vs method.
+So keep it plain: one class per bound type, literal defaults, no dynamic
+attribute tricks; helpers live in the private ``_routing``/``_convert``/
+``_state`` modules, and the only public names are those in ``__all__``.
+
+Nothing here does I/O. The mock Client records each call and answers from the
+current ``HttpTestHarness``'s canned responses; the decorators register into
+the harness that is loading the script (outside a harness they only check
+their arguments).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from urllib.parse import urlsplit
+
+from siphon_sdk import _convert, _routing, _state
+
+__all__ = [
+    "MockRequest",
+    "MockResponse",
+    "MockClient",
+    "HttpStatusError",
+    "ClientError",
+    "ConnectError",
+    "ClientTimeoutError",
+    "TlsError",
+    "Request",
+    "Response",
+    "Client",
+    "route",
+    "middleware",
+    "on_startup",
+    "on_shutdown",
+]
+
+
+# --------------------------------------------------------------------------
+# errors
+
+
+class HttpStatusError(Exception):
+    """Raised by Response.raise_for_status() for a status >= 400; carries the response."""
+
+    def __init__(self, response):
+        """Wrap response (its status is in the message)."""
+        super().__init__(f"HTTP status {response.status}")
+        self._response = response
+
+    @property
+    def response(self) -> "MockResponse":
+        """The response whose status was >= 400."""
+        return self._response
+
+    @property
+    def status(self) -> int:
+        """The response's status code."""
+        return self._response.status
+
+
+class ClientError(Exception):
+    """An outbound call failed before a response arrived (base of the transport errors)."""
+
+
+class ConnectError(ClientError):
+    """The upstream could not be reached (refused, unresolvable; in the mock: nothing canned)."""
+
+
+class ClientTimeoutError(ClientError, TimeoutError):
+    """The outbound call ran past the client's timeout_ms."""
+
+
+class TlsError(ClientError):
+    """The TLS handshake with the upstream failed (certificate or protocol)."""
+
+
+# --------------------------------------------------------------------------
+# Request
+
+
+class MockRequest:
+    """An incoming request as a handler sees it. Only the mock can construct one."""
+
+    def __init__(
+        self,
+        method="GET",
+        path="/",
+        *,
+        path_params=None,
+        query_params=None,
+        headers=None,
+        body=b"",
+        client="127.0.0.1:0",
+        client_cert=None,
+    ):
+        """Build a request; method is upper-cased, header names lower-cased (repeats joined with ", ")."""
+        if not isinstance(method, str) or not isinstance(path, str):
+            raise TypeError("method and path must be str")
+        self._method = method.upper()
+        self._path = path
+        self._path_params = _convert.str_dict(path_params, "path_params")
+        self._query_params = _convert.str_dict(query_params, "query_params")
+        self._headers = _convert.request_headers(headers)
+        self._body = _convert.to_body(body)
+        self._client = client
+        self._client_cert = client_cert
+
+    @property
+    def method(self) -> str:
+        """The method, upper case."""
+        return self._method
+
+    @property
+    def path(self) -> str:
+        """The percent-decoded path (``%2F`` kept encoded), without the query string."""
+        return self._path
+
+    @property
+    def path_params(self) -> dict[str, str]:
+        """Params captured by the matched route pattern, percent-decoded."""
+        return dict(self._path_params)
+
+    @property
+    def query_params(self) -> dict[str, str]:
+        """The parsed query string; the last value wins for a repeated key."""
+        return dict(self._query_params)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Request headers with lower-case names; repeated headers joined with ", "."""
+        return dict(self._headers)
+
+    @property
+    def client(self) -> str:
+        """The peer as "ip:port" (the left-most X-Forwarded-For entry behind a trusted proxy)."""
+        return self._client
+
+    @property
+    def client_cert(self) -> str | None:
+        """Subject of the verified client certificate on a mutual-TLS listener, else None."""
+        return self._client_cert
+
+    def body(self) -> bytes:
+        """The buffered request body."""
+        return self._body
+
+    def header(self, name: str) -> str | None:
+        """The header's value, looked up case-insensitively, or None."""
+        return self._headers.get(name.lower())
+
+
+# --------------------------------------------------------------------------
+# Response
+
+
+class MockResponse:
+    """An HTTP response: returned by handlers and middleware, and by Client calls."""
+
+    def __init__(self, status=200, headers=None, body=None):
+        """status 100-599 (else ValueError); header names/values without CR/LF; body bytes, str (UTF-8) or None."""
+        if isinstance(status, bool) or not isinstance(status, int):
+            raise TypeError(f"status must be an int, not {type(status).__name__}")
+        if not 100 <= status <= 599:
+            raise ValueError(f"status {status} is outside 100-599")
+        self._status = status
+        self._headers = _convert.response_headers(headers)
+        self._body = _convert.to_body(body)
+
+    @property
+    def status(self) -> int:
+        """The status code."""
+        return self._status
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers, names as written."""
+        return dict(self._headers)
+
+    @property
+    def body(self) -> bytes:
+        """The body as bytes (b"" when none)."""
+        return self._body
+
+    def raise_for_status(self) -> "MockResponse":
+        """Raise HttpStatusError if status >= 400; otherwise return this response."""
+        if self._status >= 400:
+            raise HttpStatusError(self)
+        return self
+
+
+# --------------------------------------------------------------------------
+# Client
+
+
+class MockClient:
+    """An outbound HTTP client: named (clients.<name> in http.yaml) or inline (base_url and options)."""
+
+    def __init__(
+        self,
+        name=None,
+        *,
+        base_url=None,
+        verify=None,
+        cert=None,
+        timeout_ms=None,
+        http2_prior_knowledge=False,
+    ):
+        """A named client, or an inline one; an unknown name raises KeyError naming the configured clients."""
+        harness = _state.current_harness()
+        if name is not None:
+            if not isinstance(name, str):
+                raise TypeError(f"client name must be a str, not {type(name).__name__}")
+            inline = [
+                k
+                for k, v in (
+                    ("base_url", base_url),
+                    ("verify", verify),
+                    ("cert", cert),
+                    ("timeout_ms", timeout_ms),
+                )
+                if v is not None
+            ]
+            if http2_prior_knowledge:
+                inline.append("http2_prior_knowledge")
+            if inline:
+                raise TypeError(
+                    f"client {name!r} is configured in http.yaml; "
+                    f"do not also pass {', '.join(inline)}"
+                )
+            if harness is not None:
+                base_url = harness._client_base_url(name)
+            else:
+                base_url = f"http://{name}"
+        elif base_url is not None and not isinstance(base_url, str):
+            raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
+        self._name = name
+        self._base_url = base_url
+        self._harness = harness
+
+    async def get(self, path, *, headers=None) -> MockResponse:
+        """GET path (joined onto base_url unless absolute)."""
+        return await self._send("GET", path, None, headers)
+
+    async def delete(self, path, *, headers=None) -> MockResponse:
+        """DELETE path."""
+        return await self._send("DELETE", path, None, headers)
+
+    async def post(self, path, *, body=None, headers=None) -> MockResponse:
+        """POST body (bytes or str) to path."""
+        return await self._send("POST", path, body, headers)
+
+    async def put(self, path, *, body=None, headers=None) -> MockResponse:
+        """PUT body (bytes or str) to path."""
+        return await self._send("PUT", path, body, headers)
+
+    async def patch(self, path, *, body=None, headers=None) -> MockResponse:
+        """PATCH body (bytes or str) to path."""
+        return await self._send("PATCH", path, body, headers)
+
+    async def __aenter__(self):
+        """`async with http.Client(...) as c:` yields the client itself."""
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb):
+        """Releases the client; exceptions propagate."""
+        return None
+
+    async def _send(self, method, path, body, headers):
+        # Private: build the record, let the harness answer. Yields to the loop
+        # once, as real I/O would.
+        url = _join_url(self._base_url, path)
+        record = {
+            "method": method,
+            "path": urlsplit(url).path or "/",
+            "url": url,
+            "name": self._name,
+            "base_url": self._base_url,
+            "headers": _convert.response_headers(headers),
+            "body": None if body is None else _convert.to_body(body),
+        }
+        harness = _state.current_harness() or self._harness
+        if harness is None:
+            raise ConnectError(f"{method} {url}: no HttpTestHarness is running, nothing can answer")
+        await asyncio.sleep(0)
+        return harness._answer(record)
+
+
+def _join_url(base_url, path):
+    """The join rule, shared with the runtime: an absolute URL is used as is;
+    otherwise path is appended to base_url with exactly one "/" between them,
+    keeping base_url's own path prefix (``http://h/api`` + ``/v1/x`` →
+    ``http://h/api/v1/x``). An empty path means base_url itself."""
+    if not isinstance(path, str):
+        raise TypeError(f"path must be a str, not {type(path).__name__}")
+    parts = urlsplit(path)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return path
+    if base_url is None:
+        raise ValueError(f"relative path {path!r} on a client without base_url")
+    if path == "":
+        return base_url
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+# --------------------------------------------------------------------------
+# decorators
+
+
+def _where(depth):
+    frame = sys._getframe(depth + 1)
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def _check_callable(fn, what):
+    if not callable(fn):
+        raise TypeError(f"@http.{what} must decorate a function, not {type(fn).__name__}")
+
+
+def route(path, methods=None):
+    """Register the decorated function as the handler of path for methods (default ["GET"], upper-cased)."""
+    where = _where(1)
+    try:
+        segments = _routing.parse_pattern(path)
+        verbs = _routing.normalize_methods(methods)
+    except (TypeError, ValueError) as exc:
+        raise _routing.RouteError(f"{where}: {exc}") from None
+
+    def decorator(fn):
+        _check_callable(fn, "route")
+        harness = _state.current_harness()
+        if harness is not None:
+            harness._register("route", _routing.Route(path, segments, verbs, fn, where))
+        return fn
+
+    return decorator
+
+
+def middleware(fn):
+    """Register a request guard run before the matched route: return a Response to answer, None to go on."""
+    _check_callable(fn, "middleware")
+    harness = _state.current_harness()
+    if harness is not None:
+        harness._register("middleware", fn)
+    return fn
+
+
+def on_startup(fn):
+    """Register a function run once, to completion, after the script loads and before serving."""
+    _check_callable(fn, "on_startup")
+    harness = _state.current_harness()
+    if harness is not None:
+        harness._register("startup", fn)
+    return fn
+
+
+def on_shutdown(fn):
+    """Register a function run once on graceful shutdown, after in-flight requests finish."""
+    _check_callable(fn, "on_shutdown")
+    harness = _state.current_harness()
+    if harness is not None:
+        harness._register("shutdown", fn)
+    return fn
+
+
+# The runtime's names for the same types.
+Request = MockRequest
+Response = MockResponse
+Client = MockClient

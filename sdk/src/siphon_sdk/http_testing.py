@@ -1,0 +1,390 @@
+"""HttpTestHarness: load a routing script and drive it the way the runtime does.
+
+The harness owns an asyncio event loop and a fresh registry. It loads one
+script into a new module namespace (the ``@http.*`` decorators register into
+it), answers ``request(...)`` with the runtime's dispatch rules (404, 405 +
+Allow, middleware in order, non-Response → 500, exception → 500 with the
+traceback in the log, HEAD served by GET with the body dropped, 413 over
+``max_body_bytes``, 504 past ``request_timeout_ms`` with the async handler's
+task cancelled), and answers the script's outbound ``http.Client`` calls from
+canned responses, recording each call in ``sent_requests``.
+
+Everything is synchronous from the test's side: ``request`` runs the handler
+to completion on the harness's loop and returns a ``MockResponse``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import inspect
+import linecache
+import logging
+import sys
+import traceback
+import types
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from siphon_sdk import _convert, _routing, _state
+from siphon_sdk.http import ConnectError, MockRequest, MockResponse
+
+__all__ = ["HttpTestHarness", "RouteError"]
+
+RouteError = _routing.RouteError
+
+TEXT_PLAIN = "text/plain; charset=utf-8"
+
+# The runtime's error bodies, byte for byte.
+ERROR_BODIES = {
+    404: "not found\n",
+    405: "method not allowed\n",
+    413: "payload too large\n",
+    500: "internal server error\n",
+    504: "gateway timeout\n",
+}
+
+
+def error_response(status: int, extra_headers: dict[str, str] | None = None) -> MockResponse:
+    """The runtime's short text/plain error answer for status."""
+    headers = {"content-type": TEXT_PLAIN}
+    headers.update(extra_headers or {})
+    return MockResponse(status, headers, ERROR_BODIES[status])
+
+
+class HttpTestHarness:
+    """Runs one routing script in-process, with canned answers for its outbound calls.
+
+    ``clients``: the names configured in http.yaml (a list), or a dict of
+    name → base_url; given, an unknown ``http.Client(name)`` raises KeyError as
+    in the runtime; omitted, any name is accepted with base_url
+    ``http://<name>``. ``max_body_bytes`` and ``request_timeout_ms`` emulate
+    the listener's limits (None: no limit).
+    """
+
+    def __init__(self, *, clients=None, max_body_bytes=None, request_timeout_ms=None):
+        if clients is None:
+            self._clients = None
+        elif isinstance(clients, dict):
+            self._clients = dict(clients)
+        else:
+            self._clients = {name: f"http://{name}" for name in clients}
+        self.max_body_bytes = max_body_bytes
+        self.request_timeout_ms = request_timeout_ms
+        self._router = _routing.Router()
+        self._middleware: list = []
+        self._startup: list = []
+        self._shutdown: list = []
+        self._loading = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: collections.deque = collections.deque()
+        self._by_path: dict[tuple[str | None, str], object] = {}
+        self._default = None
+        self._started = self._stopped = False
+        #: the loaded script's module (None until load_script/load_source)
+        self.module: types.ModuleType | None = None
+        #: the name logging uses for this script (the file name's stem)
+        self.script_name = "siphon.script"
+        #: every outbound call: dicts with method, path, url, name, base_url, headers, body
+        self.sent_requests: list[dict] = []
+        #: (level, message) for every log line, from the script and from dispatch errors
+        self.log: list[tuple[str, str]] = []
+        #: exceptions raised by handlers/middleware (answered 500), for inspection
+        self.errors: list[BaseException] = []
+
+    # ------------------------------------------------------------------ loading
+
+    def load_script(self, path) -> types.ModuleType:
+        """Load the script file at path; returns its module. Raises what the script load raises."""
+        path = Path(path)
+        source = path.read_text(encoding="utf-8")
+        directory = str(path.resolve().parent)
+        if directory not in sys.path:  # sibling imports work, as under the runtime
+            sys.path.insert(0, directory)
+        return self.load_source(source, filename=str(path))
+
+    def load_source(self, text, filename="<script>") -> types.ModuleType:
+        """Load a script from source text; filename is used in tracebacks and error messages."""
+        if self.module is not None:
+            raise RuntimeError("this harness already loaded a script; use a new HttpTestHarness")
+        stem = Path(filename).stem if not filename.startswith("<") else filename.strip("<>")
+        self.script_name = stem or "script"
+        module = types.ModuleType(self.script_name)
+        module.__file__ = filename
+        code = compile(text, filename, "exec", dont_inherit=True)
+        if not Path(filename).is_file():  # tracebacks can still show the source lines
+            linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        token = _state.current.set(self)
+        self._loading = True
+        previous = sys.modules.get(module.__name__)
+        sys.modules[module.__name__] = module  # e.g. dataclasses look the module up
+        try:
+            exec(code, module.__dict__)
+        finally:
+            self._loading = False
+            _state.current.reset(token)
+            if previous is None:
+                sys.modules.pop(module.__name__, None)
+            else:
+                sys.modules[module.__name__] = previous
+        self.module = module
+        return module
+
+    def _register(self, kind, item) -> None:
+        # Called by the decorators while this harness is current.
+        if not self._loading:
+            raise RuntimeError("routes and hooks can only be registered while the script loads")
+        if kind == "route":
+            self._router.add(item)
+        elif kind == "middleware":
+            self._middleware.append(item)
+        elif kind == "startup":
+            self._startup.append(item)
+        else:
+            self._shutdown.append(item)
+
+    @property
+    def routes(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The registered routes as (pattern, methods), in registration order."""
+        return [(r.pattern, r.methods) for r in self._router.routes]
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def run_startup(self) -> None:
+        """Run the @http.on_startup hooks in registration order; an exception propagates."""
+        if self._started:
+            raise RuntimeError("run_startup() already ran")
+        self._started = True
+        for fn in self._startup:
+            self._run(_call(fn))
+
+    def run_shutdown(self) -> None:
+        """Run the @http.on_shutdown hooks in registration order; all run, then the first error is raised."""
+        if self._stopped:
+            raise RuntimeError("run_shutdown() already ran")
+        self._stopped = True
+        first = None
+        for fn in self._shutdown:
+            try:
+                self._run(_call(fn))
+            except Exception as exc:
+                self._log_line("error", f"on_shutdown {_name(fn)} raised\n{traceback.format_exc()}")
+                first = first or exc
+        if first is not None:
+            raise first
+
+    def close(self) -> None:
+        """Close the harness's event loop (shutdown hooks are not run)."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    # ------------------------------------------------------------------ requests
+
+    def request(
+        self,
+        method,
+        path,
+        *,
+        headers=None,
+        query_params=None,
+        body=None,
+        client="127.0.0.1:0",
+        client_cert=None,
+    ) -> MockResponse:
+        """Send one request through the dispatch rules and return the response.
+
+        ``path`` is the raw request target (percent-encoded as on the wire); a
+        query string in it is parsed, and ``query_params`` are merged over it.
+        ``headers``: a dict or (name, value) pairs; a list value sends the
+        header once per item. ``body``: bytes, str (UTF-8) or None.
+        """
+        _not_in_a_running_loop()
+        method = method.upper()
+        raw_path, _, raw_query = path.partition("#")[0].partition("?")
+        if not raw_path.startswith("/"):
+            raise ValueError(f"path must start with '/': {path!r}")
+        query = dict(parse_qsl(raw_query, keep_blank_values=True))
+        query.update(_convert.str_dict(query_params, "query_params"))
+        header_map = _convert.request_headers(headers)
+        body_bytes = _convert.to_body(body)
+
+        response = self._dispatch(method, raw_path, query, header_map, body_bytes, client, client_cert)
+        if method == "HEAD":
+            response = MockResponse(response.status, response.headers, None)
+        return response
+
+    def _dispatch(self, method, raw_path, query, headers, body, client, client_cert) -> MockResponse:
+        match = self._router.match(method, raw_path)
+        if match.status == 404:
+            return error_response(404)
+        if match.status == 405:
+            return error_response(405, {"allow": _routing.allow_header(match.allow)})
+        if self.max_body_bytes is not None and len(body) > self.max_body_bytes:
+            return error_response(413)
+        req = MockRequest(
+            method,
+            _routing.decoded_path(raw_path),
+            path_params=match.params,
+            query_params=query,
+            headers=headers,
+            body=body,
+            client=client,
+            client_cert=client_cert,
+        )
+        return self._run(self._limited(self._pipeline(match.route, req), req))
+
+    async def _limited(self, pipeline, req) -> MockResponse:
+        # request_timeout_ms: an async handler's task is cancelled at the
+        # deadline; a sync one cannot be interrupted, but its late answer is
+        # replaced by a 504, as the runtime answers 504 at the deadline.
+        if self.request_timeout_ms is None:
+            return await pipeline
+        loop = asyncio.get_running_loop()
+        timeout = self.request_timeout_ms / 1000
+        start = loop.time()
+        try:
+            response = await asyncio.wait_for(pipeline, timeout)
+        except TimeoutError:
+            self._log_line("warning", f"{req.method} {req.path}: timed out after {self.request_timeout_ms} ms")
+            return error_response(504)
+        if loop.time() - start > timeout:
+            self._log_line("warning", f"{req.method} {req.path}: timed out after {self.request_timeout_ms} ms")
+            return error_response(504)
+        return response
+
+    async def _pipeline(self, route, req) -> MockResponse:
+        where = f"{req.method} {req.path}"
+        try:
+            for fn in self._middleware:
+                result = await _call(fn, req)
+                if result is None:
+                    continue
+                if isinstance(result, MockResponse):
+                    return result
+                self._log_line(
+                    "error",
+                    f"{where}: middleware {_name(fn)} returned {type(result).__name__}, not a Response or None",
+                )
+                return error_response(500)
+            result = await _call(route.handler, req)
+            if isinstance(result, MockResponse):
+                return result
+            self._log_line(
+                "error", f"{where}: handler {_name(route.handler)} returned {type(result).__name__}, not a Response"
+            )
+            return error_response(500)
+        except (Exception, SystemExit) as exc:
+            self.errors.append(exc)
+            self._log_line("error", f"{where}: unhandled exception\n{traceback.format_exc()}")
+            return error_response(500)
+
+    # ------------------------------------------------------------------ outbound
+
+    def add_response(self, resp) -> None:
+        """Queue an answer for the next outbound call (FIFO; the queue is used before anything else).
+
+        An answer is a MockResponse, an exception (instance or class) to raise
+        in the script, e.g. ``ClientTimeoutError("slow")``, or a callable
+        taking the sent-request dict and returning/raising one of those.
+        """
+        self._queue.append(resp)
+
+    def set_response(self, path, resp, *, method=None) -> None:
+        """Answer every outbound call to path (URL path, no host, no query) with resp; method=None: any method."""
+        self._by_path[(method.upper() if method else None, path)] = resp
+
+    def set_default_response(self, resp) -> None:
+        """Answer outbound calls that nothing else answers with resp (None: no default)."""
+        self._default = resp
+
+    def _client_base_url(self, name: str) -> str:
+        if self._clients is None:
+            return f"http://{name}"
+        if name not in self._clients:
+            configured = ", ".join(sorted(self._clients)) or "(none)"
+            raise KeyError(f"unknown client {name!r}; configured clients: {configured}")
+        return self._clients[name]
+
+    def _answer(self, record: dict) -> MockResponse:
+        self.sent_requests.append(record)
+        if self._queue:
+            answer = self._queue.popleft()
+        elif (record["method"], record["path"]) in self._by_path:
+            answer = self._by_path[(record["method"], record["path"])]
+        elif (None, record["path"]) in self._by_path:
+            answer = self._by_path[(None, record["path"])]
+        elif self._default is not None:
+            answer = self._default
+        else:
+            raise ConnectError(f"{record['method']} {record['url']}: nothing canned for this call")
+        return _resolve(answer, record)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _run(self, coro):
+        try:
+            _not_in_a_running_loop()
+        except RuntimeError:
+            coro.close()
+            raise
+        if self._loop is None or self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        token = _state.current.set(self)
+        try:
+            return self._loop.run_until_complete(coro)
+        finally:
+            _state.current.reset(token)
+
+    def _log_line(self, level: str, text: str) -> None:
+        self.log.append((level, text))
+        logging.getLogger(self.script_name).log(_LEVELS[level], text)
+
+
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+def _resolve(answer, record):
+    if isinstance(answer, MockResponse):
+        return answer
+    if isinstance(answer, BaseException):
+        raise answer
+    if isinstance(answer, type) and issubclass(answer, BaseException):
+        raise answer(f"{record['method']} {record['url']}")
+    if callable(answer):
+        return _resolve(answer(record), record)
+    raise TypeError(f"canned answer must be a MockResponse, an exception or a callable, not {type(answer).__name__}")
+
+
+def _not_in_a_running_loop() -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise RuntimeError(
+        "HttpTestHarness is synchronous and runs its own event loop;"
+        " call it from a plain (non-async) test, not inside a running loop"
+    )
+
+
+async def _call(fn, *args):
+    """Call a sync or async function; an awaitable result is awaited."""
+    result = fn(*args)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def _name(fn) -> str:
+    return getattr(fn, "__qualname__", None) or repr(fn)

@@ -1,0 +1,53 @@
+"""The mock ``siphon.log`` namespace: debug/info/warning/error(msg).
+
+In the runtime these go to the host's logger with the script's name as the
+category. Here each line goes to Python's ``logging`` under the script's name
+and, while an ``HttpTestHarness`` is loading or running the script, to
+``harness.log`` as a ``(level, message)`` tuple (level is "debug", "info",
+"warning" or "error").
+"""
+
+from __future__ import annotations
+
+import logging
+
+from siphon_sdk import _state
+
+__all__ = ["debug", "info", "warning", "error"]
+
+
+def debug(msg) -> None:
+    """Log msg at debug level."""
+    _emit("debug", msg)
+
+
+def info(msg) -> None:
+    """Log msg at info level."""
+    _emit("info", msg)
+
+
+def warning(msg) -> None:
+    """Log msg at warning level."""
+    _emit("warning", msg)
+
+
+def error(msg) -> None:
+    """Log msg at error level."""
+    _emit("error", msg)
+
+
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+}
+
+
+def _emit(level: str, msg) -> None:
+    text = str(msg)
+    harness = _state.current_harness()
+    if harness is not None:
+        harness._log_line(level, text)
+    else:
+        logging.getLogger("siphon").log(_LEVELS[level], text)

@@ -1,0 +1,281 @@
+"""The mock http.Client: URL joining, named clients, canned answers, sent_requests."""
+
+import asyncio
+
+import pytest
+
+from siphon_sdk import _state
+from siphon_sdk.http import (
+    ClientError,
+    ClientTimeoutError,
+    ConnectError,
+    MockClient,
+    MockResponse,
+    TlsError,
+    _join_url,
+)
+from siphon_sdk.http_testing import HttpTestHarness
+
+CALL_APP = """\
+import json
+from siphon import http
+
+@http.route("/call", methods=["POST"])
+async def call(req):
+    spec = json.loads(req.body())
+    method = spec.get("method", "get")
+    kwargs = {"headers": spec.get("headers")}
+    if "body" in spec:
+        kwargs["body"] = spec["body"]
+    try:
+        if spec.get("name"):
+            client = http.Client(spec["name"])
+        else:
+            client = http.Client(base_url=spec.get("base_url"))
+        resp = await getattr(client, method)(spec["path"], **kwargs)
+    except http.ClientError as exc:
+        return http.Response(502, {"x-error": type(exc).__name__}, str(exc))
+    except KeyError as exc:
+        return http.Response(500, {"x-error": "KeyError"}, str(exc))
+    return http.Response(200, {"x-upstream-status": str(resp.status)}, resp.body)
+"""
+
+
+def call(h, **spec):
+    import json
+
+    return h.request("POST", "/call", body=json.dumps(spec))
+
+
+@pytest.mark.parametrize(
+    "base, path, url",
+    [
+        ("http://h/api", "/v1/x", "http://h/api/v1/x"),
+        ("http://h/api/", "/v1/x", "http://h/api/v1/x"),
+        ("http://h/api", "v1/x", "http://h/api/v1/x"),
+        ("http://h/api//", "//v1/x", "http://h/api/v1/x"),
+        ("http://h", "/x", "http://h/x"),
+        ("http://h/", "x?q=1", "http://h/x?q=1"),
+        ("http://h/api", "", "http://h/api"),
+        ("http://h/api", "https://other/abs?x=1", "https://other/abs?x=1"),
+        (None, "http://abs/only", "http://abs/only"),
+    ],
+)
+def test_join_rule(base, path, url):
+    assert _join_url(base, path) == url
+
+
+def test_relative_path_without_base_url():
+    with pytest.raises(ValueError, match="base_url"):
+        _join_url(None, "/x")
+
+
+class TestCanning:
+    def test_fifo_queue_first(self, load):
+        h = load(CALL_APP)
+        h.add_response(MockResponse(200, body="one"))
+        h.add_response(MockResponse(201, body="two"))
+        h.set_response("/p", MockResponse(202, body="by path"))
+        h.set_default_response(MockResponse(203, body="default"))
+        assert call(h, name="api", path="/p").body == b"one"
+        assert call(h, name="api", path="/p").body == b"two"
+        assert call(h, name="api", path="/p").body == b"by path"
+        assert call(h, name="api", path="/p").body == b"by path"  # not consumed
+        assert call(h, name="api", path="/other").body == b"default"
+
+    def test_set_response_matches_path_without_query_and_host(self, load):
+        h = load(CALL_APP)
+        h.set_response("/api/v1/x", MockResponse(200, body="hit"))
+        assert call(h, base_url="http://svc/api", path="/v1/x?page=2").body == b"hit"
+        assert call(h, base_url="https://elsewhere:8443/api/", path="v1/x").body == b"hit"
+        assert call(h, base_url="http://svc", path="/v1/x").status == 502
+
+    def test_set_response_by_method(self, load):
+        h = load(CALL_APP)
+        h.set_response("/r", MockResponse(200, body="any"))
+        h.set_response("/r", MockResponse(200, body="post"), method="post")
+        assert call(h, name="a", path="/r").body == b"any"
+        assert call(h, name="a", path="/r", method="post", body="x").body == b"post"
+
+    def test_nothing_canned_is_connect_error(self, load):
+        h = load(CALL_APP)
+        resp = call(h, name="api", path="/x")
+        assert resp.status == 502 and resp.headers["x-error"] == "ConnectError"
+        assert b"http://api/x" in resp.body
+        assert len(h.sent_requests) == 1  # the attempt is recorded
+
+    @pytest.mark.parametrize(
+        "answer, error",
+        [
+            (ClientTimeoutError("slow"), "ClientTimeoutError"),
+            (TlsError, "TlsError"),
+            (ConnectError("refused"), "ConnectError"),
+        ],
+    )
+    def test_canned_exceptions_are_raised(self, load, answer, error):
+        h = load(CALL_APP)
+        h.add_response(answer)
+        resp = call(h, name="api", path="/x")
+        assert resp.status == 502 and resp.headers["x-error"] == error
+
+    def test_callable_answer_sees_the_request(self, load):
+        h = load(CALL_APP)
+        h.set_default_response(lambda sent: MockResponse(200, body=f"{sent['method']} {sent['url']}"))
+        assert call(h, name="api", path="/x", method="delete").body == b"DELETE http://api/x"
+
+    def test_status_is_passed_not_raised(self, load):
+        h = load(CALL_APP)
+        h.add_response(MockResponse(503, body="down"))
+        resp = call(h, name="api", path="/x")
+        assert resp.status == 200 and resp.headers["x-upstream-status"] == "503"
+
+    def test_bad_canned_answer(self, load):
+        h = load(CALL_APP)
+        h.add_response("not a response")
+        assert call(h, name="api", path="/x").status == 500  # the TypeError reaches the handler
+
+
+class TestSentRequests:
+    def test_record_fields(self, load):
+        h = load(CALL_APP)
+        h.set_default_response(MockResponse())
+        call(h, name="users", path="/v1/users/a%2Fb?x=1", headers={"Accept": "application/json"})
+        call(h, base_url="http://h/api", path="/items", method="post", body="payload")
+        call(h, base_url="http://h/api", path="/items/1", method="put", body="p")
+        call(h, base_url="http://h/api", path="/items/1", method="patch", body="p")
+        call(h, base_url="http://h/api", path="/items/1", method="delete")
+        first, post, put, patch, delete = h.sent_requests
+        assert first == {
+            "method": "GET",
+            "path": "/v1/users/a%2Fb",
+            "url": "http://users/v1/users/a%2Fb?x=1",
+            "name": "users",
+            "base_url": "http://users",
+            "headers": {"Accept": "application/json"},
+            "body": None,
+        }
+        assert post == {
+            "method": "POST",
+            "path": "/api/items",
+            "url": "http://h/api/items",
+            "name": None,
+            "base_url": "http://h/api",
+            "headers": {},
+            "body": b"payload",
+        }
+        assert [r["method"] for r in (put, patch, delete)] == ["PUT", "PATCH", "DELETE"]
+        assert delete["body"] is None and put["body"] == b"p"
+
+
+class TestNamedClients:
+    def test_unknown_name_with_configured_list(self, load):
+        h = load(CALL_APP, clients=["users", "billing"])
+        h.set_default_response(MockResponse())
+        assert call(h, name="users", path="/x").status == 200
+        resp = call(h, name="nope", path="/x")
+        assert resp.headers["x-error"] == "KeyError"
+        assert b"nope" in resp.body and b"billing, users" in resp.body
+
+    def test_configured_base_urls(self, load):
+        h = load(CALL_APP, clients={"users": "https://users.internal/api"})
+        h.set_default_response(MockResponse())
+        call(h, name="users", path="/v1/u")
+        assert h.sent_requests[0]["url"] == "https://users.internal/api/v1/u"
+        assert h.sent_requests[0]["path"] == "/api/v1/u"
+
+    def test_module_level_client_is_checked_at_load(self, load):
+        source = "from siphon import http\nUSERS = http.Client('users')\n"
+        load(source, clients=["users"])
+        with pytest.raises(KeyError, match="users"):
+            load(source, clients=["other"])
+
+    def test_any_name_without_a_list(self, load):
+        h = load("from siphon import http\nC = http.Client('whatever')\n")
+        assert h.module.C._base_url == "http://whatever"
+
+    def test_named_client_takes_no_inline_options(self):
+        with pytest.raises(TypeError, match="base_url"):
+            MockClient("users", base_url="http://x")
+        with pytest.raises(TypeError, match="http2_prior_knowledge"):
+            MockClient("users", http2_prior_knowledge=True)
+        with pytest.raises(TypeError):
+            MockClient(42)
+
+    def test_inline_client_options_accepted(self):
+        client = MockClient(base_url="https://e", verify="ca.crt", cert=("c", "k"), timeout_ms=2000,
+                            http2_prior_knowledge=True)
+        assert client._base_url == "https://e"
+
+
+class TestOutsideRequests:
+    def test_async_with_and_client_made_at_load_used_later(self, load):
+        h = load(
+            """\
+            from siphon import http
+            SHARED = http.Client("shared")
+
+            @http.route("/")
+            async def r(req):
+                async with http.Client(base_url="http://inline") as c:
+                    a = await c.get("/a")
+                b = await SHARED.get("/b")
+                return http.Response(200, None, a.body + b.body)
+            """
+        )
+        h.add_response(MockResponse(body="A"))
+        h.add_response(MockResponse(body="B"))
+        assert h.request("GET", "/").body == b"AB"
+        assert [r["url"] for r in h.sent_requests] == ["http://inline/a", "http://shared/b"]
+
+    def test_calls_during_startup_use_the_harness(self, load):
+        h = load(
+            """\
+            from siphon import http
+            seen = []
+
+            @http.on_startup
+            async def warm():
+                seen.append((await http.Client("cfg").get("/config")).body)
+            """
+        )
+        h.set_response("/config", MockResponse(body="cfg"))
+        h.run_startup()
+        assert h.module.seen == [b"cfg"]
+
+    def test_no_harness_is_connect_error(self):
+        async def go():
+            return await MockClient(base_url="http://x").get("/y")
+
+        assert _state.current_harness() is None
+        with pytest.raises(ConnectError, match="no HttpTestHarness"):
+            asyncio.run(go())
+
+    def test_client_captured_harness_answers_outside_requests(self):
+        h = HttpTestHarness()
+        h.set_default_response(MockResponse(body="captured"))
+        token = _state.current.set(h)
+        try:
+            client = MockClient("c")
+        finally:
+            _state.current.reset(token)
+        assert asyncio.run(client.get("/x")).body == b"captured"
+        h.close()
+
+    def test_body_and_header_checks(self, load):
+        async def go(**kw):
+            return await MockClient(base_url="http://x").post("/y", **kw)
+
+        with pytest.raises(TypeError):
+            asyncio.run(go(body={"no": "dicts"}))
+        with pytest.raises(ValueError):
+            asyncio.run(go(headers={"x": "a\nb"}))
+        with pytest.raises(TypeError):
+            asyncio.run(MockClient(base_url="http://x").get(b"/bytes"))
+
+
+def test_client_errors_are_catchable_as_client_error():
+    for cls in (ConnectError, ClientTimeoutError, TlsError):
+        with pytest.raises(ClientError):
+            raise cls("x")
+    with pytest.raises(TimeoutError):
+        raise ClientTimeoutError("x")
