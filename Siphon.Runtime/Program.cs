@@ -65,6 +65,16 @@ public static class Program
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
         var log = loggers.CreateLogger("siphon");
 
+        try
+        {
+            Http.ClientPool.Configure(config.Clients);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"siphon: error: {config.SourcePath}: {e.Message}");
+            return 2;
+        }
+
         Worker? worker = null;
         try
         {

@@ -83,7 +83,7 @@ public sealed class RequestHandler(Worker worker, ILoggerFactory loggers, bool a
             return;
         }
 
-        var snapshot = new Request(method, Uri.UnescapeDataString(rawPath), q < 0 ? null : rawTarget[(q + 1)..],
+        var snapshot = new Request(method, request.Path.HasValue ? request.Path.Value! : "/", q < 0 ? null : rawTarget[(q + 1)..],
             CopyHeaders(request.Headers), body, ClientOf(ctx, listener),
             ctx.Connection.ClientCertificate?.Subject, match.Params);
         var pending = new PendingRequest(worker, snapshot, match.HandlerId, match.Route!.Pattern);

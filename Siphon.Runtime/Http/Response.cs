@@ -33,6 +33,17 @@ public sealed partial class Response
         Body = body ?? ReadOnlyMemory<byte>.Empty;
     }
 
+    private Response(int status, IReadOnlyDictionary<string, string> headers, ReadOnlyMemory<byte> body)
+    {
+        Status = status;
+        Headers = headers;
+        Body = body;
+    }
+
+    /// <summary>An upstream's answer, taken as it came (no validation: it is not the script's doing).</summary>
+    internal static Response FromUpstream(int status, IReadOnlyDictionary<string, string> headers, ReadOnlyMemory<byte> body) =>
+        new(status, headers, body);
+
     /// <summary>The status code.</summary>
     [PyProperty] public int Status { get; }
 

@@ -4,9 +4,9 @@ line that applied them); the host reads the records after the script has loaded 
 routing table in C#."""
 import sys as _sys
 
-from siphon._native import Request, Response
+from siphon._native import Client, Request, Response
 
-__all__ = ["Request", "Response", "HttpStatusError", "ClientError", "ConnectError",
+__all__ = ["Request", "Response", "Client", "HttpStatusError", "ClientError", "ConnectError",
            "ClientTimeoutError", "TlsError", "route", "middleware", "on_startup", "on_shutdown"]
 
 

@@ -1,0 +1,160 @@
+// http.Client: outbound HTTP from handlers. Each call runs on .NET's pool; the generated glue
+// turns the Task into an asyncio future that the worker's inbox resolves, so no pool thread takes
+// the GIL. When the awaiting handler is cancelled (its request timed out) the CancellationToken
+// fires and the HTTP call is abandoned. Failures become ClientError subclasses naming the URL.
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Siphon.Bindings;
+using Siphon.Runtime.Python;
+
+namespace Siphon.Runtime.Http;
+
+/// <summary>An outbound HTTP client: a named one from http.yaml's clients, or an inline one.</summary>
+[PyClass("Client", Module = "siphon.http")]
+public sealed partial class Client
+{
+    private readonly ClientOptions _options;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly bool _owned;
+
+    /// <summary>A named client (clients.NAME in http.yaml, sharing its pool) or, without a name, an
+    /// inline client for one-offs. cert is a (cert, key) pair or one combined PEM path.</summary>
+    [PyConstructor]
+    public Client(string? name = null, [PyKeywordOnly] string? baseUrl = null, string? verify = null,
+        [PyTypeHint("str | tuple[str, str] | list[str] | None")] IReadOnlyList<string>? cert = null,
+        long? timeoutMs = null, bool http2PriorKnowledge = false)
+    {
+        if (name is not null)
+        {
+            if (baseUrl is not null || verify is not null || cert is not null || timeoutMs is not null || http2PriorKnowledge)
+                throw new InvalidCastException("Client() takes either a configured client's name or inline options, not both");
+            (_options, _invoker) = ClientPool.Named(name);
+            Name = name;
+            return;
+        }
+        Uri? uri = null;
+        if (baseUrl is not null && (!Uri.TryCreate(baseUrl, UriKind.Absolute, out uri) || uri.Scheme is not ("http" or "https")))
+            throw new ArgumentException($"base_url must be an absolute http or https URL, got '{baseUrl}'");
+        if (cert is { Count: 0 or > 2 }) throw new ArgumentException("cert must be a (cert, key) pair or one combined PEM path");
+        if (timeoutMs is <= 0) throw new ArgumentException("timeout_ms must be positive");
+        _options = new ClientOptions(uri, TimeSpan.FromMilliseconds(timeoutMs ?? 30_000), verify,
+            cert?[0], cert is { Count: 2 } ? cert[1] : null, 16, http2PriorKnowledge);
+        _invoker = new HttpMessageInvoker(ClientPool.CreateHandler(_options, "Client"), disposeHandler: true);
+        _owned = true;
+    }
+
+    /// <summary>The configured client's name, or None for an inline client.</summary>
+    [PyProperty] public string? Name { get; }
+
+    /// <summary>The base URL relative paths join onto, or None.</summary>
+    [PyProperty] public string? BaseUrl => _options.BaseUrl?.ToString();
+
+    /// <summary>GET path; resolves to an http.Response.</summary>
+    [PyMethod]
+    public Task<Response> Get(string path, [PyKeywordOnly] IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancel = default) =>
+        SendAsync(HttpMethod.Get, path, null, headers, cancel);
+
+    /// <summary>DELETE path; resolves to an http.Response.</summary>
+    [PyMethod]
+    public Task<Response> Delete(string path, [PyKeywordOnly] IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancel = default) =>
+        SendAsync(HttpMethod.Delete, path, null, headers, cancel);
+
+    /// <summary>POST body (bytes, or str as UTF-8) to path; resolves to an http.Response.</summary>
+    [PyMethod]
+    public Task<Response> Post(string path, [PyKeywordOnly] ReadOnlyMemory<byte>? body = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancel = default) =>
+        SendAsync(HttpMethod.Post, path, body, headers, cancel);
+
+    /// <summary>PUT body (bytes, or str as UTF-8) to path; resolves to an http.Response.</summary>
+    [PyMethod]
+    public Task<Response> Put(string path, [PyKeywordOnly] ReadOnlyMemory<byte>? body = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancel = default) =>
+        SendAsync(HttpMethod.Put, path, body, headers, cancel);
+
+    /// <summary>PATCH body (bytes, or str as UTF-8) to path; resolves to an http.Response.</summary>
+    [PyMethod]
+    public Task<Response> Patch(string path, [PyKeywordOnly] ReadOnlyMemory<byte>? body = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancel = default) =>
+        SendAsync(HttpMethod.Patch, path, body, headers, cancel);
+
+    /// <summary>`async with` support: returns the client.</summary>
+    [PyMethod("__aenter__")]
+    public Task<Client> Enter() => Task.FromResult(this);
+
+    /// <summary>`async with` support: an inline client closes its connections; a named one stays pooled.</summary>
+    [PyMethod("__aexit__")]
+    public Task<bool> Exit(PyObjectArg excType, PyObjectArg exc, PyObjectArg tb)
+    {
+        if (_owned) _invoker.Dispose();
+        return Task.FromResult(false);
+    }
+
+    /// <summary>Joins a path onto the base URL: an absolute URL is used as is; anything else is
+    /// appended to base_url with exactly one '/' between, keeping base_url's own path prefix.</summary>
+    public static Uri Resolve(Uri? baseUrl, string path)
+    {
+        if (Uri.TryCreate(path, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https") return absolute;
+        if (baseUrl is null) throw new ArgumentException($"'{path}' is relative and the client has no base_url");
+        if (path.Length == 0) return baseUrl;
+        var b = baseUrl.OriginalString.TrimEnd('/');
+        return new Uri(b + "/" + path.TrimStart('/'));
+    }
+
+    private async Task<Response> SendAsync(HttpMethod method, string path, ReadOnlyMemory<byte>? body,
+        IReadOnlyDictionary<string, string>? headers, CancellationToken cancel)
+    {
+        var url = Resolve(_options.BaseUrl, path);
+        using var request = new HttpRequestMessage(method, url);
+        if (_options.Http2PriorKnowledge && url.Scheme == "http")
+        {
+            request.Version = HttpVersion.Version20;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact; // h2c without upgrade
+        }
+        else if (url.Scheme == "https")
+        {
+            request.Version = HttpVersion.Version20;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower; // h2 when ALPN agrees
+        }
+        if (body is { } b) request.Content = new ReadOnlyMemoryContent(b);
+        if (headers is not null)
+            foreach (var (k, v) in headers)
+                if (!request.Headers.TryAddWithoutValidation(k, v))
+                {
+                    request.Content ??= new ReadOnlyMemoryContent(ReadOnlyMemory<byte>.Empty);
+                    request.Content.Headers.TryAddWithoutValidation(k, v);
+                }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(_options.Timeout);
+        try
+        {
+            using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            var h = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (k, v) in response.Headers) h[k.ToLowerInvariant()] = string.Join(", ", v);
+            foreach (var (k, v) in response.Content.Headers) h[k.ToLowerInvariant()] = string.Join(", ", v);
+            return Response.FromUpstream((int)response.StatusCode, h, bytes);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new ClientTimeoutException($"{method} {url}: no answer within {(int)_options.Timeout.TotalMilliseconds} ms");
+        }
+        catch (HttpRequestException e) when (Find<AuthenticationException>(e) is { } auth)
+        {
+            throw new TlsException($"{method} {url}: TLS handshake failed: {auth.Message}", e);
+        }
+        catch (HttpRequestException e) when (Find<SocketException>(e) is { } sock)
+        {
+            throw new ConnectException($"{method} {url}: cannot connect: {sock.Message}", e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ClientException($"{method} {url}: {e.Message}", e);
+        }
+    }
+
+    private static T? Find<T>(Exception e) where T : Exception
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is T t) return t;
+        return null;
+    }
+}
