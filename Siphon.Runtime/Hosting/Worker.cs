@@ -111,7 +111,7 @@ public sealed unsafe class Worker : IPyLoopHost
 
     private void Setup()
     {
-        CreateNativeModule();
+        NativeModule.Install(ScriptLog);
         _host = Import("siphon._host");
         using (var asyncio = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("asyncio"))))
         {
@@ -144,20 +144,6 @@ public sealed unsafe class Worker : IPyLoopHost
         using var drain = PyOwned.Checked(NativeCallable.Create(_ => { _inbox.Drain(RunWork); return PyConvert.None(); }));
         var args = stackalloc nint[3] { fd.Handle, drain.Handle, Py.None };
         using var added = PyOwned.Checked(CApi.PyObject_Vectorcall(addReader.Handle, args, 3, 0));
-    }
-
-    private void CreateNativeModule()
-    {
-        using var module = PyOwned.Checked(CApi.PyModule_New((byte*)Utf8Z.Of("siphon._native")));
-        foreach (var def in BindingRegistry.Definitions)
-        {
-            if (def.Module != "siphon" && !def.Module.StartsWith("siphon.", StringComparison.Ordinal)) continue;
-            var type = BindingRegistry.TypeOf(def.ClrType);
-            PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(module.Handle, (byte*)Utf8Z.Of(def.Name), type));
-        }
-        using var log = PyOwned.Checked(NativeCallable.Create(ScriptLog));
-        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(module.Handle, (byte*)Utf8Z.Of("log"), log.Handle));
-        PyErrors.ThrowIfMinusOne(CApi.PyDict_SetItemString(CApi.PyImport_GetModuleDict(), (byte*)Utf8Z.Of("siphon._native"), module.Handle));
     }
 
     private nint ScriptLog(nint args)

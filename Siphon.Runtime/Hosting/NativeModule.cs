@@ -1,0 +1,25 @@
+// `siphon._native`: the module the runtime's Python package imports its bound types and the log
+// sink from. Installed into sys.modules before `siphon` is first imported, in each interpreter.
+using Siphon.Runtime.Python;
+using Siphon.Runtime.Python.Binding;
+
+namespace Siphon.Runtime.Hosting;
+
+public static unsafe class NativeModule
+{
+    /// <summary>Creates the module with every bound type of module siphon or siphon.* and the log
+    /// callable (taking a (level, message) tuple). GIL held.</summary>
+    public static void Install(Func<nint, nint> log)
+    {
+        using var module = PyOwned.Checked(CApi.PyModule_New((byte*)Utf8Z.Of("siphon._native")));
+        foreach (var def in BindingRegistry.Definitions)
+        {
+            if (def.Module != "siphon" && !def.Module.StartsWith("siphon.", StringComparison.Ordinal)) continue;
+            var type = BindingRegistry.TypeOf(def.ClrType);
+            PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(module.Handle, (byte*)Utf8Z.Of(def.Name), type));
+        }
+        using var logFn = PyOwned.Checked(NativeCallable.Create(log));
+        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(module.Handle, (byte*)Utf8Z.Of("log"), logFn.Handle));
+        PyErrors.ThrowIfMinusOne(CApi.PyDict_SetItemString(CApi.PyImport_GetModuleDict(), (byte*)Utf8Z.Of("siphon._native"), module.Handle));
+    }
+}
