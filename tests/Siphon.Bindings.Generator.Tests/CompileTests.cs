@@ -3,7 +3,6 @@
 // that the module initializer registered a definition matching the model.
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Siphon.Runtime.Python.Binding;
 
@@ -36,7 +35,7 @@ public class CompileTests
         var compilation = TestHelpers.FixtureCompilation("Good", fixture);
         var models = TestHelpers.ParseAll(compilation).Select(r => r.Type!).ToList();
         var (_, output) = TestHelpers.Run(compilation);
-        var assembly = Load(output);
+        var assembly = TestHelpers.Load(output);
         RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
 
         foreach (var model in models)
@@ -60,14 +59,5 @@ public class CompileTests
             Assert.Equal(definition.Properties, direct.Properties);
             Assert.Equal(definition.Methods, direct.Methods);
         }
-    }
-
-    private static Assembly Load(Compilation compilation)
-    {
-        using var stream = new MemoryStream();
-        var emit = compilation.Emit(stream);
-        Assert.True(emit.Success, TestHelpers.Describe(emit.Diagnostics));
-        stream.Position = 0;
-        return new AssemblyLoadContext(compilation.AssemblyName + Guid.NewGuid().ToString("N")).LoadFromStream(stream);
     }
 }

@@ -79,6 +79,16 @@ internal static class TestHelpers
             .Select(r => r.Type ?? throw new InvalidOperationException("a good fixture failed to parse: " + string.Join(", ", r.Diagnostics.Select(d => d.Id))))
             .ToDictionary(t => t.PyName);
 
+    /// <summary>Emits a compilation and loads it into a fresh load context (Siphon.Runtime resolves to the test's copy).</summary>
+    public static System.Reflection.Assembly Load(Compilation compilation)
+    {
+        using var stream = new MemoryStream();
+        var emit = compilation.Emit(stream);
+        Assert.True(emit.Success, Describe(emit.Diagnostics));
+        stream.Position = 0;
+        return new System.Runtime.Loader.AssemblyLoadContext(compilation.AssemblyName + Guid.NewGuid().ToString("N")).LoadFromStream(stream);
+    }
+
     public static string Describe(IEnumerable<Diagnostic> diagnostics) =>
         string.Join("\n", diagnostics.Select(d => d.ToString()));
 }

@@ -22,7 +22,7 @@ public partial class Maybe
     [PyMethod]
     public string? Describe(string? name, long? big, int? small, bool? flag, double? ratio, byte[]? raw,
         ReadOnlyMemory<byte>? body, IReadOnlyDictionary<string, string>? headers, IReadOnlyList<string>? tags, Maybe? next) =>
-        $"{name}{big}{small}{flag}{ratio}{raw?.Length}{body?.Length}{headers?.Count}{tags?.Count}{next is null}";
+        $"{name}|{big}|{small}|{flag}|{ratio}|{raw?.Length}|{body?.Length}|{headers?.Count}|{tags?.Count}|{next is null}";
 
     [PyMethod]
     public int? Pick(int? value = null, [PyKeywordOnly] bool? strict = null, long? fallback = 5) => value ?? (strict == true ? 0 : (int?)fallback);
