@@ -1,3 +1,5 @@
+// The SIPH1xxx descriptor table: shapes the generator cannot bind, reported as errors at the
+// offending member (or parameter). Ids are named constants; release tracking in AnalyzerReleases.*.md.
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;

@@ -1,3 +1,6 @@
+// C# glue emitter: TypeSpec → one `unsafe partial` part of the user's type with an
+// [UnmanagedCallersOnly] thunk per property, method and constructor (each catching every exception
+// into a Python error), the PyTypeDefinition, and a module initializer registering it. Pure.
 using System.Globalization;
 using System.Linq;
 using System.Text;

@@ -1,3 +1,6 @@
+// Parse step: one [PyClass] symbol → a TypeSpec (strings, bools, ints, enums, equatable arrays)
+// plus DiagnosticInfos. Symbols are read here and never kept. Also the naming rules (snake_case,
+// Python identifiers), default-value spellings and XML-doc summary text the emitters rely on.
 using System;
 using System.Collections.Generic;
 using System.Globalization;

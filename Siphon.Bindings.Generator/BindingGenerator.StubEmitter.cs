@@ -1,3 +1,5 @@
+// .pyi emitter: TypeSpec → the class's stub text (annotations, defaults, `*` for keyword-only,
+// async def, docstrings). Pure; the text also travels in PyTypeDefinition.Stub for the stubs command.
 using System.Collections.Generic;
 using System.Text;
 using Siphon.Bindings.Generator.Model;
