@@ -12,6 +12,9 @@ public static unsafe class PyConvert
 {
     // ---------------- C# → Python (new references) ----------------
 
+    /// <summary>A new reference to None (what generated thunks of void methods return).</summary>
+    public static nint None() => Py.NewNone();
+
     public static nint ToPy(string? value)
     {
         if (value is null) return Py.NewNone();

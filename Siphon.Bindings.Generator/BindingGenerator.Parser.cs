@@ -1,0 +1,548 @@
+// Parse step: one [PyClass] symbol → a TypeSpec (strings, bools, ints, enums, equatable arrays)
+// plus DiagnosticInfos. Symbols are read here and never kept. Also the naming rules (snake_case,
+// Python identifiers), default-value spellings and XML-doc summary text the emitters rely on.
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Xml.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Siphon.Bindings.Generator.Model;
+
+namespace Siphon.Bindings.Generator
+{
+    public sealed partial class BindingGenerator
+    {
+        private const string AttributeNamespace = "Siphon.Bindings";
+
+        private static readonly SymbolDisplayFormat s_csTypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        /// <summary>Turns one [PyClass] type into its model and diagnostics. Reads symbols, keeps none.</summary>
+        internal static ParseResult Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            var classAttribute = FindAttribute(type, "PyClassAttribute");
+
+            if (!IsPartial(type, cancellationToken)) diagnostics.Add(Diag(DiagnosticIds.TypeNotPartial, type, type.Name));
+            if (type.ContainingType is { } outer) diagnostics.Add(Diag(DiagnosticIds.TypeNested, type, type.Name, outer.Name));
+            if (type.TypeParameters.Length > 0) diagnostics.Add(Diag(DiagnosticIds.TypeGeneric, type, type.Name));
+            if (type.IsStatic) diagnostics.Add(Diag(DiagnosticIds.TypeStatic, type, type.Name));
+
+            var (pyName, module) = ClassNames(classAttribute, type);
+            if (!IsPythonIdentifier(pyName))
+                diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, type, pyName, "class", ""));
+            if (!module.Split('.').All(IsPythonIdentifier))
+                diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, type, module, "module", ", or a dotted path of such"));
+            if (diagnostics.Count > 0) return new ParseResult(null, diagnostics.ToEquatableArray());
+
+            var properties = new List<PropertySpec>();
+            var methods = new List<MethodSpec>();
+            ConstructorSpec? constructor = null;
+            var pyNames = new Dictionary<string, string>(StringComparer.Ordinal);
+            var thunkNames = new HashSet<string>(StringComparer.Ordinal);
+
+            foreach (var member in type.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                switch (member)
+                {
+                    case IPropertySymbol property when FindAttribute(property, "PyPropertyAttribute") is { } attribute:
+                        if (ParseProperty(property, attribute, diagnostics, cancellationToken) is { } p && Claim(pyNames, p.PyName, property, diagnostics))
+                            properties.Add(p);
+                        break;
+                    case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when FindAttribute(method, "PyMethodAttribute") is { } attribute:
+                        if (ParseMethod(method, attribute, thunkNames, diagnostics, cancellationToken) is { } m && Claim(pyNames, m.PyName, method, diagnostics))
+                            methods.Add(m);
+                        break;
+                    case IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor } ctor when FindAttribute(ctor, "PyConstructorAttribute") is not null:
+                        if (constructor is not null)
+                        {
+                            diagnostics.Add(Diag(DiagnosticIds.MultipleConstructors, ctor, type.Name));
+                            break;
+                        }
+                        var c = ParseConstructor(ctor, diagnostics, cancellationToken);
+                        if (c is not null) constructor = c;
+                        break;
+                }
+            }
+
+            var spec = new TypeSpec(
+                type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
+                type.Name,
+                type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
+                type.IsRecord,
+                pyName,
+                module,
+                DocOf(type, cancellationToken),
+                properties.ToEquatableArray(),
+                methods.ToEquatableArray(),
+                constructor);
+            return new ParseResult(spec, diagnostics.ToEquatableArray());
+        }
+
+        private static (string Name, string Module) ClassNames(AttributeData? attribute, INamedTypeSymbol type)
+        {
+            var name = attribute is { ConstructorArguments.Length: > 0 } && attribute.ConstructorArguments[0].Value is string n ? n : type.Name;
+            var module = "siphon";
+            if (attribute is not null)
+                foreach (var named in attribute.NamedArguments)
+                    if (named.Key == "Module" && named.Value.Value is string m) module = m;
+            return (name, module);
+        }
+
+        private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            foreach (var reference in type.DeclaringSyntaxReferences)
+                if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration
+                    && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                    return false;
+            return type.DeclaringSyntaxReferences.Length > 0;
+        }
+
+        /// <summary>Records the Python name of a member; reports a clash with an earlier one.</summary>
+        private static bool Claim(Dictionary<string, string> names, string pyName, ISymbol member, List<DiagnosticInfo> diagnostics)
+        {
+            if (names.TryGetValue(pyName, out var owner))
+            {
+                diagnostics.Add(Diag(DiagnosticIds.DuplicatePythonName, member, member.Name, pyName, owner));
+                return false;
+            }
+            names.Add(pyName, member.Name);
+            return true;
+        }
+
+        private static PropertySpec? ParseProperty(IPropertySymbol property, AttributeData attribute,
+            List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            var count = diagnostics.Count;
+            if (property.IsStatic) diagnostics.Add(Diag(DiagnosticIds.StaticMember, property, property.Name));
+            if (property.IsIndexer || property.GetMethod is null)
+                diagnostics.Add(Diag(DiagnosticIds.PropertyNotReadable, property, property.Name));
+            var pyName = GivenName(attribute) ?? ToSnakeCase(property.Name);
+            if (!IsPythonIdentifier(pyName)) diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, property, pyName, "property", ""));
+            var type = MapType(property.Type, isParameter: false, TypeHintOf(property.GetAttributes()));
+            if (type is null)
+                diagnostics.Add(Diag(DiagnosticIds.UnsupportedResultType, property, property.Name, Display(property.Type)));
+            if (diagnostics.Count > count || type is null) return null;
+            return new PropertySpec(property.Name, pyName, type, DocOf(property, cancellationToken));
+        }
+
+        private static MethodSpec? ParseMethod(IMethodSymbol method, AttributeData attribute, HashSet<string> thunkNames,
+            List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            var count = diagnostics.Count;
+            if (method.IsStatic) diagnostics.Add(Diag(DiagnosticIds.StaticMember, method, method.Name));
+            if (method.IsGenericMethod) diagnostics.Add(Diag(DiagnosticIds.GenericMethod, method, method.Name));
+            var pyName = GivenName(attribute) ?? ToSnakeCase(method.Name);
+            if (!IsPythonIdentifier(pyName)) diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, method, pyName, "method", ""));
+
+            var (asyncKind, result) = MapResult(method);
+            if (result is null)
+                diagnostics.Add(Diag(DiagnosticIds.UnsupportedResultType, method, method.Name, Display(method.ReturnType)));
+
+            var parameters = ParseParameters(method, asyncKind != AsyncKind.None, diagnostics, out var takesCancellation);
+            if (diagnostics.Count > count || result is null) return null;
+
+            var suffix = method.Name;
+            for (var i = 2; !thunkNames.Add(suffix); i++) suffix = method.Name + "_" + i.ToString(CultureInfo.InvariantCulture);
+            return new MethodSpec(method.Name, pyName, suffix, DocOf(method, cancellationToken), parameters,
+                result, asyncKind, takesCancellation);
+        }
+
+        private static ConstructorSpec? ParseConstructor(IMethodSymbol ctor, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            var count = diagnostics.Count;
+            if (ctor.IsStatic) diagnostics.Add(Diag(DiagnosticIds.StaticMember, ctor, ctor.ContainingType.Name));
+            var parameters = ParseParameters(ctor, isAsync: false, diagnostics, out _);
+            if (diagnostics.Count > count) return null;
+            return new ConstructorSpec(parameters, DocOf(ctor, cancellationToken));
+        }
+
+        private static EquatableArray<ParameterSpec> ParseParameters(IMethodSymbol method, bool isAsync,
+            List<DiagnosticInfo> diagnostics, out bool takesCancellation)
+        {
+            takesCancellation = false;
+            var owner = method.MethodKind == MethodKind.Ordinary ? method.Name : method.ContainingType.Name;
+            var result = new List<ParameterSpec>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            var keywordOnly = false;
+            for (var i = 0; i < method.Parameters.Length; i++)
+            {
+                var p = method.Parameters[i];
+                if (IsType(p.Type, "System.Threading", "CancellationToken"))
+                {
+                    if (isAsync && i == method.Parameters.Length - 1 && p.RefKind == RefKind.None) takesCancellation = true;
+                    else diagnostics.Add(Diag(DiagnosticIds.MisplacedCancellationToken, p, p.Name, owner));
+                    continue;
+                }
+                keywordOnly |= FindAttribute(p, "PyKeywordOnlyAttribute") is not null;
+                var ok = true;
+                if (p.RefKind != RefKind.None)
+                {
+                    diagnostics.Add(Diag(DiagnosticIds.ByRefParameter, p, p.Name, owner, RefKindText(p.RefKind)));
+                    ok = false;
+                }
+                if (p.IsParams)
+                {
+                    diagnostics.Add(Diag(DiagnosticIds.ParamsParameter, p, p.Name, owner));
+                    ok = false;
+                }
+                var pyName = ToSnakeCase(p.Name);
+                if (!IsPythonIdentifier(pyName) || pyName == "self")
+                {
+                    diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, p, pyName, "parameter", " or 'self'"));
+                    ok = false;
+                }
+                else if (!names.Add(pyName))
+                {
+                    diagnostics.Add(Diag(DiagnosticIds.DuplicatePythonName, p, p.Name, pyName, "another parameter of " + owner));
+                    ok = false;
+                }
+                var type = MapType(p.Type, isParameter: true, TypeHintOf(p.GetAttributes()));
+                if (type is null)
+                {
+                    if (ok) diagnostics.Add(Diag(DiagnosticIds.UnsupportedParameterType, p, p.Name, owner, Display(p.Type)));
+                    continue;
+                }
+                if (!ok) continue;
+                string? csDefault = null, pyDefault = null;
+                if (p.IsOptional) (csDefault, pyDefault) = Defaults(p, type);
+                result.Add(new ParameterSpec(p.Name, pyName, type, p.IsOptional, csDefault, pyDefault, keywordOnly));
+            }
+            if (result.Count > MaxParameters)
+                diagnostics.Add(Diag(DiagnosticIds.TooManyParameters, method, owner, result.Count.ToString(CultureInfo.InvariantCulture)));
+            return result.ToEquatableArray();
+        }
+
+        private static string RefKindText(RefKind kind) => kind switch
+        {
+            RefKind.Out => "out",
+            RefKind.In => "in",
+            RefKind.RefReadOnlyParameter => "ref readonly",
+            _ => "ref",
+        };
+
+        private static (AsyncKind, ValueSpec?) MapResult(IMethodSymbol method)
+        {
+            var hint = TypeHintOf(method.GetReturnTypeAttributes());
+            if (method.ReturnsVoid) return (AsyncKind.None, hint is null ? ValueSpec.Void : ValueSpec.Void with { TypeHint = hint });
+            if (method.ReturnsByRef || method.ReturnsByRefReadonly) return (AsyncKind.None, null);
+            var type = method.ReturnType;
+            if (type is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+            {
+                var kind = (named.Name, named.TypeArguments.Length) switch
+                {
+                    ("Task", 0) => AsyncKind.Task,
+                    ("Task", 1) => AsyncKind.TaskOfT,
+                    ("ValueTask", 0) => AsyncKind.ValueTask,
+                    ("ValueTask", 1) => AsyncKind.ValueTaskOfT,
+                    _ => AsyncKind.None,
+                };
+                if (kind is AsyncKind.Task or AsyncKind.ValueTask)
+                    return (kind, hint is null ? ValueSpec.Void : ValueSpec.Void with { TypeHint = hint });
+                if (kind is AsyncKind.TaskOfT or AsyncKind.ValueTaskOfT)
+                    return (kind, MapType(named.TypeArguments[0], isParameter: false, hint));
+            }
+            return (AsyncKind.None, MapType(type, isParameter: false, hint));
+        }
+
+        /// <summary>The model of a supported type, or null when it has no conversion.</summary>
+        private static ValueSpec? MapType(ITypeSymbol type, bool isParameter, string? hint)
+        {
+            var csType = type.ToDisplayString(s_csTypeFormat);
+            var nullable = false;
+            var core = type;
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
+            {
+                nullable = true;
+                core = n.TypeArguments[0];
+            }
+            else if (type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated)
+            {
+                nullable = true;
+            }
+
+            ValueKind? kind = core.SpecialType switch
+            {
+                SpecialType.System_String => ValueKind.String,
+                SpecialType.System_Int64 => ValueKind.Int64,
+                SpecialType.System_Int32 => ValueKind.Int32,
+                SpecialType.System_Boolean => ValueKind.Boolean,
+                SpecialType.System_Double => ValueKind.Double,
+                _ => null,
+            };
+            if (kind is null)
+            {
+                if (core is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte }) kind = ValueKind.Bytes;
+                else if (IsGeneric(core, "System", "ReadOnlyMemory", 1, out var a) && a[0].SpecialType == SpecialType.System_Byte) kind = ValueKind.Memory;
+                else if (IsGeneric(core, "System.Collections.Generic", "IReadOnlyDictionary", 2, out a) && IsPlainString(a[0]) && IsPlainString(a[1])) kind = ValueKind.Dictionary;
+                else if (IsGeneric(core, "System.Collections.Generic", "IReadOnlyList", 1, out a) && IsPlainString(a[0])) kind = ValueKind.StringList;
+                else if (isParameter && !nullable && IsType(core, "Siphon.Runtime.Python", "PyBorrowed")) kind = ValueKind.Object;
+                else if (core is INamedTypeSymbol { TypeKind: TypeKind.Class, IsGenericType: false } bound
+                    && FindAttribute(bound, "PyClassAttribute") is { } boundAttribute)
+                {
+                    var (boundName, boundModule) = ClassNames(boundAttribute, bound);
+                    return new ValueSpec(ValueKind.Bound, nullable, csType, boundName, boundModule, hint);
+                }
+            }
+            if (kind is null) return null;
+            return new ValueSpec(kind.Value, nullable, csType, null, null, hint);
+        }
+
+        private static bool IsPlainString(ITypeSymbol t) =>
+            t.SpecialType == SpecialType.System_String && t.NullableAnnotation != NullableAnnotation.Annotated;
+
+        private static bool IsType(ITypeSymbol type, string ns, string name) =>
+            type is INamedTypeSymbol { Arity: 0 } named && named.Name == name && named.ContainingType is null
+            && named.ContainingNamespace?.ToDisplayString() == ns;
+
+        private static bool IsGeneric(ITypeSymbol type, string ns, string name, int arity, out IReadOnlyList<ITypeSymbol> arguments)
+        {
+            if (type is INamedTypeSymbol named && named.Arity == arity && named.Name == name && named.ContainingType is null
+                && named.ContainingNamespace?.ToDisplayString() == ns)
+            {
+                arguments = named.TypeArguments;
+                return true;
+            }
+            arguments = Array.Empty<ITypeSymbol>();
+            return false;
+        }
+
+        private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier));
+
+        private static AttributeData? FindAttribute(ISymbol symbol, string name) => FindAttribute(symbol.GetAttributes(), name);
+
+        private static AttributeData? FindAttribute(IEnumerable<AttributeData> attributes, string name)
+        {
+            foreach (var a in attributes)
+                if (a.AttributeClass is { } c && c.Name == name && c.ContainingNamespace?.ToDisplayString() == AttributeNamespace)
+                    return a;
+            return null;
+        }
+
+        private static string? GivenName(AttributeData attribute) =>
+            attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is string { Length: > 0 } s ? s : null;
+
+        private static string? TypeHintOf(IEnumerable<AttributeData> attributes) =>
+            FindAttribute(attributes, "PyTypeHintAttribute") is { ConstructorArguments.Length: > 0 } a && a.ConstructorArguments[0].Value is string s ? s : null;
+
+        // ---------------- defaults ----------------
+
+        /// <summary>The C# and Python spellings of a parameter's default value.</summary>
+        private static (string Cs, string Py) Defaults(IParameterSymbol p, ValueSpec type)
+        {
+            if (!p.HasExplicitDefaultValue) return ("default", "...");
+            var value = p.ExplicitDefaultValue;
+            switch (value)
+            {
+                case null:
+                    // `= null` or `= default`: None, except for a struct that has a non-null default.
+                    if (type.IsNullable || p.Type.IsReferenceType) return ("null", "None");
+                    return type.Kind == ValueKind.Memory ? ("default", "b\"\"") : ("default", "...");
+                case string s:
+                    return (SymbolDisplay.FormatLiteral(s, quote: true), PythonString(s));
+                case bool b:
+                    return (b ? "true" : "false", b ? "True" : "False");
+                case double d:
+                    return (CsDouble(d), PythonDouble(d));
+                case float f:
+                    return (CsDouble(f), PythonDouble(f));
+                case IFormattable number:
+                    var text = number.ToString(null, CultureInfo.InvariantCulture);
+                    return (text, text);
+                default:
+                    return ("default", "...");
+            }
+        }
+
+        private static string CsDouble(double d)
+        {
+            if (double.IsNaN(d)) return "double.NaN";
+            if (double.IsPositiveInfinity(d)) return "double.PositiveInfinity";
+            if (double.IsNegativeInfinity(d)) return "double.NegativeInfinity";
+            var text = d.ToString("R", CultureInfo.InvariantCulture);
+            return text.IndexOfAny(new[] { '.', 'E' }) < 0 ? text + ".0" : text;
+        }
+
+        private static string PythonDouble(double d)
+        {
+            if (double.IsNaN(d) || double.IsInfinity(d)) return "...";
+            var text = d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
+            return text.IndexOfAny(new[] { '.', 'e' }) < 0 ? text + ".0" : text;
+        }
+
+        /// <summary>A Python string literal in double quotes.</summary>
+        internal static string PythonString(string s)
+        {
+            var sb = new StringBuilder(s.Length + 2).Append('"');
+            foreach (var c in s)
+            {
+                switch (c)
+                {
+                    case '\\': sb.Append("\\\\"); break;
+                    case '"': sb.Append("\\\""); break;
+                    case '\n': sb.Append("\\n"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    case '\t': sb.Append("\\t"); break;
+                    default:
+                        if (c < 0x20 || c == 0x7f) sb.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+                        else if (char.IsSurrogate(c) || c > 0x7e) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        else sb.Append(c);
+                        break;
+                }
+            }
+            return sb.Append('"').ToString();
+        }
+
+        // ---------------- names ----------------
+
+        private static readonly HashSet<string> s_pythonKeywords = new(StringComparer.Ordinal)
+        {
+            "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+            "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+            "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+            "with", "yield",
+        };
+
+        /// <summary>An ASCII Python identifier that is not a keyword (ArgParser matches names as ASCII).</summary>
+        internal static bool IsPythonIdentifier(string name)
+        {
+            if (name.Length == 0 || s_pythonKeywords.Contains(name)) return false;
+            for (var i = 0; i < name.Length; i++)
+            {
+                var c = name[i];
+                var ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
+                if (!ok) return false;
+            }
+            return true;
+        }
+
+        /// <summary>PascalCase / camelCase → snake_case: RaiseForStatus → raise_for_status,
+        /// HTTPVersion → http_version, Http2Prior → http2_prior. Digits stay with what precedes them.</summary>
+        internal static string ToSnakeCase(string name)
+        {
+            var sb = new StringBuilder(name.Length + 4);
+            for (var i = 0; i < name.Length; i++)
+            {
+                var c = name[i];
+                if (char.IsUpper(c))
+                {
+                    if (i > 0 && name[i - 1] != '_')
+                    {
+                        var prev = name[i - 1];
+                        var nextIsLower = i + 1 < name.Length && char.IsLower(name[i + 1]);
+                        if (char.IsLower(prev) || char.IsDigit(prev) || (char.IsUpper(prev) && nextIsLower)) sb.Append('_');
+                    }
+                    sb.Append(char.ToLowerInvariant(c));
+                }
+                else
+                {
+                    sb.Append(c);
+                }
+            }
+            return sb.ToString();
+        }
+
+        // ---------------- docs ----------------
+
+        private static string? DocOf(ISymbol symbol, CancellationToken cancellationToken) =>
+            SummaryText(symbol.GetDocumentationCommentXml(expandIncludes: false, cancellationToken: cancellationToken));
+
+        /// <summary>The text of the XML doc &lt;summary&gt;, whitespace collapsed; references become
+        /// their short names, <c>null</c>/<c>true</c>/<c>false</c> keywords their Python spellings.</summary>
+        internal static string? SummaryText(string? xml)
+        {
+            if (xml is null || xml.Length == 0) return null;
+            XElement root;
+            try
+            {
+                root = XElement.Parse(xml.Contains("<member") ? xml : "<member>" + xml + "</member>", LoadOptions.PreserveWhitespace);
+            }
+            catch (System.Xml.XmlException)
+            {
+                return null;
+            }
+            var summary = root.Element("summary");
+            if (summary is null) return null;
+            var sb = new StringBuilder();
+            AppendText(summary, sb);
+            var text = CollapseWhitespace(sb.ToString());
+            return text.Length == 0 ? null : text;
+        }
+
+        private static void AppendText(XElement element, StringBuilder sb)
+        {
+            foreach (var node in element.Nodes())
+            {
+                switch (node)
+                {
+                    case XText text:
+                        sb.Append(text.Value);
+                        break;
+                    case XElement e when e.Name.LocalName is "see" or "seealso":
+                        if (e.Attribute("langword")?.Value is { } word) sb.Append(LangWord(word));
+                        else if (!e.IsEmpty && e.Nodes().Any()) AppendText(e, sb);
+                        else if (e.Attribute("cref")?.Value is { } cref) sb.Append(ShortCref(cref));
+                        else if (e.Attribute("href")?.Value is { } href) sb.Append(href);
+                        break;
+                    case XElement e when e.Name.LocalName is "paramref" or "typeparamref":
+                        var name = e.Attribute("name")?.Value ?? "";
+                        sb.Append(e.Name.LocalName == "paramref" ? ToSnakeCase(name) : name);
+                        break;
+                    case XElement e when e.Name.LocalName == "para":
+                        sb.Append(' ');
+                        AppendText(e, sb);
+                        sb.Append(' ');
+                        break;
+                    case XElement e:
+                        AppendText(e, sb);
+                        break;
+                }
+            }
+        }
+
+        private static string LangWord(string word) => word switch
+        {
+            "null" => "None",
+            "true" => "True",
+            "false" => "False",
+            _ => word,
+        };
+
+        private static string ShortCref(string cref)
+        {
+            var colon = cref.IndexOf(':');
+            if (colon >= 0) cref = cref.Substring(colon + 1);
+            var paren = cref.IndexOf('(');
+            if (paren >= 0) cref = cref.Substring(0, paren);
+            var tick = cref.IndexOf('`');
+            if (tick >= 0) cref = cref.Substring(0, tick);
+            var dot = cref.LastIndexOf('.');
+            return dot >= 0 ? cref.Substring(dot + 1) : cref;
+        }
+
+        private static string CollapseWhitespace(string s)
+        {
+            var sb = new StringBuilder(s.Length);
+            var space = false;
+            foreach (var c in s)
+            {
+                if (char.IsWhiteSpace(c))
+                {
+                    space = sb.Length > 0;
+                    continue;
+                }
+                if (space) sb.Append(' ');
+                space = false;
+                sb.Append(c);
+            }
+            return sb.ToString();
+        }
+    }
+}

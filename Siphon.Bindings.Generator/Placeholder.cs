@@ -1,1 +1,0 @@
-namespace Siphon.Bindings.Generator { internal static class Placeholder { } }
