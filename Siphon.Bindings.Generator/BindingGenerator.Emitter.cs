@@ -107,6 +107,12 @@ namespace Siphon.Bindings.Generator
                     w.Line($"{target}.{m.CsName}({arguments});");
                     w.Line($"return {PyConvert}.None();");
                 }
+                else if (m.Result.Kind == ValueKind.Bound)
+                {
+                    // A method returning its own target (a fluent API) hands back self, keeping identity.
+                    w.Line($"var __target = {target};");
+                    w.Line($"return {BoundObject}.WrapOrSelf<{BoundClass(m.Result)}>(__target.{m.CsName}({arguments}), __target, self);");
+                }
                 else
                 {
                     w.Line($"return {ToPy(m.Result, $"{target}.{m.CsName}({arguments})")};");

@@ -81,7 +81,7 @@ public sealed partial class Client
 
     /// <summary>`async with` support: an inline client closes its connections; a named one stays pooled.</summary>
     [PyMethod("__aexit__")]
-    public Task<bool> Exit(PyObjectArg excType, PyObjectArg exc, PyObjectArg tb)
+    public Task<bool> Exit(PyBorrowed excType, PyBorrowed exc, PyBorrowed tb)
     {
         if (_owned) _invoker.Dispose();
         return Task.FromResult(false);

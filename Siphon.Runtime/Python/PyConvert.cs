@@ -81,9 +81,6 @@ public static unsafe class PyConvert
 
     public static bool IsNone(nint o) => o == Py.None;
 
-    /// <summary>A new reference to None.</summary>
-    public static nint None() => Py.NewNone();
-
     /// <summary>The text of a str object (no type check: the caller knows it is a str).</summary>
     public static string ToStringRaw(nint o)
     {
@@ -166,7 +163,8 @@ public static unsafe class PyConvert
 
     public static byte[]? ToNullableBytes(nint o, string argName) => IsNone(o) ? null : ToBytes(o, argName);
     public static ReadOnlyMemory<byte> ToMemory(nint o, string argName) => ToBytes(o, argName);
-    public static ReadOnlyMemory<byte>? ToNullableMemory(nint o, string argName) => IsNone(o) ? null : ToBytes(o, argName);
+    public static ReadOnlyMemory<byte>? ToNullableMemory(nint o, string argName) =>
+        IsNone(o) ? (ReadOnlyMemory<byte>?)null : ToBytes(o, argName);
 
     /// <summary>A dict[str, str] as a C# dictionary.</summary>
     public static IReadOnlyDictionary<string, string> ToDictionary(nint o, string argName)

@@ -29,6 +29,18 @@ public static unsafe class BoundObject
     public static nint Wrap<T>(T? value) where T : class =>
         value is null ? Py.NewNone() : Alloc(BindingRegistry.TypeOf(typeof(T)), value);
 
+    /// <summary>Like Wrap, but when <paramref name="value"/> is the object behind <paramref name="self"/>
+    /// returns self (a new reference) so `r.raise_for_status() is r` holds.</summary>
+    public static nint WrapOrSelf<T>(T? value, object target, nint self) where T : class
+    {
+        if (ReferenceEquals(value, target))
+        {
+            CApi.Py_IncRef(self);
+            return self;
+        }
+        return Wrap(value);
+    }
+
     /// <summary>The C# object behind <paramref name="self"/> (CPython has checked self's type for slots and methods).</summary>
     public static T Get<T>(nint self) where T : class =>
         (T)GCHandle.FromIntPtr(*(nint*)(self + HeaderSize)).Target!;

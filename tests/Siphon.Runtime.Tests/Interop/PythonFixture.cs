@@ -38,9 +38,9 @@ public static class PythonFixture
         return PyErrors.ThrowIfNull(CApi.PyEval_EvalCode(expr.Handle, globals.Handle, globals.Handle));
     }
 
-    public static string RunString(string statements, string result)
+    public static string RunString(string statements, string result, IReadOnlyDictionary<string, nint>? inject = null)
     {
-        using var r = PyOwned.Steal(Run(statements, result));
+        using var r = PyOwned.Steal(Run(statements, result, inject));
         return PyConvert.ToString(r.Handle, result);
     }
 }
