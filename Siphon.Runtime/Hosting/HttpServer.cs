@@ -1,8 +1,9 @@
 // Kestrel with one endpoint per `servers:` entry. Every endpoint speaks HTTP/1.1 and HTTP/2:
-// ALPN on TLS, and on cleartext the h2c preface detection in H2cDetection. A connection
+// ALPN on TLS, and on cleartext HTTP/1.1 and prior-knowledge h2c on one socket (CleartextTransport). A connection
 // middleware tags each connection with its Listener so limits apply per socket.
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,7 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly List<(Listener Listener, ListenOptions Options)> _endpoints = [];
 
-    public IReadOnlyList<Listener> Listeners => _endpoints.Select(e => e.Listener).ToList();
+    public IReadOnlyList<Listener> Listeners => _endpoints.Select(e => e.Listener).Distinct().ToList();
 
     public HttpServer(SiphonConfig config, Worker worker, ILoggerFactory loggers, bool accessLog)
     {
@@ -37,31 +38,46 @@ public sealed class HttpServer : IAsyncDisposable
                 var server = config.Servers[i];
                 var listener = new Listener(i, server);
                 var tlsSetup = tls[i];
-                k.Listen(server.Listen.ToIPEndPoint(), o =>
+                if (tlsSetup is not null)
                 {
-                    o.Protocols = HttpProtocols.Http1AndHttp2;
-                    o.Use(next => async connection =>
+                    k.Listen(server.Listen.ToIPEndPoint(), o =>
                     {
-                        connection.Items[Listener.ItemKey] = listener;
-                        if (tlsSetup is null) await H2cDetection.DetectAsync(connection);
-                        await next(connection);
+                        o.Protocols = HttpProtocols.Http1AndHttp2; // chosen by ALPN
+                        Tag(o, listener);
+                        o.UseHttps(tlsSetup.Apply);
+                        _endpoints.Add((listener, o));
                     });
-                    if (tlsSetup is not null) o.UseHttps(tlsSetup.Apply);
-                    _endpoints.Add((listener, o));
-                });
+                    continue;
+                }
+                // Cleartext: one socket, two endpoints (see CleartextTransport).
+                foreach (var protocol in new[] { HttpProtocols.Http1, HttpProtocols.Http2 })
+                    k.Listen(new CleartextEndPoint(i, server.Listen.ToIPEndPoint(), protocol), o =>
+                    {
+                        o.Protocols = protocol;
+                        Tag(o, listener);
+                        _endpoints.Add((listener, o));
+                    });
             }
         });
+        builder.Services.AddSingleton<IConnectionListenerFactory>(sp => new CleartextTransport(loggers));
         _app = builder.Build();
         var handler = new RequestHandler(worker, loggers, accessLog);
         _app.Run(handler.HandleAsync);
     }
+
+    private static void Tag(ListenOptions o, Listener listener) =>
+        o.Use(next => connection =>
+        {
+            connection.Items[Listener.ItemKey] = listener;
+            return next(connection);
+        });
 
     /// <summary>Binds and starts accepting. A port in use surfaces as IOException.</summary>
     public async Task StartAsync()
     {
         await _app.StartAsync();
         foreach (var (listener, options) in _endpoints)
-            listener.BoundEndPoint = options.EndPoint;
+            listener.BoundEndPoint = options.EndPoint is CleartextEndPoint c ? c.Socket : options.EndPoint;
     }
 
     /// <summary>Stops accepting and lets in-flight requests finish until <paramref name="grace"/> ends.</summary>
