@@ -167,6 +167,8 @@ public sealed class RequestHandler(Worker worker, ILoggerFactory loggers, bool a
 
     private static Task WriteText(HttpContext ctx, int status, byte[] body)
     {
+        // A refused body stays unread on the wire, so an HTTP/1.x connection cannot be reused.
+        if (status == 413 && HttpProtocol.IsHttp11(ctx.Request.Protocol)) ctx.Response.Headers.Connection = "close";
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "text/plain; charset=utf-8";
         ctx.Response.ContentLength = body.Length;
