@@ -14,7 +14,7 @@ public class MatchingSurfaceTests
     }
 
     [Fact]
-    public async Task The_fixture_is_compiled_without_errors()
+    public void The_fixture_is_compiled_without_errors()
     {
         // Guards every other test here: a C# side that does not compile would not bind what it seems to.
         var compilation = DriftTest.Compile(

@@ -13,7 +13,7 @@ public class RealTreeTests
     private static readonly Lazy<Compilation> s_runtime = new(CompileRuntime);
 
     /// <summary>Every Siphon.Runtime/**/*.cs (obj and bin excluded) with the implicit usings, against the
-    /// .NET and ASP.NET Core reference assemblies. YamlDotNet is not referenced, so the config loader
+    /// .NET and ASP.NET Core reference assemblies (the generated glue is not run here; the rules read attributes). YamlDotNet is not referenced, so the config loader
     /// has errors; the files that declare the bound types must have none (checked below).</summary>
     private static Compilation CompileRuntime()
     {
@@ -22,11 +22,13 @@ public class RealTreeTests
             .Where(p => !IsUnder(root, p, "obj") && !IsUnder(root, p, "bin"))
             .Select(p => (p, File.ReadAllText(p)))
             .Append(("/generated/GlobalUsings.cs", DriftTest.Usings));
-        var aspnet = Directory.GetDirectories("/usr/share/dotnet/packs/Microsoft.AspNetCore.App.Ref")
-            .Select(d => Path.Combine(d, "ref", "net10.0"))
-            .Where(Directory.Exists)
-            .OrderBy(d => d, StringComparer.Ordinal)
-            .Last();
+        // The ASP.NET Core reference pack of the dotnet install running this test (shared/Microsoft.NETCore.App/<v>/ → root).
+        var dotnetRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
+        var aspnet = Directory.GetDirectories(Path.Combine(dotnetRoot, "packs", "Microsoft.AspNetCore.App.Ref"))
+            .Select(d => (Version: Version.TryParse(Path.GetFileName(d).Split('-')[0], out var v) ? v : new Version(), Dir: Path.Combine(d, "ref", "net10.0")))
+            .Where(x => Directory.Exists(x.Dir))
+            .OrderBy(x => x.Version)
+            .Last().Dir;
         var references = Basic.Reference.Assemblies.Net100.References.All
             .Concat(Directory.EnumerateFiles(aspnet, "*.dll").Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)));
         return DriftTest.Compile(sources, references);
