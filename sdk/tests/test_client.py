@@ -70,6 +70,13 @@ def test_relative_path_without_base_url():
         _join_url(None, "/x")
 
 
+def test_name_and_base_url_properties():
+    inline = MockClient(base_url="http://h/api")
+    assert inline.name is None and inline.base_url == "http://h/api"
+    named = MockClient("api")
+    assert named.name == "api" and named.base_url == "http://api"
+
+
 class TestCanning:
     def test_fifo_queue_first(self, load):
         h = load(CALL_APP)

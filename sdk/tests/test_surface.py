@@ -96,6 +96,8 @@ def test_client_signature():
         ("timeout_ms", KW, None),
         ("http2_prior_knowledge", KW, False),
     ]
+    for name in ("name", "base_url"):
+        assert isinstance(inspect.getattr_static(http.MockClient, name), property), name
     for name in ("get", "delete"):
         assert params(getattr(http.MockClient, name)) == [("path", POS, EMPTY), ("headers", KW, None)]
     for name in ("post", "put", "patch"):

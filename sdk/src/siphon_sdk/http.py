@@ -243,6 +243,16 @@ class MockClient:
         self._base_url = base_url
         self._harness = harness
 
+    @property
+    def name(self) -> str | None:
+        """The configured client's name, or None for an inline client."""
+        return self._name
+
+    @property
+    def base_url(self) -> str | None:
+        """The base URL relative paths join onto, or None."""
+        return self._base_url
+
     async def get(self, path, *, headers=None) -> MockResponse:
         """GET path (joined onto base_url unless absolute)."""
         return await self._send("GET", path, None, headers)

@@ -1,0 +1,104 @@
+// The two Python files among the compilation's AdditionalFiles: the SDK mock (path ending in
+// siphon_sdk/http.py) and the runtime's own siphon/http.py (path ending in python/siphon/http.py),
+// which defines the decorators and exception classes that are runtime surface too. The suffixes
+// can be changed with global analyzer config keys (a .globalconfig, or build properties made
+// compiler-visible):
+//
+//     siphon_drift.sdk_mock_suffix = siphon_sdk/http.py
+//     siphon_drift.runtime_python_suffix = python/siphon/http.py
+using System;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using Siphon.Analyzers.Python;
+
+namespace Siphon.Analyzers.Drift
+{
+    /// <summary>One parsed Python file, with the name messages use for it.</summary>
+    internal sealed class PythonFile
+    {
+        public PythonFile(string path, string displayName, SourceText text, PyModule module)
+        {
+            Path = path;
+            DisplayName = displayName;
+            Text = text;
+            Module = module;
+        }
+
+        public string Path { get; }
+
+        /// <summary>The matched suffix (e.g. <c>siphon_sdk/http.py</c>): short and the same on every machine.</summary>
+        public string DisplayName { get; }
+
+        public SourceText Text { get; }
+        public PyModule Module { get; }
+
+        /// <summary><c>siphon_sdk/http.py:190</c></summary>
+        public string At(int line) => DisplayName + ":" + line.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>A location on the given 1-based line, from its first non-blank character to its end.</summary>
+        public Location LocationOf(int line)
+        {
+            if (line < 1 || line > Text.Lines.Count) return Location.Create(Path, default, default);
+            var span = Text.Lines[line - 1].Span;
+            var start = span.Start;
+            while (start < span.End && char.IsWhiteSpace(Text[start])) start++;
+            var textSpan = TextSpan.FromBounds(start, span.End);
+            return Location.Create(Path, textSpan, Text.Lines.GetLinePositionSpan(textSpan));
+        }
+    }
+
+    internal sealed class PythonSides
+    {
+        public const string SdkMockSuffixKey = "siphon_drift.sdk_mock_suffix";
+        public const string RuntimePythonSuffixKey = "siphon_drift.runtime_python_suffix";
+        public const string DefaultSdkMockSuffix = "siphon_sdk/http.py";
+        public const string DefaultRuntimePythonSuffix = "python/siphon/http.py";
+
+        /// <summary>The Python module both files stand for; [PyClass] types of other modules are not compared.</summary>
+        public const string Module = "siphon.http";
+
+        private PythonSides(PythonFile mock, PythonFile? runtime)
+        {
+            Mock = mock;
+            Runtime = runtime;
+        }
+
+        public PythonFile Mock { get; }
+
+        /// <summary>Null when the runtime's siphon/http.py is not an additional file: then its
+        /// functions and classes are not compared (nothing can be said about them).</summary>
+        public PythonFile? Runtime { get; }
+
+        /// <summary>Null when the SDK mock is not among the additional files: the rules then report nothing.</summary>
+        public static PythonSides? TryRead(AnalyzerOptions options, CancellationToken cancellationToken)
+        {
+            var global = options.AnalyzerConfigOptionsProvider.GlobalOptions;
+            var mockSuffix = Suffix(global, SdkMockSuffixKey, DefaultSdkMockSuffix);
+            var runtimeSuffix = Suffix(global, RuntimePythonSuffixKey, DefaultRuntimePythonSuffix);
+
+            PythonFile? mock = null, runtime = null;
+            foreach (var file in options.AdditionalFiles)
+            {
+                var path = file.Path.Replace('\\', '/');
+                if (mock is null && EndsWithSegment(path, mockSuffix)) mock = Read(file, mockSuffix, cancellationToken);
+                else if (runtime is null && EndsWithSegment(path, runtimeSuffix)) runtime = Read(file, runtimeSuffix, cancellationToken);
+            }
+            return mock is null ? null : new PythonSides(mock, runtime);
+        }
+
+        private static string Suffix(AnalyzerConfigOptions options, string key, string fallback) =>
+            options.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim().Replace('\\', '/').TrimStart('/') : fallback;
+
+        private static bool EndsWithSegment(string path, string suffix) =>
+            path.EndsWith(suffix, StringComparison.Ordinal)
+            && (path.Length == suffix.Length || path[path.Length - suffix.Length - 1] == '/');
+
+        private static PythonFile? Read(AdditionalText file, string displayName, CancellationToken cancellationToken)
+        {
+            var text = file.GetText(cancellationToken);
+            return text is null ? null : new PythonFile(file.Path, displayName, text, PythonReader.Read(text.ToString()));
+        }
+    }
+}

@@ -1,1 +1,0 @@
-namespace Siphon.Analyzers { internal static class Placeholder { } }

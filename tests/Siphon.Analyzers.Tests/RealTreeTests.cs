@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Siphon.Analyzers.Tests.Support;
+
+namespace Siphon.Analyzers.Tests;
+
+/// <summary>The rules over the repository's real Siphon.Runtime sources, runtime siphon/http.py and SDK mock.</summary>
+public class RealTreeTests
+{
+    private const string MockRelative = "sdk/src/siphon_sdk/http.py";
+    private const string RuntimePyRelative = "Siphon.Runtime/python/siphon/http.py";
+
+    private static readonly Lazy<Compilation> s_runtime = new(CompileRuntime);
+
+    /// <summary>Every Siphon.Runtime/**/*.cs (obj and bin excluded) with the implicit usings, against the
+    /// .NET and ASP.NET Core reference assemblies (the generated glue is not run here; the rules read attributes). YamlDotNet is not referenced, so the config loader
+    /// has errors; the files that declare the bound types must have none (checked below).</summary>
+    private static Compilation CompileRuntime()
+    {
+        var root = Repo.PathOf("Siphon.Runtime");
+        var sources = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+            .Where(p => !IsUnder(root, p, "obj") && !IsUnder(root, p, "bin"))
+            .Select(p => (p, File.ReadAllText(p)))
+            .Append(("/generated/GlobalUsings.cs", DriftTest.Usings));
+        // The ASP.NET Core reference pack of the dotnet install running this test (shared/Microsoft.NETCore.App/<v>/ → root).
+        var dotnetRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
+        var aspnet = Directory.GetDirectories(Path.Combine(dotnetRoot, "packs", "Microsoft.AspNetCore.App.Ref"))
+            .Select(d => (Version: Version.TryParse(Path.GetFileName(d).Split('-')[0], out var v) ? v : new Version(), Dir: Path.Combine(d, "ref", "net10.0")))
+            .Where(x => Directory.Exists(x.Dir))
+            .OrderBy(x => x.Version)
+            .Last().Dir;
+        var references = Basic.Reference.Assemblies.Net100.References.All
+            .Concat(Directory.EnumerateFiles(aspnet, "*.dll").Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)));
+        return DriftTest.Compile(sources, references);
+    }
+
+    private static bool IsUnder(string root, string path, string folder) =>
+        Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar).Contains(folder);
+
+    private static Task<ImmutableArray<Diagnostic>> RunAsync(string mockText) =>
+        DriftTest.RunAsync(s_runtime.Value,
+        [
+            new InMemoryAdditionalText(Repo.PathOf(MockRelative), mockText),
+            new InMemoryAdditionalText(Repo.PathOf(RuntimePyRelative), Repo.Read(RuntimePyRelative)),
+        ]);
+
+    [Fact]
+    public void The_bound_types_compile_without_errors()
+    {
+        var errors = s_runtime.Value.GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error)
+            .Where(d => d.Location.SourceTree?.FilePath is { } path
+                && (path.Contains($"{Path.DirectorySeparatorChar}Http{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                    || path.Contains($"{Path.DirectorySeparatorChar}Bindings{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+            .ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        foreach (var name in new[] { "Request", "Response", "Client" })
+            Assert.NotNull(s_runtime.Value.GetTypeByMetadataName("Siphon.Runtime.Http." + name));
+    }
+
+    [Fact]
+    public async Task Silent_on_the_real_tree()
+    {
+        var diagnostics = await RunAsync(Repo.Read(MockRelative));
+        Assert.True(diagnostics.IsEmpty, "drift in the real tree:\n" + string.Join("\n", diagnostics));
+    }
+
+    [Fact]
+    public async Task Dropping_raise_for_status_from_the_real_mock_is_SIPH0001_on_Response_RaiseForStatus()
+    {
+        var mock = Repo.Read(MockRelative);
+        var start = mock.IndexOf("    def raise_for_status(self)", StringComparison.Ordinal);
+        Assert.True(start > 0, "MockResponse.raise_for_status not found in the real mock");
+        var end = mock.IndexOf("\n\n", start, StringComparison.Ordinal);
+        var dropped = mock.Remove(start, end - start);
+
+        var d = Assert.Single(await RunAsync(dropped));
+        Assert.Equal(RuleIdentifiers.MissingInMock, d.Id);
+        var classLine = Fixture.LineOf(dropped, "class MockResponse");
+        Assert.Equal($"Response.raise_for_status: exported by the runtime (a method) but missing in the SDK mock (class MockResponse, siphon_sdk/http.py:{classLine})", d.GetMessage());
+
+        var span = d.Location.GetLineSpan();
+        var responseCs = Repo.Read("Siphon.Runtime/Http/Response.cs");
+        Assert.Equal(Repo.PathOf("Siphon.Runtime/Http/Response.cs"), span.Path);
+        Assert.Equal(Fixture.LineOf(responseCs, "public Response RaiseForStatus()"), span.StartLinePosition.Line + 1);
+        Assert.Equal("RaiseForStatus", d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
+    }
+}
