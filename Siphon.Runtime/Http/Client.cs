@@ -48,7 +48,7 @@ public sealed partial class Client
     [PyProperty] public string? Name { get; }
 
     /// <summary>The base URL relative paths join onto, or None.</summary>
-    [PyProperty] public string? BaseUrl => _options.BaseUrl?.ToString();
+    [PyProperty] public string? BaseUrl => _options.BaseUrl?.OriginalString;
 
     /// <summary>GET path; resolves to an http.Response.</summary>
     [PyMethod]
@@ -81,10 +81,10 @@ public sealed partial class Client
 
     /// <summary>`async with` support: an inline client closes its connections; a named one stays pooled.</summary>
     [PyMethod("__aexit__")]
-    public Task<bool> Exit(PyBorrowed excType, PyBorrowed exc, PyBorrowed tb)
+    public Task Exit(PyBorrowed excType, PyBorrowed exc, PyBorrowed tb)
     {
         if (_owned) _invoker.Dispose();
-        return Task.FromResult(false);
+        return Task.CompletedTask; // None: exceptions raised in the block propagate
     }
 
     /// <summary>Joins a path onto the base URL: an absolute URL is used as is; anything else is

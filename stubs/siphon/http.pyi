@@ -26,7 +26,7 @@ class Client:
         """PATCH body (bytes, or str as UTF-8) to path; resolves to an http.Response."""
     async def __aenter__(self) -> Client:
         """`async with` support: returns the client."""
-    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> bool:
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
         """`async with` support: an inline client closes its connections; a named one stays pooled."""
 
 
