@@ -37,11 +37,11 @@ public static class Program
             case "stubs":
                 return Stubs.StubWriter.WriteCommand(cli.OutDir!);
             default:
-                return await RunAsync(cli);
+                return await RunAsync(cli, args);
         }
     }
 
-    private static async Task<int> RunAsync(CommandLine cli)
+    private static async Task<int> RunAsync(CommandLine cli, string[] args)
     {
         SiphonConfig config;
         try
@@ -57,6 +57,20 @@ public static class Program
         {
             Console.Error.WriteLine($"siphon: error: {cli.Script}: no such script");
             return 1;
+        }
+        var workerIndex = Environment.GetEnvironmentVariable(Supervisor.IndexVariable);
+        if (config.Workers > 1 && workerIndex is null)
+            return await new Supervisor(config, args).RunAsync();
+        if (workerIndex is not null)
+        {
+            // A worker process of a supervisor: bind the ports it reserved, sharing them.
+            ReusePort.Enabled = true;
+            var ports = (Environment.GetEnvironmentVariable(Supervisor.PortsVariable) ?? "").Split(',');
+            config = config with
+            {
+                Servers = config.Servers.Select((s, i) => i < ports.Length && int.TryParse(ports[i], out var port)
+                    ? s with { Listen = new ListenEndpoint(s.Listen.Host, port) } : s).ToList(),
+            };
         }
 
         using var loggers = LoggerFactory.Create(b => b
@@ -95,8 +109,10 @@ public static class Program
                 await worker.StopAsync();
                 return 1;
             }
-            foreach (var l in server.Listeners)
-                Console.Out.WriteLine($"siphon: listening on {l.Url}");
+            if (workerIndex is not null) Console.Out.WriteLine(Supervisor.ReadyLine);
+            else
+                foreach (var l in server.Listeners)
+                    Console.Out.WriteLine($"siphon: listening on {l.Url}");
             Console.Out.Flush();
 
             var stop = new TaskCompletionSource<PosixSignal>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -27,11 +27,18 @@ internal sealed class CleartextEndPoint(int listener, IPEndPoint socket, HttpPro
 
 internal sealed class CleartextTransport(ILoggerFactory loggers) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
-    private readonly SocketTransportFactory _sockets = new(Options.Create(new SocketTransportOptions()), loggers);
+    private readonly SocketTransportFactory _sockets = new(Options.Create(SocketOptions()), loggers);
     private readonly Dictionary<int, SharedSocket> _shared = [];
     private readonly ILogger _log = loggers.CreateLogger("siphon.transport");
 
     public bool CanBind(EndPoint endpoint) => endpoint is CleartextEndPoint;
+
+    internal static SocketTransportOptions SocketOptions()
+    {
+        var options = new SocketTransportOptions();
+        if (ReusePort.Enabled) options.CreateBoundListenSocket = ReusePort.CreateBoundSocket;
+        return options;
+    }
 
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {

@@ -29,6 +29,8 @@ public sealed class HttpServer : IAsyncDisposable
         builder.Services.AddSingleton(loggers);
         builder.Services.AddSingleton<IHostLifetime, HostLifetime>(); // the CLI owns SIGTERM/SIGINT
         builder.WebHost.UseKestrelCore();
+        if (ReusePort.Enabled) // TLS listeners use Kestrel's own socket transport
+            builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ReusePort.CreateBoundSocket);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
