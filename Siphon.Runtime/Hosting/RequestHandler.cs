@@ -70,7 +70,10 @@ public sealed class RequestHandler(Worker worker, ILoggerFactory loggers, bool a
             cap.MaxRequestBodySize = listener.MaxBodyBytes;
         try
         {
-            body = await ReadBodyAsync(request.BodyReader, request.ContentLength, listener.MaxBodyBytes, ctx.RequestAborted);
+            // Most requests (GET, HEAD) carry no body: skip the read and its buffer.
+            body = ctx.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }
+                ? ReadOnlyMemory<byte>.Empty
+                : await ReadBodyAsync(request.BodyReader, request.ContentLength, listener.MaxBodyBytes, ctx.RequestAborted);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -29,7 +29,7 @@ public sealed unsafe class Worker : IPyLoopHost
     private PyRef? _host, _loop, _createFuture, _createTask, _ensureFuture, _runChain, _onTaskDone;
     private PyRef[] _handlers = [];
     private PyRef? _middleware; // tuple, or null when the script registered none
-    private nint _responseType, _coroutineType;
+    private nint _requestType, _responseType, _coroutineType;
     private PyRef? _shutdownHooks;
 
     public Worker(PythonInstall install, string scriptPath, ILoggerFactory loggers)
@@ -134,6 +134,7 @@ public sealed unsafe class Worker : IPyLoopHost
         _createTask = Attr(_loop.Handle, "create_task").ToRef();
         _runChain = Attr(_host.Handle, "run_chain").ToRef();
         _onTaskDone = PyOwned.Checked(NativeCallable.Create(OnTaskDone)).ToRef();
+        _requestType = BindingRegistry.TypeOf(typeof(Request));
         _responseType = BindingRegistry.TypeOf(typeof(Response));
         _coroutineType = PythonLibrary.Export("PyCoro_Type");
 
@@ -292,7 +293,7 @@ public sealed unsafe class Worker : IPyLoopHost
 
     internal void Dispatch(PendingRequest p)
     {
-        using var req = PyOwned.Steal(BoundObject.Wrap(p.Request));
+        using var req = PyOwned.Steal(BoundObject.Alloc(_requestType, p.Request));
         var handler = _handlers[p.HandlerId].Handle;
         nint result;
         if (_middleware is null)
