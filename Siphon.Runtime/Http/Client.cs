@@ -145,10 +145,28 @@ public sealed partial class Client
         {
             throw new ConnectException($"{method} {url}: cannot connect: {sock.Message}", e);
         }
+        catch (HttpRequestException e) when (EndedEarly(e))
+        {
+            // Nothing on the wire says why. Over TLS 1.3 this is also how an upstream that requires a
+            // client certificate answers a client without one (it drops the connection after the handshake).
+            var hint = url.Scheme == "https" && _options.CertPath is null
+                ? " (an upstream that requires a client certificate does this when none is presented; this client has none)"
+                : "";
+            throw new ConnectException($"{method} {url}: the upstream closed the connection before a complete response{hint}", e);
+        }
         catch (HttpRequestException e)
         {
             throw new ClientException($"{method} {url}: {e.Message}", e);
         }
+    }
+
+    /// <summary>The connection ended before the response did (EOF where a frame, the headers or the rest of the body was due).</summary>
+    private static bool EndedEarly(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded })
+                return true;
+        return false;
     }
 
     private static T? Find<T>(Exception e) where T : Exception
