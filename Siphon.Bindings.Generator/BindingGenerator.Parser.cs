@@ -1,6 +1,7 @@
 // Parse step: one [PyClass] symbol → a TypeSpec (strings, bools, ints, enums, equatable arrays)
 // plus DiagnosticInfos. Symbols are read here and never kept. Also the naming rules (snake_case,
 // Python identifiers), default-value spellings and XML-doc summary text the emitters rely on.
+using Siphon.Bindings;
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -123,7 +124,7 @@ namespace Siphon.Bindings.Generator
             if (property.IsStatic) diagnostics.Add(Diag(DiagnosticIds.StaticMember, property, property.Name));
             if (property.IsIndexer || property.GetMethod is null)
                 diagnostics.Add(Diag(DiagnosticIds.PropertyNotReadable, property, property.Name));
-            var pyName = GivenName(attribute) ?? ToSnakeCase(property.Name);
+            var pyName = GivenName(attribute) ?? PyNames.ToSnakeCase(property.Name);
             if (!IsPythonIdentifier(pyName)) diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, property, pyName, "property", ""));
             var type = MapType(property.Type, isParameter: false, TypeHintOf(property.GetAttributes()));
             if (type is null)
@@ -138,7 +139,7 @@ namespace Siphon.Bindings.Generator
             var count = diagnostics.Count;
             if (method.IsStatic) diagnostics.Add(Diag(DiagnosticIds.StaticMember, method, method.Name));
             if (method.IsGenericMethod) diagnostics.Add(Diag(DiagnosticIds.GenericMethod, method, method.Name));
-            var pyName = GivenName(attribute) ?? ToSnakeCase(method.Name);
+            var pyName = GivenName(attribute) ?? PyNames.ToSnakeCase(method.Name);
             if (!IsPythonIdentifier(pyName)) diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, method, pyName, "method", ""));
 
             var (asyncKind, result) = MapResult(method);
@@ -192,7 +193,7 @@ namespace Siphon.Bindings.Generator
                     diagnostics.Add(Diag(DiagnosticIds.ParamsParameter, p, p.Name, owner));
                     ok = false;
                 }
-                var pyName = ToSnakeCase(p.Name);
+                var pyName = PyNames.ToSnakeCase(p.Name);
                 if (!IsPythonIdentifier(pyName) || pyName == "self")
                 {
                     diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, p, pyName, "parameter", " or 'self'"));
@@ -423,31 +424,6 @@ namespace Siphon.Bindings.Generator
             return true;
         }
 
-        /// <summary>PascalCase / camelCase → snake_case: RaiseForStatus → raise_for_status,
-        /// HTTPVersion → http_version, Http2Prior → http2_prior. Digits stay with what precedes them.</summary>
-        internal static string ToSnakeCase(string name)
-        {
-            var sb = new StringBuilder(name.Length + 4);
-            for (var i = 0; i < name.Length; i++)
-            {
-                var c = name[i];
-                if (char.IsUpper(c))
-                {
-                    if (i > 0 && name[i - 1] != '_')
-                    {
-                        var prev = name[i - 1];
-                        var nextIsLower = i + 1 < name.Length && char.IsLower(name[i + 1]);
-                        if (char.IsLower(prev) || char.IsDigit(prev) || (char.IsUpper(prev) && nextIsLower)) sb.Append('_');
-                    }
-                    sb.Append(char.ToLowerInvariant(c));
-                }
-                else
-                {
-                    sb.Append(c);
-                }
-            }
-            return sb.ToString();
-        }
 
         // ---------------- docs ----------------
 
@@ -493,7 +469,7 @@ namespace Siphon.Bindings.Generator
                         break;
                     case XElement e when e.Name.LocalName is "paramref" or "typeparamref":
                         var name = e.Attribute("name")?.Value ?? "";
-                        sb.Append(e.Name.LocalName == "paramref" ? ToSnakeCase(name) : name);
+                        sb.Append(e.Name.LocalName == "paramref" ? PyNames.ToSnakeCase(name) : name);
                         break;
                     case XElement e when e.Name.LocalName == "para":
                         sb.Append(' ');

@@ -4,6 +4,7 @@
 // rules the binding generator applies are mirrored here: snake_case names unless given, Task-like
 // results make `async def`, a trailing CancellationToken is hidden, [PyKeywordOnly] starts the
 // keyword-only parameters, C# default values are the Python defaults.
+using Siphon.Bindings;
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -105,11 +106,11 @@ namespace Siphon.Analyzers.Drift
                 switch (member)
                 {
                     case IPropertySymbol property when Find(property, symbols.PyProperty) is { } attribute:
-                        members.Add(new BoundMember(GivenName(attribute) ?? ToSnakeCase(property.Name), BoundMemberKind.Property,
+                        members.Add(new BoundMember(GivenName(attribute) ?? PyNames.ToSnakeCase(property.Name), BoundMemberKind.Property,
                             isAsync: false, property.IsStatic, Array.Empty<PyParameter>(), LocationOf(property)));
                         break;
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when Find(method, symbols.PyMethod) is { } attribute:
-                        members.Add(new BoundMember(GivenName(attribute) ?? ToSnakeCase(method.Name), BoundMemberKind.Method,
+                        members.Add(new BoundMember(GivenName(attribute) ?? PyNames.ToSnakeCase(method.Name), BoundMemberKind.Method,
                             symbols.IsAsyncType(method.ReturnType), method.IsStatic, Parameters(method, symbols), LocationOf(method)));
                         break;
                     case IMethodSymbol { MethodKind: MethodKind.Constructor } ctor when constructor is null && Find(ctor, symbols.PyConstructor) is not null:
@@ -121,31 +122,6 @@ namespace Siphon.Analyzers.Drift
             return new BoundClass(name, type.ToDisplayString(), ClassLocation(type, pyClass), constructor, members);
         }
 
-        /// <summary>PascalCase / camelCase → snake_case, as the binding generator spells it: RaiseForStatus →
-        /// raise_for_status, HTTPVersion → http_version, Http2PriorKnowledge → http2_prior_knowledge.</summary>
-        public static string ToSnakeCase(string name)
-        {
-            var sb = new StringBuilder(name.Length + 4);
-            for (var i = 0; i < name.Length; i++)
-            {
-                var c = name[i];
-                if (char.IsUpper(c))
-                {
-                    if (i > 0 && name[i - 1] != '_')
-                    {
-                        var prev = name[i - 1];
-                        var nextIsLower = i + 1 < name.Length && char.IsLower(name[i + 1]);
-                        if (char.IsLower(prev) || char.IsDigit(prev) || (char.IsUpper(prev) && nextIsLower)) sb.Append('_');
-                    }
-                    sb.Append(char.ToLowerInvariant(c));
-                }
-                else
-                {
-                    sb.Append(c);
-                }
-            }
-            return sb.ToString();
-        }
 
         private static IReadOnlyList<PyParameter> Parameters(IMethodSymbol method, BindingSymbols symbols)
         {
@@ -160,7 +136,7 @@ namespace Siphon.Analyzers.Drift
                 var p = parameters[i];
                 keywordOnly |= Find(p, symbols.PyKeywordOnly) is not null;
                 var kind = keywordOnly ? PyParameterKind.KeywordOnly : PyParameterKind.PositionalOrKeyword;
-                result.Add(new PyParameter(ToSnakeCase(p.Name), kind, p.IsOptional ? DefaultOf(p, symbols) : null));
+                result.Add(new PyParameter(PyNames.ToSnakeCase(p.Name), kind, p.IsOptional ? DefaultOf(p, symbols) : null));
             }
             return result;
         }
