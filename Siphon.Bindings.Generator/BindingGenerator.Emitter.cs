@@ -237,11 +237,6 @@ namespace Siphon.Bindings.Generator
         {
             var name = Literal(pyName);
             if (v.Kind == ValueKind.Object) return $"new {PyBorrowed}({slot})";
-            // PyConvert.ToNullableMemory turns None into an empty memory, not null (its conditional is
-            // typed byte[], and a null byte[] converts to an empty ReadOnlyMemory). Test for None here,
-            // with a typed null: a bare `null` would take the same byte[] conversion.
-            if (v.Kind == ValueKind.Memory && v.IsNullable)
-                return $"{PyConvert}.IsNone({slot}) ? (global::System.ReadOnlyMemory<byte>?)null : {PyConvert}.ToMemory({slot}, {name})";
             if (v.Kind == ValueKind.Bound)
                 return $"{BoundObject}.{(v.IsNullable ? "FromPyNullable" : "FromPy")}<{BoundClass(v)}>({slot}, {name})";
             var method = v.Kind switch
