@@ -128,7 +128,9 @@ public static class Program
         catch (Exception e) when (e is PythonNotFoundException or PythonInitException or ScriptLoadException or PythonException or TlsConfigException or RouteTableException)
         {
             Fail(e.Message);
-            if (worker is not null && e is not PythonNotFoundException and not PythonInitException) await worker.Stopped;
+            // A worker that started (the script loaded; a bad TLS file is only found after) runs until told to stop.
+            if (worker is not null && worker.Started.IsCompletedSuccessfully) await worker.StopAsync();
+            else if (worker is not null && e is not PythonNotFoundException and not PythonInitException) await worker.Stopped;
             return e is TlsConfigException ? 2 : 1;
         }
 

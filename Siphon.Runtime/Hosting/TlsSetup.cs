@@ -19,39 +19,34 @@ internal sealed class TlsSetup
 
     public static TlsSetup Load(TlsConfig tls, string where)
     {
-        RequireFile(tls.CertPath, $"{where}.tls.cert_path");
+        var certs = ReadCertificates(tls.CertPath, $"{where}.tls.cert_path");
         RequireFile(tls.KeyPath, $"{where}.tls.key_path");
+        var keyText = ReadText(tls.KeyPath);
+        if (!keyText.Contains("PRIVATE KEY", StringComparison.Ordinal))
+            throw new TlsConfigException($"{tls.KeyPath}: no PEM private key found");
         X509Certificate2 cert;
         try
         {
-            using var pem = X509Certificate2.CreateFromPemFile(tls.CertPath, tls.KeyPath);
+            // The first certificate in the file is the server's; every block was checked above.
+            using var pem = X509Certificate2.CreateFromPem(ReadText(tls.CertPath), keyText);
             // Re-import so the private key is usable by SslStream on Linux (ephemeral keys are not).
             cert = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
         }
+        catch (ArgumentException)
+        {
+            throw new TlsConfigException($"{tls.KeyPath}: the key does not match the certificate in {tls.CertPath}");
+        }
         catch (CryptographicException e)
         {
-            throw new TlsConfigException(Describe(tls, e));
+            throw new TlsConfigException($"{tls.KeyPath}: not a readable private key for the certificate in {tls.CertPath} ({e.Message})");
         }
-        catch (ArgumentException e)
-        {
-            throw new TlsConfigException($"{tls.CertPath} / {tls.KeyPath}: {e.Message}");
-        }
-        var all = new X509Certificate2Collection();
-        try { all.ImportFromPemFile(tls.CertPath); }
-        catch (CryptographicException e) { throw new TlsConfigException($"{tls.CertPath}: not a readable PEM certificate file: {e.Message}"); }
         var chain = new X509Certificate2Collection();
-        foreach (var c in all)
+        foreach (var c in certs)
             if (c.Thumbprint != cert.Thumbprint) chain.Add(c);
 
         X509Certificate2Collection? clientCa = null;
         if (tls.ClientCa is { } ca)
-        {
-            RequireFile(ca, $"{where}.tls.client_ca");
-            clientCa = new X509Certificate2Collection();
-            try { clientCa.ImportFromPemFile(ca); }
-            catch (CryptographicException e) { throw new TlsConfigException($"{ca}: not a readable PEM certificate file: {e.Message}"); }
-            if (clientCa.Count == 0) throw new TlsConfigException($"{ca}: holds no certificate");
-        }
+            clientCa = [.. ReadCertificates(ca, $"{where}.tls.client_ca")];
         return new TlsSetup { Certificate = cert, Chain = chain.Count > 0 ? chain : null, ClientCa = clientCa };
     }
 
@@ -81,14 +76,46 @@ internal sealed class TlsSetup
         if (!File.Exists(path)) throw new TlsConfigException($"{path}: no such file ({key})");
     }
 
-    private static string Describe(TlsConfig tls, CryptographicException e)
+    private static string ReadText(string path)
     {
-        var keyText = File.ReadAllText(tls.KeyPath);
-        if (!keyText.Contains("PRIVATE KEY", StringComparison.Ordinal))
-            return $"{tls.KeyPath}: no PEM private key found";
-        var certText = File.ReadAllText(tls.CertPath);
-        if (!certText.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal))
-            return $"{tls.CertPath}: no PEM certificate found";
-        return $"{tls.KeyPath}: the key does not match the certificate in {tls.CertPath}, or cannot be read ({e.Message})";
+        try { return File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TlsConfigException($"{path}: cannot be read: {e.Message}");
+        }
+    }
+
+    /// <summary>Every CERTIFICATE block of a PEM file, in order. A malformed block is an error rather
+    /// than skipped (skipping a bad leaf would quietly serve the next certificate instead).</summary>
+    private static List<X509Certificate2> ReadCertificates(string path, string key)
+    {
+        RequireFile(path, key);
+        var text = ReadText(path);
+        var blocks = CountOf(text, "-----BEGIN CERTIFICATE-----");
+        var certs = new List<X509Certificate2>();
+        var rest = text.AsSpan();
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            if (rest[fields.Label].SequenceEqual("CERTIFICATE"))
+            {
+                try { certs.Add(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(rest[fields.Base64Data].ToString()))); }
+                catch (CryptographicException e)
+                {
+                    throw new TlsConfigException($"{path}: certificate {certs.Count + 1} cannot be read: {e.Message}");
+                }
+            }
+            rest = rest[fields.Location.End..];
+        }
+        if (blocks == 0 && certs.Count == 0) throw new TlsConfigException($"{path}: no PEM certificate found");
+        if (certs.Count < blocks)
+            throw new TlsConfigException($"{path}: {blocks - certs.Count} of {blocks} PEM certificate blocks are malformed");
+        return certs;
+    }
+
+    private static int CountOf(string text, string marker)
+    {
+        var n = 0;
+        for (var i = text.IndexOf(marker, StringComparison.Ordinal); i >= 0; i = text.IndexOf(marker, i + marker.Length, StringComparison.Ordinal)) n++;
+        return n;
     }
 }
