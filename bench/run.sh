@@ -234,7 +234,9 @@ if [ "${BENCH_NO_EXTRAS:-0}" != 1 ]; then
   fi
 
   # Memory: VmRSS idle, after >= 100k and after >= 1M requests of /users/{id}, load in wrk chunks
-  # sized from the rate seen so far (wrk stops on whole seconds, so the counts overshoot a little).
+  # whose counts are summed. wrk stops on whole seconds, so each target is overshot by up to one
+  # chunk: 1 s chunks up to 100k (the cold rate says little about the next seconds), then chunks
+  # sized from the best rate so far with a margin, at most 10 s.
   port=$(free_port)
   say "extras: RSS of siphon over 1M requests"
   if start_server siphon "$port" "$OUT/raw/rss.log"; then
@@ -243,8 +245,8 @@ if [ "${BENCH_NO_EXTRAS:-0}" != 1 ]; then
     for target in 100000 1000000; do
       while [ "$total" -lt "$target" ] && alive "$SERVER_PID"; do
         secs=1
-        if [ "$rate" -gt 0 ]; then
-          secs=$(( (target - total) / rate ))
+        if [ "$target" -gt 100000 ] && [ "$rate" -gt 0 ]; then
+          secs=$(( (target - total) * 4 / (rate * 5) ))
           [ $secs -ge 1 ] || secs=1
           [ $secs -le 10 ] || secs=10
         fi
@@ -252,7 +254,8 @@ if [ "${BENCH_NO_EXTRAS:-0}" != 1 ]; then
         wrk_run "$OUT/raw/rss-chunk$chunk.txt" -t1 -c$CONNECTIONS -d"${secs}s" "http://127.0.0.1:$port/users/42"
         read -r _ _ _ reqs _ <<<"$(parse_wrk "$OUT/raw/rss-chunk$chunk.txt")"
         [ "$reqs" -gt 0 ] || break
-        total=$((total + reqs)); rate=$((reqs / secs))
+        total=$((total + reqs))
+        [ $((reqs / secs)) -le "$rate" ] || rate=$((reqs / secs))
       done
       alive "$SERVER_PID" && [ "$total" -ge "$target" ] || break
       echo "rss_at_$target $total $(rss_kb "$SERVER_PID")" >>"$EXTRAS"
