@@ -145,7 +145,8 @@ public class ClientTests
     [Fact]
     public async Task A_tls_upstream_is_trusted_with_verify_set_to_its_ca_and_rejected_as_TlsError_without_it()
     {
-        using var pki = TestPki.Create();
+        using var pkiDir = new TempDir();
+        var pki = TestCertificates.Create(pkiDir.Path);
         await using var upstream = await Upstream.StartAsync(
             ctx => Upstream.Text(ctx, 200, $"secure {ctx.Request.IsHttps} {ctx.Request.Protocol}"),
             listen => listen.UseHttps(pki.ServerCertificate));
@@ -157,13 +158,13 @@ public class ClientTests
             clients:
               secure:
                 base_url: "{{upstream.Url}}"
-                verify: "{{pki.CaPem}}"
+                verify: "{{pki.CaPath}}"
               system_trust:
                 base_url: "{{upstream.Url}}"
             """);
         await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript), config);
 
-        var trusted = Ok(await Call(siphon, new { client = new { base_url = upstream.Url, verify = pki.CaPem }, path = "/x" }));
+        var trusted = Ok(await Call(siphon, new { client = new { base_url = upstream.Url, verify = pki.CaPath }, path = "/x" }));
         Assert.Equal("secure True HTTP/2", trusted.GetProperty("body").GetString()); // h2 by ALPN
         var named = Ok(await Call(siphon, new { client = new { name = "secure" }, path = "/x" }));
         Assert.Equal("secure True HTTP/2", named.GetProperty("body").GetString());
@@ -171,13 +172,14 @@ public class ClientTests
         var untrusted = Err(await Call(siphon, new { client = new { base_url = upstream.Url }, path = "/x" }), "TlsError");
         Assert.Contains($"{upstream.Url}/x", untrusted.GetProperty("message").GetString());
         Err(await Call(siphon, new { client = new { name = "system_trust" }, path = "/x" }), "TlsError");
-        Err(await Call(siphon, new { client = new { base_url = upstream.Url, verify = pki.OtherCaPem }, path = "/x" }), "TlsError");
+        Err(await Call(siphon, new { client = new { base_url = upstream.Url, verify = pki.OtherCaPath }, path = "/x" }), "TlsError");
     }
 
     [Fact]
     public async Task Mutual_tls_works_with_a_cert_and_key_pair_or_one_combined_pem_and_fails_clearly_without_a_certificate()
     {
-        using var pki = TestPki.Create();
+        using var pkiDir = new TempDir();
+        var pki = TestCertificates.Create(pkiDir.Path);
         await using var upstream = await Upstream.StartAsync(
             ctx => Upstream.Text(ctx, 200, $"client {ctx.Connection.ClientCertificate?.Subject}"),
             listen => listen.UseHttps(new HttpsConnectionAdapterOptions
@@ -193,26 +195,26 @@ public class ClientTests
             clients:
               pair:
                 base_url: "{{upstream.Url}}"
-                verify: "{{pki.CaPem}}"
-                cert: ["{{pki.ClientCrt}}", "{{pki.ClientKey}}"]
+                verify: "{{pki.CaPath}}"
+                cert: ["{{pki.ClientCertPath}}", "{{pki.ClientKeyPath}}"]
               combined:
                 base_url: "{{upstream.Url}}"
-                verify: "{{pki.CaPem}}"
-                cert: "{{pki.ClientCombined}}"
+                verify: "{{pki.CaPath}}"
+                cert: "{{pki.ClientCombinedPath}}"
             """);
         await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript), config);
 
-        var expected = $"client {TestPki.ClientSubject}";
-        var pair = Ok(await Call(siphon, new { client = new { base_url = upstream.Url, verify = pki.CaPem, cert = new[] { pki.ClientCrt, pki.ClientKey } }, path = "/who" }));
+        var expected = $"client {TestCertificates.ClientSubject}";
+        var pair = Ok(await Call(siphon, new { client = new { base_url = upstream.Url, verify = pki.CaPath, cert = new[] { pki.ClientCertPath, pki.ClientKeyPath } }, path = "/who" }));
         Assert.Equal(expected, pair.GetProperty("body").GetString());
-        var combined = Ok(await Call(siphon, new { client = new { base_url = upstream.Url, verify = pki.CaPem, cert = pki.ClientCombined }, path = "/who" }));
+        var combined = Ok(await Call(siphon, new { client = new { base_url = upstream.Url, verify = pki.CaPath, cert = pki.ClientCombinedPath }, path = "/who" }));
         Assert.Equal(expected, combined.GetProperty("body").GetString());
         Assert.Equal(expected, Ok(await Call(siphon, new { client = new { name = "pair" }, path = "/who" })).GetProperty("body").GetString());
         Assert.Equal(expected, Ok(await Call(siphon, new { client = new { name = "combined" }, path = "/who" })).GetProperty("body").GetString());
 
         // The upstream drops the connection after the TLS 1.3 handshake; nothing on the wire says why,
         // so the error is a ConnectError-style "closed the connection" that names the likely cause.
-        var refused = Err(await Call(siphon, new { client = new { base_url = upstream.Url, verify = pki.CaPem }, path = "/who" }), "ClientError", exact: false);
+        var refused = Err(await Call(siphon, new { client = new { base_url = upstream.Url, verify = pki.CaPath }, path = "/who" }), "ClientError", exact: false);
         Assert.NotEqual("ClientError", refused.GetProperty("error").GetString());
         var message = refused.GetProperty("message").GetString();
         Assert.Contains($"GET {upstream.Url}/who", message);

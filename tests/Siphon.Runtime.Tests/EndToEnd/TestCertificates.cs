@@ -27,6 +27,11 @@ public sealed class TestCertificates
     public required string ServerKeyPath { get; init; }
     public required string ClientCertPath { get; init; }
     public required string ClientKeyPath { get; init; }
+    /// <summary>The client certificate and its key in one PEM file.</summary>
+    public required string ClientCombinedPath { get; init; }
+    /// <summary>The server certificate with its key, for an in-process upstream.</summary>
+    public required X509Certificate2 ServerCertificate { get; init; }
+    public const string ClientSubject = "CN=test-client";
 
     public static TestCertificates Create(string dir)
     {
@@ -39,7 +44,7 @@ public sealed class TestCertificates
         san.AddIpAddress(IPAddress.IPv6Loopback);
         san.AddDnsName("localhost");
         var (server, serverKey) = MakeLeaf("CN=localhost", ServerAuth, ca, caKey, now, san);
-        var (client, clientKey) = MakeLeaf("CN=test-client", ClientAuth, ca, caKey, now);
+        var (client, clientKey) = MakeLeaf(ClientSubject, ClientAuth, ca, caKey, now);
         var (rogue, rogueKey) = MakeLeaf("CN=rogue-client", ClientAuth, otherCa, otherCaKey, now);
 
         string Write(string name, string pem)
@@ -60,6 +65,8 @@ public sealed class TestCertificates
             ServerKeyPath = Write("server.key", serverKey.ExportPkcs8PrivateKeyPem() + "\n"),
             ClientCertPath = Write("client.crt", client.ExportCertificatePem() + "\n" + ca.ExportCertificatePem() + "\n"),
             ClientKeyPath = Write("client.key", clientKey.ExportPkcs8PrivateKeyPem() + "\n"),
+            ClientCombinedPath = Write("client.pem", client.ExportCertificatePem() + "\n" + clientKey.ExportPkcs8PrivateKeyPem() + "\n"),
+            ServerCertificate = WithKey(server, serverKey),
         };
         Write("rogue.crt", rogue.ExportCertificatePem() + "\n" + otherCa.ExportCertificatePem() + "\n");
         Write("rogue.key", rogueKey.ExportPkcs8PrivateKeyPem() + "\n");
@@ -67,6 +74,16 @@ public sealed class TestCertificates
         otherCaKey.Dispose();
         serverKey.Dispose();
         return certs;
+    }
+
+    /// <summary>Whether <paramref name="cert"/> chains to <see cref="Ca"/> (for an upstream checking client certificates).</summary>
+    public bool IssuedHere(X509Certificate2 cert)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(cert);
     }
 
     /// <summary>Accepts the server only if its certificate chains to <see cref="Ca"/> (not the system
