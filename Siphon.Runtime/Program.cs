@@ -1,5 +1,7 @@
-// Entry point: parses the command line, then for `run`: config → Python → worker (script loaded,
+// Entry point: parses the command line, then for `run`: config → Python → workers (script loaded,
 // startup hooks done) → listeners → wait for SIGTERM/SIGINT → drain → shutdown hooks → exit.
+// workers: N runs as N processes under a Supervisor (worker_mode: processes, the default) or as N
+// interpreters in this process (worker_mode: interpreters, CPython 3.13+; see WorkerPool).
 // Nothing binds until the config, the TLS files and the script have all loaded cleanly.
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -59,7 +61,8 @@ public static class Program
             return 1;
         }
         var workerIndex = Environment.GetEnvironmentVariable(Supervisor.IndexVariable);
-        if (config.Workers > 1 && workerIndex is null)
+        var interpreters = config.Workers > 1 && config.WorkerMode == WorkerMode.Interpreters && workerIndex is null;
+        if (config.Workers > 1 && workerIndex is null && !interpreters)
             return await new Supervisor(config, args).RunAsync();
         if (workerIndex is not null)
         {
@@ -89,16 +92,21 @@ public static class Program
             return 2;
         }
 
-        Worker? worker = null;
+        WorkerPool? started = null;
         try
         {
             var install = PythonLocator.Locate(cli.Python ?? config.Python, config.SourcePath);
-            worker = new Worker(install, cli.Script!, loggers);
-            worker.Start();
-            await worker.Started;
+            if (interpreters && WorkerPool.Refusal(install) is { } refusal)
+            {
+                Fail(refusal);
+                return 2;
+            }
+            var workers = new WorkerPool(install, cli.Script!, loggers, interpreters ? config.Workers : 1);
+            await workers.StartAsync();
+            started = workers;
             log.LogInformation("{Python}", install);
 
-            await using var server = new HttpServer(config, worker, loggers, cli.AccessLog ?? config.AccessLog);
+            await using var server = new HttpServer(config, workers, loggers, cli.AccessLog ?? config.AccessLog);
             try
             {
                 await server.StartAsync();
@@ -106,13 +114,13 @@ public static class Program
             catch (IOException e)
             {
                 Fail($"cannot listen: {e.Message}");
-                await worker.StopAsync();
+                await workers.StopAsync();
                 return 1;
             }
             if (workerIndex is not null) Console.Out.WriteLine(Supervisor.ReadyLine);
             else
                 foreach (var l in server.Listeners)
-                    Console.Out.WriteLine($"siphon: listening on {l.Url}");
+                    Console.Out.WriteLine($"siphon: listening on {l.Url}{(interpreters ? $" ({config.Workers} workers, interpreters)" : "")}");
             Console.Out.Flush();
 
             var stop = new TaskCompletionSource<PosixSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -121,16 +129,16 @@ public static class Program
             var signal = await stop.Task;
             log.LogInformation("{Signal}: draining for up to {Grace} ms", signal, config.ShutdownGraceMs);
             await server.StopAsync(TimeSpan.FromMilliseconds(config.ShutdownGraceMs));
-            var rc = await worker.StopAsync();
+            var rc = await workers.StopAsync();
             log.LogInformation("stopped");
             return rc == 0 ? 0 : 1;
         }
         catch (Exception e) when (e is PythonNotFoundException or PythonInitException or ScriptLoadException or PythonException or TlsConfigException or RouteTableException)
         {
             Fail(e.Message);
-            // A worker that started (the script loaded; a bad TLS file is only found after) runs until told to stop.
-            if (worker is not null && worker.Started.IsCompletedSuccessfully) await worker.StopAsync();
-            else if (worker is not null && e is not PythonNotFoundException and not PythonInitException) await worker.Stopped;
+            // A pool that failed to start has stopped its workers already; one that started (a bad
+            // TLS file is found after the script loaded) runs its on_shutdown hooks and finalises.
+            if (started is not null) await started.StopAsync();
             return e is TlsConfigException ? 2 : 1;
         }
 
@@ -151,6 +159,7 @@ public static class Program
             config = config with { Servers = cli.Listen.Select(l => template with { Listen = ListenEndpoint.Parse(l) }).ToList() };
         }
         if (cli.Workers is { } w) config = config with { Workers = w };
+        if (cli.WorkerMode is { } mode) config = config with { WorkerMode = mode };
         return config;
     }
 }

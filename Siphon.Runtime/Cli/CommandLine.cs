@@ -1,5 +1,7 @@
 // The command line: `siphon run SCRIPT [options]`, `siphon stubs --out DIR`, `--help`, `--version`.
 // Hand-parsed: a handful of flags does not justify a dependency, and the errors name the flag.
+using Siphon.Runtime.Config;
+
 namespace Siphon.Runtime.Cli;
 
 public sealed class UsageException(string message) : Exception(message);
@@ -12,12 +14,14 @@ public sealed record CommandLine
     public IReadOnlyList<string> Listen { get; init; } = [];
     public bool? AccessLog { get; init; }
     public int? Workers { get; init; }
+    public WorkerMode? WorkerMode { get; init; }
     public string? Python { get; init; }
     public string? OutDir { get; init; }
 
     public const string Usage = """
         usage:
-          siphon run SCRIPT [--config FILE] [--listen HOST:PORT]... [--access-log] [--workers N] [--python PATH]
+          siphon run SCRIPT [--config FILE] [--listen HOST:PORT]... [--access-log] [--workers N]
+                     [--worker-mode processes|interpreters] [--python PATH]
           siphon stubs --out DIR
           siphon --help | --version
 
@@ -26,7 +30,10 @@ public sealed record CommandLine
           --listen HOST:PORT   replaces the configured listeners (repeatable); each keeps the first
                                configured server's limits, without TLS
           --access-log         log method, path, status and duration of every request
-          --workers N          interpreters/processes (see README, "Scaling")
+          --workers N          serve with N workers, each with its own interpreter (see README, "Scaling")
+          --worker-mode MODE   how N > 1 workers run: processes (default; N processes sharing each
+                               port) or interpreters (one process, N interpreters each with its own
+                               GIL; CPython 3.13+)
           --python PATH        python executable or libpython to embed (also $SIPHON_PYTHON)
         stubs    write the .pyi stubs of the siphon package to DIR
 
@@ -60,6 +67,10 @@ public sealed record CommandLine
                 case "--workers" or "-w":
                     var w = Value();
                     result = result with { Workers = int.TryParse(w, out var n) && n >= 1 ? n : throw new UsageException($"--workers takes a whole number ≥ 1, got '{w}'") };
+                    break;
+                case "--worker-mode":
+                    var mode = Value();
+                    result = result with { WorkerMode = WorkerModes.TryParse(mode, out var m) ? m : throw new UsageException($"--worker-mode takes processes or interpreters, got '{mode}'") };
                     break;
                 case "-h" or "--help": return new() { Command = "help" };
                 default:

@@ -25,7 +25,7 @@ namespace Siphon.Runtime.Config;
 /// </remarks>
 public static class ConfigLoader
 {
-    internal static readonly string[] RootKeys = ["python", "workers", "access_log", "shutdown_grace_ms", "servers", "clients"];
+    internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "access_log", "shutdown_grace_ms", "servers", "clients"];
     internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
     internal static readonly string[] ClientKeys = ["base_url", "timeout_ms", "verify", "cert", "pool_size", "http2_prior_knowledge"];
@@ -85,11 +85,30 @@ public static class ConfigLoader
             {
                 Python = ResolvePython(OptionalString(m, "python")),
                 Workers = (int)(OptionalInteger(m, "workers", 1, int.MaxValue) ?? SiphonConfig.DefaultWorkers),
+                WorkerMode = ReadWorkerMode(m),
                 AccessLog = OptionalBool(m, "access_log") ?? false,
                 ShutdownGraceMs = (int)(OptionalInteger(m, "shutdown_grace_ms", 0, int.MaxValue) ?? SiphonConfig.DefaultShutdownGraceMs),
                 Servers = ReadServers(m),
                 Clients = ReadClients(m),
             };
+        }
+
+        private WorkerMode ReadWorkerMode(Fields root)
+        {
+            if (!root.TryGet("worker_mode", out var node, out var path))
+            {
+                return WorkerMode.Processes;
+            }
+
+            var text = ScalarText(node, path);
+            if (text is null)
+            {
+                return WorkerMode.Processes;
+            }
+
+            return WorkerModes.TryParse(text, out var mode)
+                ? mode
+                : throw Error(node, path, $"expected {WorkerModes.Expected}, got {Quote(node, text)}");
         }
 
         private IReadOnlyList<ServerConfig> ReadServers(Fields root)

@@ -11,7 +11,7 @@ public sealed record SiphonConfig
     public const int DefaultWorkers = 1;
     public const int DefaultShutdownGraceMs = 10_000;
 
-    /// <summary>All defaults: no python override, 1 worker, no access log, 10 s grace, one listener on 127.0.0.1:8080, no clients.</summary>
+    /// <summary>All defaults: no python override, 1 worker (processes mode), no access log, 10 s grace, one listener on 127.0.0.1:8080, no clients.</summary>
     public static SiphonConfig Default { get; } = new();
 
     /// <summary><c>python</c>: a python executable (a bare name is looked up on PATH) or a libpython path; null = auto-detect.
@@ -20,6 +20,9 @@ public sealed record SiphonConfig
 
     /// <summary><c>workers</c>: ≥ 1, default 1.</summary>
     public int Workers { get; init; } = DefaultWorkers;
+
+    /// <summary><c>worker_mode</c>: how <see cref="Workers"/> &gt; 1 runs, default processes; ignored for 1 worker.</summary>
+    public WorkerMode WorkerMode { get; init; } = WorkerMode.Processes;
 
     /// <summary><c>access_log</c>: default false.</summary>
     public bool AccessLog { get; init; }
@@ -35,6 +38,34 @@ public sealed record SiphonConfig
 
     /// <summary>Full path of the file this came from; empty for <see cref="Default"/>.</summary>
     public string SourcePath { get; init; } = "";
+}
+
+/// <summary><c>worker_mode</c>: how <c>workers: N</c> (N &gt; 1) runs past one core (README, "Scaling").</summary>
+public enum WorkerMode
+{
+    /// <summary><c>processes</c>: N copies of the host sharing each port (SO_REUSEPORT); any CPython.</summary>
+    Processes,
+
+    /// <summary><c>interpreters</c>: one process, N interpreters each with its own GIL; CPython ≥ 3.13.</summary>
+    Interpreters,
+}
+
+/// <summary>The spelling of <see cref="WorkerMode"/> in http.yaml and on the command line.</summary>
+public static class WorkerModes
+{
+    public const string Expected = "'processes' or 'interpreters'";
+
+    public static bool TryParse(string text, out WorkerMode mode)
+    {
+        switch (text)
+        {
+            case "processes": mode = WorkerMode.Processes; return true;
+            case "interpreters": mode = WorkerMode.Interpreters; return true;
+            default: mode = default; return false;
+        }
+    }
+
+    public static string Name(this WorkerMode mode) => mode == WorkerMode.Interpreters ? "interpreters" : "processes";
 }
 
 /// <summary>One entry of <c>servers</c>: a listening socket and its limits.</summary>

@@ -20,7 +20,7 @@ public sealed class HttpServer : IAsyncDisposable
 
     public IReadOnlyList<Listener> Listeners => _endpoints.Select(e => e.Listener).Distinct().ToList();
 
-    public HttpServer(SiphonConfig config, Worker worker, ILoggerFactory loggers, bool accessLog)
+    public HttpServer(SiphonConfig config, WorkerPool workers, ILoggerFactory loggers, bool accessLog)
     {
         // TLS files are read before anything binds, so a bad one stops start-up whole.
         var tls = config.Servers.Select((s, i) => s.Tls is null ? null : TlsSetup.Load(s.Tls, $"servers[{i}]")).ToList();
@@ -63,7 +63,7 @@ public sealed class HttpServer : IAsyncDisposable
         });
         builder.Services.AddSingleton<IConnectionListenerFactory>(sp => new CleartextTransport(loggers));
         _app = builder.Build();
-        var handler = new RequestHandler(worker, loggers, accessLog);
+        var handler = new RequestHandler(workers, loggers, accessLog);
         _app.Run(handler.HandleAsync);
     }
 

@@ -15,6 +15,8 @@ public sealed class PendingRequest(Worker worker, Request request, int handlerId
 {
     private readonly TaskCompletionSource<Response> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The worker this request was posted to.</summary>
+    public Worker Worker { get; } = worker;
     public Request Request { get; } = request;
     public int HandlerId { get; } = handlerId;
     /// <summary>The matched route pattern, for log lines.</summary>
@@ -24,10 +26,17 @@ public sealed class PendingRequest(Worker worker, Request request, int handlerId
     /// <summary>The asyncio task of an async handler while it runs (worker thread only).</summary>
     internal PyRef? PyTask { get; set; }
 
-    public void Run() => worker.Dispatch(this);
+    public void Run() => Worker.Dispatch(this);
 
-    internal void Complete(Response response) => _tcs.TrySetResult(response);
-    internal void Fail(string reason) => _tcs.TrySetException(new HandlerFailedException(reason));
+    internal void Complete(Response response)
+    {
+        if (_tcs.TrySetResult(response)) Worker.RequestDone();
+    }
+
+    internal void Fail(string reason)
+    {
+        if (_tcs.TrySetException(new HandlerFailedException(reason))) Worker.RequestDone();
+    }
 }
 
 /// <summary>Cancels the asyncio task of a request whose time ran out.</summary>

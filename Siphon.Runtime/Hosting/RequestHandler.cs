@@ -1,5 +1,6 @@
 // The Kestrel side of a request: match the route in C# (an unmatched request never reaches
-// Python), enforce the listener's body cap, snapshot the request, post it to the worker, wait
+// Python), enforce the listener's body cap, snapshot the request, post it to a worker (the pool
+// picks one; every worker has the same routing table), wait
 // with the listener's timeout, and write the Response. Runs on Kestrel/pool threads only; it
 // never takes the GIL.
 using System.Diagnostics;
@@ -15,7 +16,7 @@ using Siphon.Runtime.Routing;
 
 namespace Siphon.Runtime.Hosting;
 
-public sealed class RequestHandler(Worker worker, ILoggerFactory loggers, bool accessLog)
+public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, bool accessLog)
 {
     // Short text/plain error bodies, the same words as the SDK harness uses.
     internal static readonly byte[] NotFound = "not found\n"u8.ToArray();
@@ -47,7 +48,7 @@ public sealed class RequestHandler(Worker worker, ILoggerFactory loggers, bool a
         var rawPath = q < 0 ? rawTarget : rawTarget[..q];
         if (rawPath.Length == 0 || rawPath[0] != '/') rawPath = request.Path.HasValue ? request.Path.Value! : "/"; // absolute-form or '*'
 
-        var match = worker.Routes.Match(method, rawPath);
+        var match = workers.Routes.Match(method, rawPath);
         if (match.Kind == RouteMatchKind.NotFound)
         {
             await WriteText(ctx, 404, NotFound);
@@ -89,6 +90,7 @@ public sealed class RequestHandler(Worker worker, ILoggerFactory loggers, bool a
         var snapshot = new Request(method, request.Path.HasValue ? request.Path.Value! : "/", q < 0 ? null : rawTarget[(q + 1)..],
             CopyHeaders(request.Headers), body, ClientOf(ctx, listener),
             ctx.Connection.ClientCertificate?.Subject, match.Params);
+        var worker = workers.Pick();
         var pending = new PendingRequest(worker, snapshot, match.HandlerId, match.Route!.Pattern);
         worker.Post(pending);
 

@@ -1,8 +1,11 @@
-// A worker is one dedicated thread that initialises the interpreter, holds its GIL and runs an
-// asyncio loop forever (ARCHITECTURE.md, "Dispatch"). Everything that touches Python happens here:
-// loading the script, building the routing table from what it registered, lifecycle hooks, and
-// dispatching requests posted to the inbox. Sync handlers are called directly; a coroutine becomes
-// an asyncio task whose done-callback (one shared native callable) completes the request.
+// A worker is one dedicated thread that owns one interpreter, holds its GIL and runs an asyncio
+// loop forever (ARCHITECTURE.md, "Dispatch"). Worker 0 initialises CPython and runs in the main
+// interpreter; in worker_mode: interpreters, workers 1..N-1 each create a sub-interpreter with its
+// own GIL on their own thread (PythonRuntime.CreateSubInterpreter) and end it there. Everything
+// that touches Python happens on the worker's thread: loading the script, building the routing
+// table from what it registered, lifecycle hooks, and dispatching requests posted to the inbox.
+// Sync handlers are called directly; a coroutine becomes an asyncio task whose done-callback (one
+// shared native callable) completes the request.
 using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
@@ -24,6 +27,7 @@ public sealed unsafe class Worker : IPyLoopHost
     private readonly TaskCompletionSource<int> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<nint, PendingRequest> _inflight = [];
     private Thread? _thread;
+    private int _outstanding, _stopPosted;
 
     // Python objects, owned by the worker thread.
     private PyRef? _host, _loop, _createFuture, _createTask, _ensureFuture, _runChain, _onTaskDone;
@@ -32,16 +36,30 @@ public sealed unsafe class Worker : IPyLoopHost
     private nint _requestType, _responseType, _coroutineType;
     private PyRef? _shutdownHooks;
 
-    public Worker(PythonInstall install, string scriptPath, ILoggerFactory loggers)
+    /// <param name="index">0 for the worker that initialises CPython (main interpreter); others run in a sub-interpreter.</param>
+    public Worker(PythonInstall install, string scriptPath, ILoggerFactory loggers, int index = 0)
     {
         _install = install;
+        Index = index;
         _scriptPath = Path.GetFullPath(scriptPath);
         _scriptLog = loggers.CreateLogger(Path.GetFileNameWithoutExtension(scriptPath));
         _log = loggers.CreateLogger("siphon.worker");
     }
 
+    /// <summary>0: the main interpreter (and CPython's initialiser); above 0: a sub-interpreter with its own GIL.</summary>
+    public int Index { get; }
+
+    public bool IsSubInterpreter => Index > 0;
+
     /// <summary>The routing table, set once the script has loaded.</summary>
     public RouteTable Routes { get; private set; } = RouteTable.Build([]);
+
+    /// <summary>What the script registered (patterns, methods, handler order, lines), to check
+    /// that every worker's table is the same.</summary>
+    internal string RouteSignature { get; private set; } = "";
+
+    /// <summary>Requests posted and not yet answered (any thread).</summary>
+    public int Outstanding => Volatile.Read(ref _outstanding);
 
     /// <summary>Completes when the script has loaded and every on_startup hook has run;
     /// faults with a ScriptLoadException (or the Python/locator error) otherwise.</summary>
@@ -52,17 +70,29 @@ public sealed unsafe class Worker : IPyLoopHost
 
     public void Start()
     {
-        _thread = new Thread(Main) { Name = "siphon-worker", IsBackground = true };
+        _thread = new Thread(Main) { Name = $"siphon-worker-{Index}", IsBackground = true };
         _thread.Start();
     }
 
     public void Post(IPyWork work) => _inbox.Post(work);
 
-    /// <summary>Stops the loop; on_shutdown hooks run, then the interpreter is finalised.</summary>
+    /// <summary>Posts a request, counted in <see cref="Outstanding"/> until it is answered.</summary>
+    public void Post(PendingRequest request)
+    {
+        Interlocked.Increment(ref _outstanding);
+        _inbox.Post(request);
+    }
+
+    internal void RequestDone() => Interlocked.Decrement(ref _outstanding);
+
+    /// <summary>Stops the loop; on_shutdown hooks run, then the interpreter is finalised (worker 0)
+    /// or ended (a sub-interpreter).</summary>
     public Task<int> StopAsync()
     {
         if (_thread is null) return Task.FromResult(0);
-        Post(new ActionWork(StopLoop));
+        // A worker whose start failed has already stopped (and closed its inbox).
+        if (_stopped.Task.IsCompleted || _started.Task.IsFaulted) return _stopped.Task;
+        if (Interlocked.Exchange(ref _stopPosted, 1) == 0) Post(new ActionWork(StopLoop));
         return _stopped.Task;
     }
 
@@ -70,43 +100,65 @@ public sealed unsafe class Worker : IPyLoopHost
 
     private void Main()
     {
+        SubInterpreter? sub = null;
         try
         {
-            PythonRuntime.Initialize(_install);
+            if (IsSubInterpreter) sub = PythonRuntime.CreateSubInterpreter(); // returns with its GIL held
+            else PythonRuntime.Initialize(_install); // returns with the GIL released
         }
         catch (Exception e)
         {
+            _inbox.Dispose();
             _started.TrySetException(e);
             _stopped.TrySetResult(1);
             return;
         }
-        var loaded = false;
+        if (sub is null)
         {
             using var gil = Gil.Acquire();
-            AsyncBridge.Current = this;
-            try
-            {
-                Setup();
-                loaded = true;
-                _started.TrySetResult();
-                RunLoop();
-            }
-            catch (Exception e)
-            {
-                if (!_started.TrySetException(e)) _log.LogCritical(e, "the worker's event loop failed");
-            }
-            finally
-            {
-                if (loaded) RunShutdownHooks();
-                CloseLoop();
-                AsyncBridge.Current = null;
-            }
+            RunAttached();
+        }
+        else
+        {
+            RunAttached(); // the sub-interpreter's thread state stays attached to this thread
         }
         int rc;
-        try { rc = PythonRuntime.Finalize(); }
-        catch (Exception e) { _log.LogError(e, "finalising Python failed"); rc = 1; }
+        try
+        {
+            if (sub is null) rc = PythonRuntime.Finalize();
+            else
+            {
+                PythonRuntime.EndSubInterpreter(sub);
+                rc = 0;
+            }
+        }
+        catch (Exception e) { _log.LogError(e, "finalising Python failed (worker {Index})", Index); rc = 1; }
         _inbox.Dispose();
         _stopped.TrySetResult(rc);
+    }
+
+    /// <summary>Setup, the loop, shutdown hooks and cleanup, with this worker's interpreter's GIL held.</summary>
+    private void RunAttached()
+    {
+        var loaded = false;
+        AsyncBridge.Current = this;
+        try
+        {
+            Setup();
+            loaded = true;
+            _started.TrySetResult();
+            RunLoop();
+        }
+        catch (Exception e)
+        {
+            if (!_started.TrySetException(e)) _log.LogCritical(e, "the event loop of worker {Index} failed", Index);
+        }
+        finally
+        {
+            if (loaded) RunShutdownHooks();
+            CloseLoop();
+            AsyncBridge.Current = null;
+        }
     }
 
     private void Setup()
@@ -179,6 +231,7 @@ public sealed unsafe class Worker : IPyLoopHost
             var line = PyConvert.ToInt32(CApi.PyTuple_GetItem(entry, 4), "line");
             defs.Add(new RouteDefinition(pattern, methods, i, file, line));
         }
+        RouteSignature = string.Join("\n", defs.Select(d => $"{d.Pattern} {string.Join(",", d.Methods)} {d.HandlerId} {d.Location}"));
         try { Routes = RouteTable.Build(defs); }
         catch (RouteTableException e) { throw new ScriptLoadException(e.Message); }
         catch (ArgumentException e) { throw new ScriptLoadException($"{_scriptPath}: {e.Message}"); }
@@ -204,7 +257,10 @@ public sealed unsafe class Worker : IPyLoopHost
         var ran = CApi.PyObject_Vectorcall(runHooks.Handle, args, 2, 0);
         if (ran == 0) throw ScriptError("on_startup hook failed");
         CApi.Py_DecRef(ran);
-        _log.LogInformation("loaded {Script}: {Routes} routes, {Middleware} middleware", _scriptPath, n, m);
+        if (IsSubInterpreter)
+            _log.LogInformation("worker {Index} (sub-interpreter) loaded {Script}: {Routes} routes, {Middleware} middleware", Index, _scriptPath, n, m);
+        else
+            _log.LogInformation("loaded {Script}: {Routes} routes, {Middleware} middleware", _scriptPath, n, m);
     }
 
     /// <summary>The pending Python error as a ScriptLoadException naming the script line.</summary>
@@ -228,7 +284,11 @@ public sealed unsafe class Worker : IPyLoopHost
             else if (!PyConvert.IsNone(loc.Handle)) where = PyConvert.ToStringRaw(loc.Handle);
         }
         var last = traceback.Split('\n')[^1];
-        return new ScriptLoadException($"{where}: {what}: {last}\n{traceback}");
+        var hint = IsSubInterpreter && traceback.Contains("subinterpreters", StringComparison.Ordinal)
+            ? "\n(worker_mode: interpreters runs workers 1..N-1 in sub-interpreters, where extension modules without sub-interpreter support cannot load; worker_mode: processes has no such limit)"
+            : "";
+        var who = IsSubInterpreter ? $"worker {Index} (sub-interpreter): " : "";
+        return new ScriptLoadException($"{who}{where}: {what}: {last}\n{traceback}{hint}");
     }
 
     private void RunLoop()

@@ -15,6 +15,22 @@ internal struct PyStatus
     public int ExitCode;
 }
 
+// PyInterpreterConfig (3.12+; 3.13 is the only version this host creates sub-interpreters on).
+// Layout measured from the 3.13.0 headers with a tiny C program (sizeof 28, offsetof: 0, 4, 8,
+// 12, 16, 20, 24 in this order), as was done for PyConfig.
+[StructLayout(LayoutKind.Sequential)]
+internal struct PyInterpreterConfig
+{
+    public const int OwnGil = 2; // PyInterpreterConfig_OWN_GIL
+    public int UseMainObmalloc;
+    public int AllowFork;
+    public int AllowExec;
+    public int AllowThreads;
+    public int AllowDaemonThreads;
+    public int CheckMultiInterpExtensions;
+    public int Gil;
+}
+
 internal static unsafe partial class CApi
 {
     public const string Library = "siphon-libpython";
@@ -35,6 +51,12 @@ internal static unsafe partial class CApi
     [LibraryImport(Library)] public static partial void PyGILState_Release(int state);
     [LibraryImport(Library)] public static partial int PyGILState_Check();
     [LibraryImport(Library)] public static partial nint PyInterpreterState_Get(); // [borrowed]
+    [LibraryImport(Library)] public static partial nint PyInterpreterState_Main(); // [borrowed]
+    [LibraryImport(Library)] public static partial nint PyThreadState_New(nint interp);
+    [LibraryImport(Library)] public static partial void PyThreadState_Clear(nint tstate);
+    [LibraryImport(Library)] public static partial void PyThreadState_DeleteCurrent();
+    [LibraryImport(Library)] public static partial PyStatus Py_NewInterpreterFromConfig(nint* tstate, PyInterpreterConfig* config); // 3.12+
+    [LibraryImport(Library)] public static partial void Py_EndInterpreter(nint tstate);
 
     // --- references ---
     [LibraryImport(Library)] public static partial void Py_IncRef(nint o);

@@ -29,8 +29,6 @@ public interface IPyRaisable
 
 public static unsafe class PyErrors
 {
-    private static PyRef? s_formatException;
-
     /// <summary>Returns <paramref name="result"/>, or throws the pending Python error if it is NULL.</summary>
     public static nint ThrowIfNull(nint result) => result != 0 ? result : throw Fetch();
 
@@ -84,13 +82,15 @@ public static unsafe class PyErrors
     {
         try
         {
-            if (s_formatException is null)
+            // A function object belongs to one interpreter: cached per interpreter.
+            var interpreter = PyInterpreter.Current;
+            if (interpreter.FormatException is null)
             {
                 using var module = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("traceback")));
-                s_formatException = PyOwned.Checked(CApi.PyObject_GetAttrString(module.Handle, (byte*)Utf8Z.Of("format_exception"))).ToRef();
+                interpreter.FormatException = PyOwned.Checked(CApi.PyObject_GetAttrString(module.Handle, (byte*)Utf8Z.Of("format_exception"))).ToRef();
             }
             var args = stackalloc nint[3] { type, value != 0 ? value : Py.None, tb != 0 ? tb : Py.None };
-            using var lines = PyOwned.Checked(CApi.PyObject_Vectorcall(s_formatException.Handle, args, 3, 0));
+            using var lines = PyOwned.Checked(CApi.PyObject_Vectorcall(interpreter.FormatException.Handle, args, 3, 0));
             var sb = new StringBuilder();
             var n = CApi.PyList_Size(lines.Handle);
             for (nint i = 0; i < n; i++) sb.Append(PyConvert.ToStringRaw(CApi.PyList_GetItem(lines.Handle, i)));

@@ -3,7 +3,9 @@
 // offsets measured from each version's headers with offsetof): Python's own signal handlers are
 // off (the host owns SIGINT/SIGTERM), argv is not parsed, and program_name points at the python
 // executable so the stdlib and site-packages (a venv's too) are found as that python finds them.
-// The initialising thread releases the GIL before returning.
+// The initialising thread releases the GIL before returning. Sub-interpreters with their own GIL
+// (3.13+) are created and ended here too, each on its own thread; all of them end before the main
+// interpreter is finalised.
 using System.Runtime.InteropServices;
 using System.Text;
 using Siphon.Runtime.Python.Binding;
@@ -11,6 +13,23 @@ using Siphon.Runtime.Python.Binding;
 namespace Siphon.Runtime.Python;
 
 public sealed class PythonInitException(string message) : Exception(message);
+
+/// <summary>A sub-interpreter made by <see cref="PythonRuntime.CreateSubInterpreter"/>, owned by the
+/// thread that made it.</summary>
+public sealed class SubInterpreter
+{
+    internal SubInterpreter(nint mainThreadState, nint threadState)
+    {
+        MainThreadState = mainThreadState;
+        ThreadState = threadState;
+    }
+
+    /// <summary>The creating thread's (idle) thread state of the main interpreter.</summary>
+    internal nint MainThreadState { get; }
+    /// <summary>The sub-interpreter's thread state on the creating thread.</summary>
+    internal nint ThreadState { get; }
+    internal int Ended;
+}
 
 public static unsafe class PythonRuntime
 {
@@ -25,6 +44,11 @@ public static unsafe class PythonRuntime
 
     private static readonly object s_lock = new();
     private static nint s_mainThreadState;
+    private static int s_liveSubInterpreters;
+
+    /// <summary>The oldest CPython whose sub-interpreters with their own GIL this host uses: 3.12
+    /// aborts in Py_FinalizeEx once one has existed (CPYTHON-FACTS.md).</summary>
+    public static readonly Version SubInterpreterMinimum = new(3, 13);
 
     public static PythonInstall? Install { get; private set; }
     public static bool IsInitialized { get; private set; }
@@ -87,12 +111,92 @@ public static unsafe class PythonRuntime
         lock (s_lock)
         {
             if (!IsInitialized) return 0;
+            if (Volatile.Read(ref s_liveSubInterpreters) is var live and not 0)
+                throw new InvalidOperationException($"{live} sub-interpreter(s) still running: end them first");
             CApi.PyEval_RestoreThread(s_mainThreadState);
-            PyRef.DrainPending();
-            BindingRegistry.ForgetInterpreter(CApi.PyInterpreterState_Get());
+            PyInterpreter.EndCurrent();
             IsInitialized = false;
             return CApi.Py_FinalizeEx();
         }
+    }
+
+    /// <summary>Creates a sub-interpreter with its own GIL and its own object allocator on the
+    /// calling thread, which must hold no thread state, and returns with the new interpreter's GIL
+    /// held and its thread state current; the thread keeps it attached until
+    /// <see cref="EndSubInterpreter"/> (same thread). CPython must be initialised, at ≥ 3.13.</summary>
+    /// <remarks>The sequence: a fresh thread state of the main interpreter for this thread
+    /// (PyThreadState_New), attached with PyEval_RestoreThread, which takes the main GIL (creating an
+    /// interpreter needs an attached thread state); Py_NewInterpreterFromConfig then releases the
+    /// main GIL, and returns with the new interpreter's own GIL held and its thread state current.
+    /// The main-interpreter thread state stays with the thread, idle, for the way back.
+    /// PyGILState_Ensure is not used: it serves the main interpreter only, and 3.13 rebinds the
+    /// thread's gilstate to the new interpreter's thread state.</remarks>
+    public static SubInterpreter CreateSubInterpreter()
+    {
+        lock (s_lock)
+        {
+            if (!IsInitialized) throw new InvalidOperationException("CPython is not initialised");
+            if (Install!.Version < SubInterpreterMinimum)
+                throw new PythonInitException($"sub-interpreters with their own GIL need CPython {SubInterpreterMinimum} or newer; this is {Install.Version}");
+            Interlocked.Increment(ref s_liveSubInterpreters);
+        }
+        var main = CApi.PyThreadState_New(CApi.PyInterpreterState_Main());
+        if (main == 0)
+        {
+            Interlocked.Decrement(ref s_liveSubInterpreters);
+            throw new PythonInitException("cannot create a thread state for the main interpreter");
+        }
+        CApi.PyEval_RestoreThread(main);
+        // The isolated defaults of CPython's own _PyInterpreterConfig_INIT: own GIL, own obmalloc,
+        // so only multi-phase-init extension modules may load; threads yes, daemon threads, fork
+        // and exec no (subprocess still works).
+        var config = new PyInterpreterConfig
+        {
+            UseMainObmalloc = 0,
+            AllowFork = 0,
+            AllowExec = 0,
+            AllowThreads = 1,
+            AllowDaemonThreads = 0,
+            CheckMultiInterpExtensions = 1,
+            Gil = PyInterpreterConfig.OwnGil,
+        };
+        nint tstate = 0;
+        var status = CApi.Py_NewInterpreterFromConfig(&tstate, &config);
+        if (status.Type != 0 || tstate == 0)
+        {
+            // On failure the caller's thread state (main, GIL held) is current again.
+            CApi.PyThreadState_Clear(main);
+            CApi.PyThreadState_DeleteCurrent();
+            Interlocked.Decrement(ref s_liveSubInterpreters);
+            throw new PythonInitException($"cannot create a sub-interpreter: {StatusText(status)}");
+        }
+        var sub = new SubInterpreter(main, tstate);
+        try
+        {
+            PrependSysPath(PackageDirectory);
+        }
+        catch
+        {
+            EndSubInterpreter(sub);
+            throw;
+        }
+        return sub;
+    }
+
+    /// <summary>Ends a sub-interpreter: on the thread that created it, with its GIL held (as
+    /// CreateSubInterpreter left it). Returns with no thread state and no GIL.</summary>
+    /// <remarks>Py_EndInterpreter needs the sub-interpreter's thread state current and leaves none;
+    /// then the thread's main-interpreter thread state is attached again (main GIL), cleared and
+    /// deleted, which releases the main GIL.</remarks>
+    public static void EndSubInterpreter(SubInterpreter sub)
+    {
+        if (Interlocked.Exchange(ref sub.Ended, 1) != 0) return;
+        PyInterpreter.EndCurrent();
+        CApi.Py_EndInterpreter(sub.ThreadState);
+        CApi.PyEval_RestoreThread(sub.MainThreadState);
+        CApi.PyThreadState_Clear(sub.MainThreadState);
+        CApi.PyThreadState_DeleteCurrent();
+        Interlocked.Decrement(ref s_liveSubInterpreters);
     }
 
     public static string VersionText => Marshal.PtrToStringUTF8(CApi.Py_GetVersion()) ?? "?";

@@ -2,7 +2,6 @@
 // dropped. PyOwned: a new reference owned by one scope, dropped by `using`; Steal() hands it on.
 // Both are ref structs, so neither can outlive the GIL scope it was made in. PyRef is the
 // long-lived owner for fields; its finalizer never touches Python (it queues the decref).
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace Siphon.Runtime.Python;
@@ -41,18 +40,24 @@ public ref struct PyOwned
     }
 }
 
-/// <summary>A long-lived owned reference (a handler, a module, a bound method).</summary>
+/// <summary>A long-lived owned reference (a handler, a module, a bound method). It remembers the
+/// interpreter it was made in, so a finalizer's deferred decref is run by that interpreter only.</summary>
 public sealed class PyRef : IDisposable
 {
-    private static readonly ConcurrentQueue<nint> s_pending = new();
+    private readonly PyInterpreter _interpreter;
     private nint _handle;
 
-    internal PyRef(nint stolenNewReference) => _handle = stolenNewReference;
+    /// <summary>Takes over a new reference. The GIL of the object's interpreter is held.</summary>
+    internal PyRef(nint stolenNewReference)
+    {
+        _handle = stolenNewReference;
+        _interpreter = PyInterpreter.Current;
+    }
 
     public nint Handle => _handle != 0 ? _handle : throw new ObjectDisposedException(nameof(PyRef));
     public PyBorrowed Borrow() => new(Handle);
 
-    /// <summary>Drops the reference. The caller holds the GIL.</summary>
+    /// <summary>Drops the reference. The caller holds the GIL of the interpreter it was made in.</summary>
     public void Dispose()
     {
         var h = Interlocked.Exchange(ref _handle, 0);
@@ -64,20 +69,18 @@ public sealed class PyRef : IDisposable
     ~PyRef()
     {
         var h = Interlocked.Exchange(ref _handle, 0);
-        if (h != 0) s_pending.Enqueue(h);
+        if (h != 0) _interpreter.DeferDecRef(h);
     }
 
-    /// <summary>Drops references queued by finalizers. The caller holds the GIL.</summary>
-    public static int DrainPending()
-    {
-        var n = 0;
-        while (s_pending.TryDequeue(out var h)) { CApi.Py_DecRef(h); n++; }
-        return n;
-    }
+    /// <summary>Drops references of the current interpreter queued by finalizers. The caller holds its GIL.</summary>
+    public static int DrainPending() => PyInterpreter.Current.DrainPending();
 }
 
 /// <summary>The GIL held for one synchronous scope: <c>using var gil = Gil.Acquire();</c>.
-/// A ref struct cannot live across an await, so the GIL can never be held across one.</summary>
+/// A ref struct cannot live across an await, so the GIL can never be held across one.
+/// PyGILState_* serve the main interpreter only: a sub-interpreter's worker thread keeps its own
+/// thread state attached instead (PythonRuntime.CreateSubInterpreter), and once a sub-interpreter
+/// has existed CPython turns PyGILState_Check off, so <see cref="IsHeld"/> answers true.</summary>
 public ref struct Gil
 {
     private int _state;

@@ -1,7 +1,7 @@
 // Where generated definitions meet interpreters. The generator's module initializer registers
 // each [PyClass] definition; the first use in an interpreter creates its heap type from a
 // PyType_Spec built once per process (specs, tables and names live in native memory for good).
-// Heap types are per interpreter (CPYTHON-FACTS.md), so lookups are keyed by interpreter.
+// Heap types are per interpreter (CPYTHON-FACTS.md), so they are kept in PyInterpreter.Types.
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
@@ -15,9 +15,6 @@ public static unsafe class BindingRegistry
 
     private static readonly ConcurrentDictionary<Type, PyTypeDefinition> s_definitions = new();
     private static readonly ConcurrentDictionary<Type, nint> s_specs = new();
-    private static readonly ConcurrentDictionary<nint, ConcurrentDictionary<Type, nint>> s_types = new();
-    [ThreadStatic] private static nint t_interp;
-    [ThreadStatic] private static ConcurrentDictionary<Type, nint>? t_types;
 
     /// <summary>Called by generated module initializers.</summary>
     public static void Register(PyTypeDefinition definition) => s_definitions[definition.ClrType] = definition;
@@ -32,23 +29,11 @@ public static unsafe class BindingRegistry
     /// current interpreter, created on first use. GIL held.</summary>
     public static nint TypeOf(Type clrType)
     {
-        var interp = CApi.PyInterpreterState_Get();
-        if (interp != t_interp || t_types is null)
-        {
-            t_types = s_types.GetOrAdd(interp, static _ => new());
-            t_interp = interp;
-        }
-        if (t_types.TryGetValue(clrType, out var type)) return type;
+        var types = PyInterpreter.Current.Types; // dropped with the interpreter (PyInterpreter.EndCurrent)
+        if (types.TryGetValue(clrType, out var type)) return type;
         type = PyErrors.ThrowIfNull(CApi.PyType_FromSpec(SpecFor(Definition(clrType))));
-        t_types[clrType] = type;
+        types[clrType] = type;
         return type;
-    }
-
-    /// <summary>Forgets the types of an interpreter that is about to be finalised.</summary>
-    public static void ForgetInterpreter(nint interp)
-    {
-        s_types.TryRemove(interp, out _);
-        if (t_interp == interp) { t_interp = 0; t_types = null; }
     }
 
     private static nint SpecFor(PyTypeDefinition d) => s_specs.GetOrAdd(d.ClrType, _ => BuildSpec(d));

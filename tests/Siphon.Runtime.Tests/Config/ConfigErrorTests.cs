@@ -30,7 +30,7 @@ public class ConfigErrorTests
     public void UnknownTopLevelKeyWithoutCloseMatchHasNoSuggestion()
     {
         var e = AssertError("workers: 1\ncolour: blue\n", 2, "colour",
-            "unknown key (expected one of: python, workers, access_log, shutdown_grace_ms, servers, clients)");
+            "unknown key (expected one of: python, workers, worker_mode, access_log, shutdown_grace_ms, servers, clients)");
         Assert.DoesNotContain("did you mean", e.Message, StringComparison.Ordinal);
     }
 
@@ -38,6 +38,8 @@ public class ConfigErrorTests
     [InlineData("accessLog: true\n", "access_log")]
     [InlineData("shutdown-grace-ms: 5\n", "shutdown_grace_ms")]
     [InlineData("worker: 2\n", "workers")]
+    [InlineData("workermode: interpreters\n", "worker_mode")]
+    [InlineData("worker-mode: processes\n", "worker_mode")]
     [InlineData("Servers: []\n", "servers")]
     public void CloseTopLevelKeysGetASuggestion(string yaml, string suggestion)
     {
@@ -102,6 +104,11 @@ public class ConfigErrorTests
     [InlineData("access_log: 1\n", "access_log", "expected a boolean (true or false), got '1'")]
     [InlineData("access_log: True\n", "access_log", "expected a boolean")]
     [InlineData("workers: [1]\n", "workers", "expected a single value, got a sequence")]
+    [InlineData("worker_mode: threads\n", "worker_mode", "expected 'processes' or 'interpreters', got 'threads'")]
+    [InlineData("worker_mode: Interpreters\n", "worker_mode", "expected 'processes' or 'interpreters', got 'Interpreters'")]
+    [InlineData("worker_mode: 2\n", "worker_mode", "expected 'processes' or 'interpreters', got '2'")]
+    [InlineData("worker_mode: [processes]\n", "worker_mode", "expected a single value, got a sequence")]
+    [InlineData("worker_mode: {interpreters: true}\n", "worker_mode", "expected a single value, got a mapping")]
     [InlineData("python: {path: x}\n", "python", "expected a single value, got a mapping")]
     [InlineData("servers: {listen: x}\n", "servers", "expected a sequence of servers")]
     [InlineData("servers: 127.0.0.1:8080\n", "servers", "expected a sequence of servers")]
@@ -109,6 +116,13 @@ public class ConfigErrorTests
     public void WrongTypesAndRangesOnTopLevel(string yaml, string key, string reason)
     {
         AssertError(yaml, 1, key, reason);
+    }
+
+    [Fact]
+    public void WorkerModeFromEnvNamesTheExpandedValueAndItsSource()
+    {
+        AssertError("workers: 2\nworker_mode: ${MODE}\n", 2, "worker_mode", "expected 'processes' or 'interpreters', got 'subinterpreters' (from '${MODE}')",
+            new Dictionary<string, string> { ["MODE"] = "subinterpreters" });
     }
 
     [Theory]

@@ -37,6 +37,7 @@ public class ConfigLoaderTests
 
         Assert.Equal("python3", c.Python);
         Assert.Equal(1, c.Workers);
+        Assert.Equal(WorkerMode.Processes, c.WorkerMode);
         Assert.False(c.AccessLog);
         Assert.Equal(10000, c.ShutdownGraceMs);
         Assert.Equal(Source, c.SourcePath);
@@ -112,6 +113,7 @@ public class ConfigLoaderTests
         var d = SiphonConfig.Default;
         Assert.Null(d.Python);
         Assert.Equal(1, d.Workers);
+        Assert.Equal(WorkerMode.Processes, d.WorkerMode);
         Assert.False(d.AccessLog);
         Assert.Equal(10000, d.ShutdownGraceMs);
         Assert.Empty(d.Clients);
@@ -148,6 +150,29 @@ public class ConfigLoaderTests
         var s = Assert.Single(Parse(yaml).Servers);
         Assert.Equal(ListenEndpoint.Default, s.Listen);
         Assert.Equal(ServerConfig.Default, s);
+    }
+
+    [Theory]
+    [InlineData("worker_mode: processes\n", WorkerMode.Processes)]
+    [InlineData("worker_mode: interpreters\n", WorkerMode.Interpreters)]
+    [InlineData("workers: 4\nworker_mode: \"interpreters\"\n", WorkerMode.Interpreters)]
+    [InlineData("worker_mode: 'processes'\n", WorkerMode.Processes)]
+    [InlineData("workers: 2\n", WorkerMode.Processes)]
+    [InlineData("worker_mode:\n", WorkerMode.Processes)]
+    [InlineData("worker_mode: ~\n", WorkerMode.Processes)]
+    [InlineData("worker_mode: ${UNSET_MODE:-}\n", WorkerMode.Processes)]
+    [InlineData("worker_mode: ${UNSET_MODE:-interpreters}\n", WorkerMode.Interpreters)]
+    public void WorkerModeIsReadAndDefaultsToProcesses(string yaml, WorkerMode expected)
+    {
+        Assert.Equal(expected, Parse(yaml).WorkerMode);
+    }
+
+    [Fact]
+    public void WorkerModeFromEnv()
+    {
+        var c = Parse("workers: ${W}\nworker_mode: ${MODE}\n", new Dictionary<string, string> { ["W"] = "2", ["MODE"] = "interpreters" });
+        Assert.Equal(2, c.Workers);
+        Assert.Equal(WorkerMode.Interpreters, c.WorkerMode);
     }
 
     [Fact]
