@@ -121,6 +121,20 @@ public class InterpreterWorkersTests
         Assert.Equal(["startup 0", "shutdown 0"], File.ReadAllLines(hooks));
     }
 
+    [Python313WithSinglePhaseModuleFact]
+    public async Task An_extension_module_without_sub_interpreter_support_fails_the_start_with_a_hint()
+    {
+        using var dir = new TempDir();
+        var script = dir.Write("single.py", "import _testsinglephase\nfrom siphon import http\n");
+        await using var p = SiphonProcess.Launch(["run", script, "--listen", "127.0.0.1:0", .. Args()], dir.Path, Pythons.WithoutSuitePython());
+        Assert.Equal(1, await p.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("worker 1 (sub-interpreter): ", p.Output);
+        Assert.Contains("single.py:1", p.Output);
+        Assert.Contains("does not support loading in subinterpreters", p.Output);
+        Assert.Contains("worker_mode: processes has no such limit", p.Output);
+        Assert.DoesNotContain("Fatal Python error", p.Output);
+    }
+
     [PythonBefore313Fact]
     public async Task Before_3_13_the_mode_is_refused_with_a_message_and_exit_code_2()
     {
