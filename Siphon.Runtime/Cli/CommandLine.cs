@@ -38,7 +38,7 @@ public sealed record CommandLine
         stubs    write the .pyi stubs of the siphon package to DIR
 
         exit status: 0 after a clean shutdown, 1 when the script or Python fails or a port is in use,
-        2 for a bad command line or http.yaml
+        2 for a bad command line or http.yaml (or worker_mode: interpreters before CPython 3.13)
         """;
 
     public static CommandLine Parse(string[] args)

@@ -58,7 +58,6 @@ public class InterpreterWorkersTests
         var script = dir.Write("interp.py", Script(hooks));
         await using var siphon = await SiphonProcess.StartAsync(script, extraArgs: Args(), env: Pythons.WithoutSuitePython());
         Assert.Single(siphon.Urls);
-        Assert.Contains("CPython 3.1", siphon.Output);
 
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
         var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(async i =>
@@ -90,6 +89,7 @@ public class InterpreterWorkersTests
         var shutdowns = lines.Where(l => l.StartsWith("shutdown ")).Select(l => l.Split(' ')[1]).Order().ToList();
         Assert.Equal(byInterpreter.Keys.Order(), startups); // once per worker, in each worker's interpreter
         Assert.Equal(startups, shutdowns);
+        Assert.Contains("worker 1 (sub-interpreter) loaded", siphon.Output);
         Assert.DoesNotContain("Fatal Python error", siphon.Output);
     }
 
@@ -119,6 +119,20 @@ public class InterpreterWorkersTests
         Assert.DoesNotContain("Fatal Python error", p.Output);
         // Worker 0 had started: its on_shutdown ran before CPython was finalised.
         Assert.Equal(["startup 0", "shutdown 0"], File.ReadAllLines(hooks));
+    }
+
+    [Python313WithSinglePhaseModuleFact]
+    public async Task An_extension_module_without_sub_interpreter_support_fails_the_start_with_a_hint()
+    {
+        using var dir = new TempDir();
+        var script = dir.Write("single.py", "import _testsinglephase\nfrom siphon import http\n");
+        await using var p = SiphonProcess.Launch(["run", script, "--listen", "127.0.0.1:0", .. Args()], dir.Path, Pythons.WithoutSuitePython());
+        Assert.Equal(1, await p.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("worker 1 (sub-interpreter): ", p.Output);
+        Assert.Contains("single.py:1", p.Output);
+        Assert.Contains("does not support loading in subinterpreters", p.Output);
+        Assert.Contains("worker_mode: processes has no such limit", p.Output);
+        Assert.DoesNotContain("Fatal Python error", p.Output);
     }
 
     [PythonBefore313Fact]

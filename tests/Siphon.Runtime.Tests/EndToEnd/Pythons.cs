@@ -18,6 +18,15 @@ public static class Pythons
     public static string? Before313 => All.Where(p => p.Version >= new Version(3, 11) && p.Version < new Version(3, 13))
         .OrderByDescending(p => p.Version).Select(p => p.Path).FirstOrDefault();
 
+    /// <summary>Whether <paramref name="python"/> can import <paramref name="module"/>.</summary>
+    public static bool CanImport(string python, string module)
+    {
+        var psi = new ProcessStartInfo(python, ["-c", $"import {module}"]) { RedirectStandardError = true, UseShellExecute = false };
+        using var p = Process.Start(psi)!;
+        p.StandardError.ReadToEnd();
+        return p.WaitForExit(20_000) && p.ExitCode == 0;
+    }
+
     /// <summary>Environment for a child host that must use the --python it is given: $SIPHON_PYTHON
     /// (which the suite may set) takes precedence over --python, so it is blanked.</summary>
     public static Dictionary<string, string> WithoutSuitePython() => new() { ["SIPHON_PYTHON"] = "" };
@@ -67,6 +76,19 @@ public sealed class Python313FactAttribute : FactAttribute
     {
         if (Pythons.AtLeast313 is null)
             Skip = "no CPython 3.13 or newer on this machine ($SIPHON_PYTHON, /root/.pyenv/versions/*, python3.X on PATH): worker_mode: interpreters needs one";
+    }
+}
+
+/// <summary>A fact that needs a CPython ≥ 3.13 with CPython's single-phase-init test extension
+/// (_testsinglephase, shipped with the test modules of a source build such as pyenv's).</summary>
+public sealed class Python313WithSinglePhaseModuleFactAttribute : FactAttribute
+{
+    public Python313WithSinglePhaseModuleFactAttribute()
+    {
+        if (Pythons.AtLeast313 is not { } python)
+            Skip = "no CPython 3.13 or newer on this machine";
+        else if (!Pythons.CanImport(python, "_testsinglephase"))
+            Skip = $"{python} has no _testsinglephase (its test modules are not installed)";
     }
 }
 
