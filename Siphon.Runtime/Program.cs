@@ -95,7 +95,7 @@ public static class Program
         WorkerPool? started = null;
         try
         {
-            var install = PythonLocator.Locate(cli.Python ?? config.Python, config.SourcePath);
+            var install = PythonLocator.Locate(config.Python, config.SourcePath, cli.Python);
             if (interpreters && WorkerPool.Refusal(install) is { } refusal)
             {
                 Fail(refusal);

@@ -1,7 +1,7 @@
 // Finds the libpython a host should load. The answer comes from asking a real `python3`
 // executable through sysconfig (CPYTHON-FACTS.md: Py_ENABLE_SHARED lies on Debian), or from a
-// library path given directly. An override comes from SIPHON_PYTHON, then http.yaml's `python:`,
-// then `python3` on PATH. Failure lists every attempt and how to fix it.
+// library path given directly. The choice comes from --python, then SIPHON_PYTHON, then http.yaml's
+// `python:`, then `python3` on PATH. Failure lists every attempt and how to fix it.
 using System.Diagnostics;
 using System.Text.Json;
 
@@ -29,11 +29,13 @@ public static class PythonLocator
             "executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3]}))
         """;
 
-    /// <summary>Resolves the Python to embed. <paramref name="configured"/> is http.yaml's `python:` key.</summary>
-    public static PythonInstall Locate(string? configured = null, string? configSource = null)
+    /// <summary>Resolves the Python to embed: <paramref name="commandLine"/> (--python) first, then
+    /// $SIPHON_PYTHON, then <paramref name="configured"/> (http.yaml's `python:` key), then python3.</summary>
+    public static PythonInstall Locate(string? configured = null, string? configSource = null, string? commandLine = null)
     {
         var env = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        var (choice, origin) = !string.IsNullOrWhiteSpace(env) ? (env, $"${EnvironmentVariable}")
+        var (choice, origin) = !string.IsNullOrWhiteSpace(commandLine) ? (commandLine, "--python")
+            : !string.IsNullOrWhiteSpace(env) ? (env, $"${EnvironmentVariable}")
             : !string.IsNullOrWhiteSpace(configured) ? (configured, $"'python:' in {configSource ?? "http.yaml"}")
             : ("python3", "the default");
         var tried = new List<string>();

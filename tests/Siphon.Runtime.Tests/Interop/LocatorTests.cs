@@ -36,4 +36,20 @@ public class LocatorTests
         }
         finally { Environment.SetEnvironmentVariable(PythonLocator.EnvironmentVariable, old); }
     }
+
+    [Fact]
+    public void The_command_line_choice_wins_over_the_environment_and_the_config()
+    {
+        var old = Environment.GetEnvironmentVariable(PythonLocator.EnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(PythonLocator.EnvironmentVariable, "/nonexistent/from-env/python3");
+            var e = Assert.Throws<PythonNotFoundException>(() => PythonLocator.Locate("/nonexistent/from-config/python3", "x.yaml", "/nonexistent/from-cli/python3"));
+            Assert.Contains("/nonexistent/from-cli/python3 (--python)", e.Message);
+            Assert.DoesNotContain("from-env", e.Message);
+            var e2 = Assert.Throws<PythonNotFoundException>(() => PythonLocator.Locate("/nonexistent/from-config/python3", "x.yaml"));
+            Assert.Contains("from-env", e2.Message);
+        }
+        finally { Environment.SetEnvironmentVariable(PythonLocator.EnvironmentVariable, old); }
+    }
 }
