@@ -13,43 +13,8 @@ internal static class DriftTest
     public const string RuntimePyPath = "/repo/Siphon.Runtime/python/siphon/http.py";
     public const string SourcePath = "/repo/Siphon.Runtime/Http/Test.cs";
 
-    /// <summary>A copy of Siphon.Runtime/Bindings/BindingAttributes.cs (the attributes the rules read).</summary>
-    public const string Attributes = """
-        using System;
-
-        namespace Siphon.Bindings;
-
-        [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-        public sealed class PyClassAttribute(string name) : Attribute
-        {
-            public string Name { get; } = name;
-            public string Module { get; set; } = "siphon";
-        }
-
-        [AttributeUsage(AttributeTargets.Property, Inherited = false)]
-        public sealed class PyPropertyAttribute(string? name = null) : Attribute
-        {
-            public string? Name { get; } = name;
-        }
-
-        [AttributeUsage(AttributeTargets.Method, Inherited = false)]
-        public sealed class PyMethodAttribute(string? name = null) : Attribute
-        {
-            public string? Name { get; } = name;
-        }
-
-        [AttributeUsage(AttributeTargets.Constructor, Inherited = false)]
-        public sealed class PyConstructorAttribute : Attribute;
-
-        [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
-        public sealed class PyKeywordOnlyAttribute : Attribute;
-
-        [AttributeUsage(AttributeTargets.Parameter | AttributeTargets.ReturnValue | AttributeTargets.Property, Inherited = false)]
-        public sealed class PyTypeHintAttribute(string annotation) : Attribute
-        {
-            public string Annotation { get; } = annotation;
-        }
-        """;
+    /// <summary>The real Siphon.Runtime/Bindings/BindingAttributes.cs (the attributes the rules read).</summary>
+    public static readonly string Attributes = Repo.Read("Siphon.Runtime/Bindings/BindingAttributes.cs");
 
     public const string Usings = """
         global using System;
