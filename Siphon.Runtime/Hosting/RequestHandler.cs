@@ -28,14 +28,16 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
     private readonly ILogger _access = loggers.CreateLogger("siphon.access");
     private readonly ILogger _log = loggers.CreateLogger("siphon.http");
 
-    public async Task HandleAsync(HttpContext ctx)
+    // Without an access log the request needs no wrapper state machine.
+    public Task HandleAsync(HttpContext ctx) => accessLog ? HandleLoggedAsync(ctx) : HandleCoreAsync(ctx);
+
+    private async Task HandleLoggedAsync(HttpContext ctx)
     {
-        var started = accessLog ? Stopwatch.GetTimestamp() : 0;
+        var started = Stopwatch.GetTimestamp();
         await HandleCoreAsync(ctx);
-        if (accessLog)
-            _access.LogInformation("{Method} {Target} {Status} {Ms:F1}ms", ctx.Request.Method,
-                ctx.Features.Get<IHttpRequestFeature>()?.RawTarget, ctx.Response.StatusCode,
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _access.LogInformation("{Method} {Target} {Status} {Ms:F1}ms", ctx.Request.Method,
+            ctx.Features.Get<IHttpRequestFeature>()?.RawTarget, ctx.Response.StatusCode,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task HandleCoreAsync(HttpContext ctx)
