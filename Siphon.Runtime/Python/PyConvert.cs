@@ -174,8 +174,11 @@ public static unsafe class PyConvert
         nint pos = 0, k, v;
         while (CApi.PyDict_Next(o, &pos, &k, &v) != 0)
         {
-            var key = ToString(k, argName + " key");
-            result[key] = ToString(v, $"{argName}[{key!}]");
+            // Names for the error message are built only on the error path: this runs per response.
+            if (!CApi.HasTypeFlag(k, CApi.Py_TPFLAGS_UNICODE_SUBCLASS)) throw Mismatch(argName + " key", "str", k);
+            var key = ToStringRaw(k);
+            if (!CApi.HasTypeFlag(v, CApi.Py_TPFLAGS_UNICODE_SUBCLASS)) throw Mismatch($"{argName}[{key}]", "str", v);
+            result[key] = ToStringRaw(v);
         }
         return result;
     }
