@@ -81,6 +81,9 @@ public static unsafe class PyConvert
 
     public static bool IsNone(nint o) => o == Py.None;
 
+    /// <summary>A str or a subclass of it.</summary>
+    public static bool IsStr(nint o) => CApi.HasTypeFlag(o, CApi.Py_TPFLAGS_UNICODE_SUBCLASS);
+
     /// <summary>The text of a str object (no type check: the caller knows it is a str).</summary>
     public static string ToStringRaw(nint o)
     {
@@ -92,7 +95,7 @@ public static unsafe class PyConvert
 
     public static string ToString(nint o, string argName)
     {
-        if (!CApi.HasTypeFlag(o, CApi.Py_TPFLAGS_UNICODE_SUBCLASS)) throw Mismatch(argName, "str", o);
+        if (!IsStr(o)) throw Mismatch(argName, "str", o);
         return ToStringRaw(o);
     }
 
@@ -148,7 +151,7 @@ public static unsafe class PyConvert
             PyErrors.ThrowIfMinusOne(CApi.PyBytes_AsStringAndSize(o, &p, &n));
             return new ReadOnlySpan<byte>(p, (int)n).ToArray();
         }
-        if (CApi.HasTypeFlag(o, CApi.Py_TPFLAGS_UNICODE_SUBCLASS))
+        if (IsStr(o))
         {
             nint size;
             var p = CApi.PyUnicode_AsUTF8AndSize(o, &size);
@@ -175,9 +178,9 @@ public static unsafe class PyConvert
         while (CApi.PyDict_Next(o, &pos, &k, &v) != 0)
         {
             // Names for the error message are built only on the error path: this runs per response.
-            if (!CApi.HasTypeFlag(k, CApi.Py_TPFLAGS_UNICODE_SUBCLASS)) throw Mismatch(argName + " key", "str", k);
+            if (!IsStr(k)) throw Mismatch(argName + " key", "str", k);
             var key = ToStringRaw(k);
-            if (!CApi.HasTypeFlag(v, CApi.Py_TPFLAGS_UNICODE_SUBCLASS)) throw Mismatch($"{argName}[{key}]", "str", v);
+            if (!IsStr(v)) throw Mismatch($"{argName}[{key}]", "str", v);
             result[key] = ToStringRaw(v);
         }
         return result;
@@ -188,7 +191,7 @@ public static unsafe class PyConvert
 
     /// <summary>A list or tuple of str; a lone str is taken as a one-item list.</summary>
     public static IReadOnlyList<string> ToStringList(nint o, string argName) =>
-        CApi.HasTypeFlag(o, CApi.Py_TPFLAGS_UNICODE_SUBCLASS) ? [ToStringRaw(o)] : ToList(o, argName, static (item, name) => ToString(item, name));
+        IsStr(o) ? [ToStringRaw(o)] : ToList(o, argName, static (item, name) => ToString(item, name));
 
     public static IReadOnlyList<string>? ToNullableStringList(nint o, string argName) =>
         IsNone(o) ? null : ToStringList(o, argName);
