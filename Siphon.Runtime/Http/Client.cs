@@ -160,13 +160,18 @@ public sealed partial class Client
         }
     }
 
-    /// <summary>The connection ended before the response did (EOF where a frame, the headers or the rest of the body was due).</summary>
-    private static bool EndedEarly(Exception e)
+    /// <summary>The connection ended before the response did: EOF where a frame, the headers or the
+    /// rest of the body was due; or an HTTP/2 connection (chosen by ALPN) that closed before it
+    /// served a request, which SocketsHttpHandler reports not as ResponseEnded but as an
+    /// unclassified error, either caused by an IOException (its handshake write failed) or with no
+    /// cause at all (the new connection shut down before it had a stream to give).</summary>
+    private static bool EndedEarly(HttpRequestException e)
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
             if (x is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } or HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded })
                 return true;
-        return false;
+        return e.HttpRequestError == HttpRequestError.Unknown
+            && (e.InnerException is null || Find<IOException>(e) is { } io && io is not HttpIOException);
     }
 
     private static T? Find<T>(Exception e) where T : Exception
