@@ -27,15 +27,22 @@ public static class StubWriter
         return result;
     }
 
+    /// <summary>Writes the stubs under <paramref name="outDir"/>, leaving a file whose text is already
+    /// right untouched (the build runs this after every build of the host: an unchanged surface must
+    /// not dirty the tree or its timestamps).</summary>
     public static int WriteCommand(string outDir)
     {
+        var written = 0;
         foreach (var (rel, text) in Render())
         {
             var path = Path.Combine(outDir, rel);
+            if (File.Exists(path) && File.ReadAllText(path) == text) continue;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, text);
             Console.WriteLine($"wrote {path}");
+            written++;
         }
+        if (written == 0) Console.WriteLine($"stubs in {outDir} are up to date");
         return 0;
     }
 }

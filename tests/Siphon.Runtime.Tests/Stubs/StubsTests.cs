@@ -13,8 +13,8 @@ public class StubsTests
         foreach (var (rel, text) in rendered)
         {
             var committed = Path.Combine(SiphonProcess.RepoRoot, "stubs", rel);
-            Assert.True(File.Exists(committed), $"stubs/{rel} is missing: run ./siphon stubs --out stubs");
-            Assert.True(File.ReadAllText(committed) == text, $"stubs/{rel} is stale: run ./siphon stubs --out stubs");
+            Assert.True(File.Exists(committed), $"stubs/{rel} is missing: build Siphon.Runtime (it rewrites stubs/) and commit them");
+            Assert.True(File.ReadAllText(committed) == text, $"stubs/{rel} is stale: build Siphon.Runtime (it rewrites stubs/) and commit them");
         }
     }
 
