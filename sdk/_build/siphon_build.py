@@ -9,7 +9,10 @@ Python 3.11+ with pip exists.
 
 What it does: reads ``[project]`` (name, version, description, readme,
 requires-python, classifiers) and ``[tool.siphon-build]`` (``src-dir``,
-``packages``) from ``pyproject.toml``; writes a pure-Python ``py3-none-any``
+``packages``, and ``rename``: a table of package → name in the wheel, which
+lets ``stubs/`` ship its ``siphon`` package as the PEP 561 ``siphon-stubs``)
+from ``pyproject.toml``; a package is a directory with an ``__init__.py`` or,
+for stubs, an ``__init__.pyi``; writes a pure-Python ``py3-none-any``
 wheel of those packages, an sdist of the source tree, the metadata directory
 pip asks for first, and an editable wheel (a ``.pth`` file pointing at
 ``src-dir``). Archives are reproducible: sorted entries, fixed timestamps
@@ -34,7 +37,8 @@ try:
 except ImportError as exc:  # Python < 3.11
     raise RuntimeError("siphon-sdk needs Python 3.11 or newer (tomllib)") from exc
 
-ROOT = Path(__file__).resolve().parent.parent  # the directory holding pyproject.toml
+# The directory holding pyproject.toml; stubs/_build/siphon_stubs_build.py points it at stubs/.
+ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = "siphon_build 1.0"
 
 # Never packed into an sdist or a wheel.
@@ -49,7 +53,8 @@ _SKIP_SUFFIXES = (".pyc", ".pyo", ".egg-info", ".swp")
 class _Project:
     """The parts of pyproject.toml this backend understands."""
 
-    def __init__(self, root: Path = ROOT) -> None:
+    def __init__(self, root: Path | None = None) -> None:
+        root = root or ROOT
         data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
         project = data["project"]
         tool = data.get("tool", {}).get("siphon-build", {})
@@ -62,6 +67,7 @@ class _Project:
         self.readme = project.get("readme")
         self.src_dir = root / tool.get("src-dir", "src")
         self.packages = list(tool["packages"])
+        self.rename = dict(tool.get("rename", {}))
         # Distribution file names use the normalised name with "_" (PEP 427/625).
         self.dist_name = re.sub(r"[-_.]+", "_", self.name).lower()
 
@@ -91,10 +97,15 @@ class _Project:
         """Yield (archive path, file path) for every file of every package."""
         for package in self.packages:
             pkg_dir = self.src_dir / package
-            if not (pkg_dir / "__init__.py").is_file():
+            if not any((pkg_dir / init).is_file() for init in ("__init__.py", "__init__.pyi")):
                 raise FileNotFoundError(f"package {package!r} not found in {self.src_dir}")
+            installed = self.rename.get(package, package)
             for path in _walk(pkg_dir):
-                yield path.relative_to(self.src_dir).as_posix(), path
+                yield f"{installed}/{path.relative_to(pkg_dir).as_posix()}", path
+
+    @property
+    def top_level(self) -> list[str]:
+        return [self.rename.get(p, p) for p in self.packages]
 
 
 def _walk(top: Path):
@@ -154,7 +165,7 @@ def _dist_info_files(project: _Project) -> dict[str, str]:
             "Root-Is-Purelib: true\n"
             "Tag: py3-none-any\n"
         ),
-        "top_level.txt": "".join(f"{p}\n" for p in project.packages),
+        "top_level.txt": "".join(f"{p}\n" for p in project.top_level),
     }
 
 

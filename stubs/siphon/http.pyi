@@ -1,8 +1,12 @@
 """The ``http`` namespace: request, response and client types, the decorators that register
 handlers, and the exceptions scripts can catch."""
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Awaitable, Callable, Sequence, TypeVar
 
-_F = TypeVar("_F", bound=Callable[..., Any])
+# What each decorator accepts, so a type checker flags a handler that cannot work (e.g. one that
+# returns a dict instead of a Response) at the decorator; each returns the function unchanged.
+_Handler = TypeVar("_Handler", bound=Callable[[Request], Response | Awaitable[Response]])
+_Guard = TypeVar("_Guard", bound=Callable[[Request], Response | None | Awaitable[Response | None]])
+_Hook = TypeVar("_Hook", bound=Callable[[], object])
 
 class Client:
     """An outbound HTTP client: a named one from http.yaml's clients, or an inline one."""
@@ -92,20 +96,20 @@ class ClientTimeoutError(ClientError, TimeoutError):
 class TlsError(ClientError):
     """The TLS handshake with the upstream failed (untrusted chain, bad client certificate, ...)."""
 
-def route(path: str, methods: Sequence[str] | None = None) -> Callable[[_F], _F]:
+def route(path: str, methods: Sequence[str] | None = None) -> Callable[[_Handler], _Handler]:
     """Registers the decorated function as the handler for ``path``; ``methods`` defaults to
     ``["GET"]`` and is upper-cased. Returns the function unchanged."""
     ...
 
-def middleware(fn: _F) -> _F:
+def middleware(fn: _Guard) -> _Guard:
     """Registers a request guard run before the matched route, in registration order. It returns
     a ``Response`` to answer at once or ``None`` to go on. Returns the function unchanged."""
     ...
 
-def on_startup(fn: _F) -> _F:
+def on_startup(fn: _Hook) -> _Hook:
     """Registers a hook run once, to completion, before any listener accepts."""
     ...
 
-def on_shutdown(fn: _F) -> _F:
+def on_shutdown(fn: _Hook) -> _Hook:
     """Registers a hook run once on graceful shutdown, after in-flight requests finish."""
     ...
