@@ -2,7 +2,8 @@
 # Installs what Siphon needs on a fresh Debian machine of this project's kind, and nothing that is
 # already there. Usage: scripts/ensure-deps.sh runtime|test
 #   runtime: a shared libpython (Debian's libpython3.11 when no python3 on PATH has one)
-#   test:    runtime + python3-venv + python3-pytest (the SDK's tests) + pyright (npm, in .tools/)
+#   test:    runtime + python3-venv + python3-pytest (the SDK's tests) + python3-mypy (stubtest of
+#            the SDK's mock against the stubs) + pyright (npm, in .tools/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-runtime}"
@@ -36,6 +37,7 @@ fi
 if [ "$what" = test ]; then
   [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
   /usr/bin/python3 -c 'import pytest' 2>/dev/null || apt_install python3-pytest
+  /usr/bin/python3 -c 'import mypy.stubtest' 2>/dev/null || apt_install python3-mypy
   has_libpython /usr/bin/python3 || apt_install libpython3.11
   if [ ! -x .tools/node_modules/.bin/pyright ]; then
     command -v npm >/dev/null || apt_install nodejs npm

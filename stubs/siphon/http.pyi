@@ -81,8 +81,14 @@ class Response:
 
 class HttpStatusError(Exception):
     """Raised by ``Response.raise_for_status()`` for a status of 400 or more."""
-    response: Response
-    status: int
+    @property
+    def response(self) -> Response:
+        """The response whose status was 400 or more."""
+        ...
+    @property
+    def status(self) -> int:
+        """That response's status code."""
+        ...
 
 class ClientError(Exception):
     """An outbound ``http.Client`` call failed before a response arrived."""

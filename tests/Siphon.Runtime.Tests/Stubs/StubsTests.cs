@@ -10,12 +10,14 @@ public class StubsTests
     {
         var rendered = StubWriter.Render();
         Assert.Equal(["siphon/__init__.pyi", "siphon/http.pyi", "siphon/log.pyi"], rendered.Keys.Select(k => k.Replace('\\', '/')).Order());
-        foreach (var (rel, text) in rendered)
-        {
-            var committed = Path.Combine(SiphonProcess.RepoRoot, "stubs", rel);
-            Assert.True(File.Exists(committed), $"stubs/{rel} is missing: build Siphon.Runtime (it rewrites stubs/) and commit them");
-            Assert.True(File.ReadAllText(committed) == text, $"stubs/{rel} is stale: build Siphon.Runtime (it rewrites stubs/) and commit them");
-        }
+        // Both copies: the siphon-stubs package and the stubs inside the SDK's mock package.
+        foreach (var dir in new[] { "stubs", "sdk/src" })
+            foreach (var (rel, text) in rendered)
+            {
+                var committed = Path.Combine(SiphonProcess.RepoRoot, dir, rel);
+                Assert.True(File.Exists(committed), $"{dir}/{rel} is missing: build Siphon.Runtime (it rewrites them) and commit it");
+                Assert.True(File.ReadAllText(committed) == text, $"{dir}/{rel} is stale: build Siphon.Runtime (it rewrites them) and commit it");
+            }
     }
 
     [Fact]

@@ -1,0 +1,5 @@
+"""Siphon's script API: ``from siphon import http, log``."""
+from . import http as http
+from . import log as log
+
+__all__ = ["http", "log"]

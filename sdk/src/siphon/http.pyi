@@ -1,0 +1,121 @@
+"""The ``http`` namespace: request, response and client types, the decorators that register
+handlers, and the exceptions scripts can catch."""
+from typing import Awaitable, Callable, Sequence, TypeVar
+
+# What each decorator accepts, so a type checker flags a handler that cannot work (e.g. one that
+# returns a dict instead of a Response) at the decorator; each returns the function unchanged.
+_Handler = TypeVar("_Handler", bound=Callable[[Request], Response | Awaitable[Response]])
+_Guard = TypeVar("_Guard", bound=Callable[[Request], Response | None | Awaitable[Response | None]])
+_Hook = TypeVar("_Hook", bound=Callable[[], object])
+
+class Client:
+    """An outbound HTTP client: a named one from http.yaml's clients, or an inline one."""
+    def __init__(self, name: str | None = None, *, base_url: str | None = None, verify: str | None = None, cert: str | tuple[str, str] | list[str] | None = None, timeout_ms: int | None = None, http2_prior_knowledge: bool = False) -> None:
+        """A named client (clients.NAME in http.yaml, sharing its pool) or, without a name, an inline client for one-offs. cert is a (cert, key) pair or one combined PEM path."""
+    @property
+    def name(self) -> str | None:
+        """The configured client's name, or None for an inline client."""
+    @property
+    def base_url(self) -> str | None:
+        """The base URL relative paths join onto, or None."""
+    async def get(self, path: str, *, headers: dict[str, str] | None = None) -> Response:
+        """GET path; resolves to an http.Response."""
+    async def delete(self, path: str, *, headers: dict[str, str] | None = None) -> Response:
+        """DELETE path; resolves to an http.Response."""
+    async def post(self, path: str, *, body: bytes | str | None = None, headers: dict[str, str] | None = None) -> Response:
+        """POST body (bytes, or str as UTF-8) to path; resolves to an http.Response."""
+    async def put(self, path: str, *, body: bytes | str | None = None, headers: dict[str, str] | None = None) -> Response:
+        """PUT body (bytes, or str as UTF-8) to path; resolves to an http.Response."""
+    async def patch(self, path: str, *, body: bytes | str | None = None, headers: dict[str, str] | None = None) -> Response:
+        """PATCH body (bytes, or str as UTF-8) to path; resolves to an http.Response."""
+    async def __aenter__(self) -> Client:
+        """`async with` support: returns the client."""
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
+        """`async with` support: an inline client closes its connections; a named one stays pooled."""
+
+
+class Request:
+    """An incoming HTTP request, as routed to a handler."""
+    @property
+    def method(self) -> str:
+        """The request method, upper case."""
+    @property
+    def path(self) -> str:
+        """The decoded path, without the query string."""
+    @property
+    def path_params(self) -> dict[str, str]:
+        """Parameters captured by the matched route pattern, URL-decoded."""
+    @property
+    def query_params(self) -> dict[str, str]:
+        """The parsed query string; for a repeated key the last value wins."""
+    @property
+    def headers(self) -> dict[str, str]:
+        """Request headers with lower-case names; repeated headers joined with ", "."""
+    @property
+    def client(self) -> str:
+        """"ip:port" of the peer, or the left-most X-Forwarded-For entry when the peer is a trusted proxy."""
+    @property
+    def client_cert(self) -> str | None:
+        """Subject of the verified client certificate on a mutual-TLS listener, else None."""
+    def body(self) -> bytes:
+        """The buffered request body."""
+    def header(self, name: str) -> str | None:
+        """One header's value by case-insensitive name, or None."""
+
+
+class Response:
+    """An HTTP response: status, headers and a body of bytes."""
+    def __init__(self, status: int = 200, headers: dict[str, str] | None = None, body: bytes | str | None = None) -> None:
+        """Builds a response; a str body is encoded as UTF-8. A status outside 100-599 or a header name or value containing CR or LF raises ValueError."""
+    @property
+    def status(self) -> int:
+        """The status code."""
+    @property
+    def headers(self) -> dict[str, str]:
+        """The response headers."""
+    @property
+    def body(self) -> bytes:
+        """The body as bytes."""
+    def raise_for_status(self) -> Response:
+        """Raises http.HttpStatusError for a status of 400 or more; returns the response otherwise."""
+
+class HttpStatusError(Exception):
+    """Raised by ``Response.raise_for_status()`` for a status of 400 or more."""
+    @property
+    def response(self) -> Response:
+        """The response whose status was 400 or more."""
+        ...
+    @property
+    def status(self) -> int:
+        """That response's status code."""
+        ...
+
+class ClientError(Exception):
+    """An outbound ``http.Client`` call failed before a response arrived."""
+
+class ConnectError(ClientError):
+    """The upstream refused or dropped the connection, or its name did not resolve."""
+
+class ClientTimeoutError(ClientError, TimeoutError):
+    """The upstream did not answer within the client's timeout."""
+
+class TlsError(ClientError):
+    """The TLS handshake with the upstream failed (untrusted chain, bad client certificate, ...)."""
+
+def route(path: str, methods: Sequence[str] | None = None) -> Callable[[_Handler], _Handler]:
+    """Registers the decorated function as the handler for ``path``; ``methods`` defaults to
+    ``["GET"]`` and is upper-cased. Returns the function unchanged."""
+    ...
+
+def middleware(fn: _Guard) -> _Guard:
+    """Registers a request guard run before the matched route, in registration order. It returns
+    a ``Response`` to answer at once or ``None`` to go on. Returns the function unchanged."""
+    ...
+
+def on_startup(fn: _Hook) -> _Hook:
+    """Registers a hook run once, to completion, before any listener accepts."""
+    ...
+
+def on_shutdown(fn: _Hook) -> _Hook:
+    """Registers a hook run once on graceful shutdown, after in-flight requests finish."""
+    ...
