@@ -4,7 +4,8 @@ namespace Siphon.Runtime.Tests.EndToEnd;
 
 /// <summary>The CPython executables on this machine, by version, for tests that need a particular
 /// one whatever Python the suite itself runs on ($SIPHON_PYTHON): $SIPHON_PYTHON, the pyenv builds
-/// under /root/.pyenv/versions, and python3.X on PATH, each asked for its version once.</summary>
+/// under $PYENV_ROOT/versions (default ~/.pyenv), and python3.X on PATH, each asked for its
+/// version once.</summary>
 public static class Pythons
 {
     private static readonly Lazy<IReadOnlyList<(string Path, Version Version)>> s_all = new(Find);
@@ -17,6 +18,12 @@ public static class Pythons
     /// <summary>A CPython the host supports that is older than 3.13 (3.12 first, then 3.11), or null.</summary>
     public static string? Before313 => All.Where(p => p.Version >= new Version(3, 11) && p.Version < new Version(3, 13))
         .OrderByDescending(p => p.Version).Select(p => p.Path).FirstOrDefault();
+
+    /// <summary>$PYENV_ROOT/versions, where pyenv keeps its builds (pyenv's default root: ~/.pyenv).</summary>
+    public static string PyenvVersions => Path.Combine(
+        Environment.GetEnvironmentVariable("PYENV_ROOT") is { Length: > 0 } root
+            ? root : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".pyenv"),
+        "versions");
 
     /// <summary>Whether <paramref name="python"/> can import <paramref name="module"/>.</summary>
     public static bool CanImport(string python, string module)
@@ -35,7 +42,7 @@ public static class Pythons
     {
         var candidates = new List<string>();
         if (Environment.GetEnvironmentVariable("SIPHON_PYTHON") is { Length: > 0 } env) candidates.Add(env);
-        const string pyenv = "/root/.pyenv/versions";
+        var pyenv = PyenvVersions;
         if (Directory.Exists(pyenv))
             candidates.AddRange(Directory.GetDirectories(pyenv).Select(d => Path.Combine(d, "bin", "python3")));
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
@@ -75,7 +82,7 @@ public sealed class Python313FactAttribute : FactAttribute
     public Python313FactAttribute()
     {
         if (Pythons.AtLeast313 is null)
-            Skip = "no CPython 3.13 or newer on this machine ($SIPHON_PYTHON, /root/.pyenv/versions/*, python3.X on PATH): worker_mode: interpreters needs one";
+            Skip = "no CPython 3.13 or newer on this machine ($SIPHON_PYTHON, $PYENV_ROOT/versions/*, python3.X on PATH): worker_mode: interpreters needs one";
     }
 }
 

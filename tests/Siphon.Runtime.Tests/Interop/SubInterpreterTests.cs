@@ -15,7 +15,7 @@ public sealed class FixturePython313FactAttribute : FactAttribute
         try { version = PythonLocator.Locate().Version; }
         catch (PythonNotFoundException) { }
         if (version is null || version < PythonRuntime.SubInterpreterMinimum)
-            Skip = $"the suite runs on CPython {version?.ToString() ?? "(none)"}; in-process sub-interpreters need 3.13+ (SIPHON_PYTHON=/root/.pyenv/versions/3.13.0/bin/python3 runs this)";
+            Skip = $"the suite runs on CPython {version?.ToString() ?? "(none)"}; in-process sub-interpreters need 3.13+ (SIPHON_PYTHON set to a 3.13 build, e.g. one under $PYENV_ROOT/versions, runs this)";
     }
 }
 
