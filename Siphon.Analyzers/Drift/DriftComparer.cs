@@ -1,5 +1,5 @@
 // Compares the runtime surface (the [PyClass] types of siphon.http plus the functions and classes
-// of the runtime's siphon/http.py) with the SDK mock, and returns every difference as a finding:
+// of the runtime's siphon/http.py, and the functions of its siphon/log.py) with the SDK mock, and returns every difference as a finding:
 // which rule, where, and the message arguments. It is a pure function of its inputs; each rule's
 // analyzer reports the findings of its own id.
 //
@@ -87,6 +87,9 @@ namespace Siphon.Analyzers.Drift
             }
 
             if (runtime is not null) CompareModule(runtime, mock, seen, findings);
+            // siphon.log has no bound types: its functions are compared like the decorators.
+            if (sides.LogRuntime is not null && sides.LogMock is not null)
+                CompareModule(sides.LogRuntime, sides.LogMock, new HashSet<string>(StringComparer.Ordinal), findings);
             return findings;
         }
 

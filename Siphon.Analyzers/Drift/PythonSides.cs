@@ -1,11 +1,14 @@
-// The two Python files among the compilation's AdditionalFiles: the SDK mock (path ending in
+// The Python files among the compilation's AdditionalFiles: the SDK mock (path ending in
 // siphon_sdk/http.py) and the runtime's own siphon/http.py (path ending in python/siphon/http.py),
-// which defines the decorators and exception classes that are runtime surface too. The suffixes
-// can be changed with global analyzer config keys (a .globalconfig, or build properties made
-// compiler-visible):
+// which defines the decorators and exception classes that are runtime surface too; and the pair
+// for the log namespace (siphon_sdk/log.py, python/siphon/log.py), whose functions are compared
+// the same way. The suffixes can be changed with global analyzer config keys (a .globalconfig,
+// or build properties made compiler-visible):
 //
 //     siphon_drift.sdk_mock_suffix = siphon_sdk/http.py
 //     siphon_drift.runtime_python_suffix = python/siphon/http.py
+//     siphon_drift.sdk_log_suffix = siphon_sdk/log.py
+//     siphon_drift.runtime_log_suffix = python/siphon/log.py
 using System;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -55,15 +58,27 @@ namespace Siphon.Analyzers.Drift
         public const string RuntimePythonSuffixKey = "siphon_drift.runtime_python_suffix";
         public const string DefaultSdkMockSuffix = "siphon_sdk/http.py";
         public const string DefaultRuntimePythonSuffix = "python/siphon/http.py";
+        public const string SdkLogSuffixKey = "siphon_drift.sdk_log_suffix";
+        public const string RuntimeLogSuffixKey = "siphon_drift.runtime_log_suffix";
+        public const string DefaultSdkLogSuffix = "siphon_sdk/log.py";
+        public const string DefaultRuntimeLogSuffix = "python/siphon/log.py";
 
         /// <summary>The Python module both files stand for; [PyClass] types of other modules are not compared.</summary>
         public const string Module = "siphon.http";
 
-        private PythonSides(PythonFile mock, PythonFile? runtime)
+        private PythonSides(PythonFile mock, PythonFile? runtime, PythonFile? logMock, PythonFile? logRuntime)
         {
             Mock = mock;
             Runtime = runtime;
+            LogMock = logMock;
+            LogRuntime = logRuntime;
         }
+
+        /// <summary>The SDK's siphon_sdk/log.py, or null when it is not an additional file.</summary>
+        public PythonFile? LogMock { get; }
+
+        /// <summary>The runtime's siphon/log.py; the log functions are compared only when both log files are present.</summary>
+        public PythonFile? LogRuntime { get; }
 
         public PythonFile Mock { get; }
 
@@ -77,15 +92,19 @@ namespace Siphon.Analyzers.Drift
             var global = options.AnalyzerConfigOptionsProvider.GlobalOptions;
             var mockSuffix = Suffix(global, SdkMockSuffixKey, DefaultSdkMockSuffix);
             var runtimeSuffix = Suffix(global, RuntimePythonSuffixKey, DefaultRuntimePythonSuffix);
+            var logMockSuffix = Suffix(global, SdkLogSuffixKey, DefaultSdkLogSuffix);
+            var logRuntimeSuffix = Suffix(global, RuntimeLogSuffixKey, DefaultRuntimeLogSuffix);
 
-            PythonFile? mock = null, runtime = null;
+            PythonFile? mock = null, runtime = null, logMock = null, logRuntime = null;
             foreach (var file in options.AdditionalFiles)
             {
                 var path = file.Path.Replace('\\', '/');
                 if (mock is null && EndsWithSegment(path, mockSuffix)) mock = Read(file, mockSuffix, cancellationToken);
                 else if (runtime is null && EndsWithSegment(path, runtimeSuffix)) runtime = Read(file, runtimeSuffix, cancellationToken);
+                else if (logMock is null && EndsWithSegment(path, logMockSuffix)) logMock = Read(file, logMockSuffix, cancellationToken);
+                else if (logRuntime is null && EndsWithSegment(path, logRuntimeSuffix)) logRuntime = Read(file, logRuntimeSuffix, cancellationToken);
             }
-            return mock is null ? null : new PythonSides(mock, runtime);
+            return mock is null ? null : new PythonSides(mock, runtime, logMock, logRuntime);
         }
 
         private static string Suffix(AnalyzerConfigOptions options, string key, string fallback) =>

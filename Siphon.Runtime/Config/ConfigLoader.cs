@@ -15,10 +15,10 @@ namespace Siphon.Runtime.Config;
 /// converted, so numbers and booleans can come from the environment too; <c>$$</c> is a literal <c>$</c>
 /// (see <see cref="EnvExpander"/>).</item>
 /// <item>An optional value that is null (<c>~</c>, <c>null</c>, nothing) or expands to an empty string counts as not set
-/// and takes its default; a required one (<c>listen</c>, <c>base_url</c>, <c>tls.cert_path</c>, <c>tls.key_path</c>) is an error.
+/// and takes its default; a required one (<c>listen</c>, <c>tls.cert_path</c>, <c>tls.key_path</c>) is an error.
 /// <c>tls:</c> with no value is an error rather than silently cleartext.</item>
 /// <item>Booleans are exactly <c>true</c> or <c>false</c>; integers are decimal.</item>
-/// <item>Relative paths (<c>tls.*</c>, <c>verify</c>, <c>cert</c>, and a <c>python</c> path containing a directory
+/// <item>Relative paths (<c>tls.*</c>, <c>verify</c>, <c>cert</c>, <c>key</c>, and a <c>python</c> path containing a directory
 /// separator) are resolved against the config file's directory; a bare <c>python</c> name is looked up on PATH later.</item>
 /// <item>Anchors and aliases work; merge keys (<c>&lt;&lt;</c>) and more than one document do not.</item>
 /// </list>
@@ -28,7 +28,7 @@ public static class ConfigLoader
     internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "access_log", "shutdown_grace_ms", "servers", "clients"];
     internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
-    internal static readonly string[] ClientKeys = ["base_url", "timeout_ms", "verify", "cert", "pool_size", "http2_prior_knowledge"];
+    internal static readonly string[] ClientKeys = ["base_url", "timeout_ms", "verify", "cert", "key", "pool_size", "http2_prior_knowledge"];
 
     /// <summary>Reads and parses the file at <paramref name="path"/>.</summary>
     /// <param name="path">the config file; messages name it as given.</param>
@@ -262,16 +262,21 @@ public static class ConfigLoader
         {
             if (node is not YMapping map)
             {
-                throw Error(node, path, $"expected a mapping with base_url, got {node.KindName}");
+                throw Error(node, path, $"expected a mapping of client settings (base_url: ..., timeout_ms: ...), got {node.KindName}");
             }
 
             var m = CheckKeys(map, path, ClientKeys);
-            var urlText = RequiredString(m, "base_url", out var urlNode, out var urlPath);
-            if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url)
-                || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
-                || !urlText.Contains("://", StringComparison.Ordinal))
+            Uri? url = null;
+            // Optional (as in siphon-http): a client without base_url takes absolute URLs only.
+            if (OptionalString(m, "base_url") is { } urlText)
             {
-                throw Error(urlNode, urlPath, $"expected an absolute http:// or https:// URL, got '{urlText}'");
+                m.TryGet("base_url", out var urlNode, out var urlPath);
+                if (!Uri.TryCreate(urlText, UriKind.Absolute, out url)
+                    || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+                    || !urlText.Contains("://", StringComparison.Ordinal))
+                {
+                    throw Error(urlNode, urlPath, $"expected an absolute http:// or https:// URL, got '{urlText}'");
+                }
             }
 
             var (certPath, keyPath) = ReadClientCert(m);
@@ -302,12 +307,39 @@ public static class ConfigLoader
 
         private (string? Cert, string? Key) ReadClientCert(Fields client)
         {
-            if (!client.TryGet("cert", out var node, out var path) || IsNull(node))
+            var hasCert = client.TryGet("cert", out var node, out var path) && !IsNull(node);
+            var hasKey = client.TryGet("key", out var keyNode, out var keyPath) && !IsNull(keyNode);
+            if (hasKey)
+            {
+                // siphon-http's spelling: cert and key as two keys, each one path.
+                if (!hasCert)
+                {
+                    throw Error(keyNode, keyPath, "key needs cert beside it (the client certificate path)");
+                }
+
+                if (node is not YScalar)
+                {
+                    throw Error(node, path, $"with key set, cert must be one certificate path, got {node.KindName} (use either cert: [cert_path, key_path] or cert: + key:)");
+                }
+
+                var certText = ScalarText(node, path);
+                var keyText = ScalarText(keyNode, keyPath);
+                if (certText is null || keyText is null)
+                {
+                    throw certText is null
+                        ? Error(node, path, "expected the certificate path, got an empty value")
+                        : Error(keyNode, keyPath, "expected the key path, got an empty value");
+                }
+
+                return (ResolvePath(certText), ResolvePath(keyText));
+            }
+
+            if (!hasCert)
             {
                 return (null, null);
             }
 
-            const string expected = "a combined PEM path or [cert_path, key_path]";
+            const string expected = "a combined PEM path, [cert_path, key_path], or a certificate path with key: beside it";
             if (node is YScalar)
             {
                 return (ResolvePathOrNull(ScalarText(node, path)), null);

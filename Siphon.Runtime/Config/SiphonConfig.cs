@@ -3,7 +3,7 @@ using System.Collections.ObjectModel;
 namespace Siphon.Runtime.Config;
 
 /// <summary>
-/// The whole of <c>http.yaml</c> (see SCRIPT-API.md, "Configuration: http.yaml").
+/// The whole of <c>http.yaml</c> (every key is described in docs/configuration.md).
 /// Made by <see cref="ConfigLoader"/>, which validates every value; <see cref="Default"/> is what you get with no file.
 /// </summary>
 public sealed record SiphonConfig
@@ -117,14 +117,15 @@ public sealed record ClientConfig
 {
     public const int DefaultTimeoutMs = 30_000;
 
-    /// <summary>Default connection pool size per upstream (matches the SCRIPT-API.md example); ≥ 1.</summary>
+    /// <summary>Default connection pool size per upstream (the value docs/configuration.md shows); ≥ 1.</summary>
     public const int DefaultPoolSize = 16;
 
     /// <summary>The key under <c>clients</c>.</summary>
     public required string Name { get; init; }
 
-    /// <summary><c>base_url</c> (required): absolute http:// or https:// URL; relative request paths join onto it.</summary>
-    public required Uri BaseUrl { get; init; }
+    /// <summary><c>base_url</c>: absolute http:// or https:// URL relative request paths join onto; null = the
+    /// client takes absolute URLs only.</summary>
+    public Uri? BaseUrl { get; init; }
 
     /// <summary><c>timeout_ms</c>: &gt; 0, default 30000.</summary>
     public int TimeoutMs { get; init; } = DefaultTimeoutMs;
@@ -132,10 +133,10 @@ public sealed record ClientConfig
     /// <summary><c>verify</c>: CA bundle path to trust for the upstream; null = the system trust store.</summary>
     public string? Verify { get; init; }
 
-    /// <summary><c>cert</c>: client certificate path (first of <c>[cert, key]</c>, or the one combined PEM).</summary>
+    /// <summary><c>cert</c>: client certificate path (first of <c>[cert, key]</c>, the one combined PEM, or <c>cert</c> beside <c>key</c>).</summary>
     public string? CertPath { get; init; }
 
-    /// <summary><c>cert</c>: client key path (second of <c>[cert, key]</c>); null when <see cref="CertPath"/> is a combined PEM.</summary>
+    /// <summary>Client key path (second of <c>[cert, key]</c>, or the <c>key</c> key); null when <see cref="CertPath"/> is a combined PEM.</summary>
     public string? KeyPath { get; init; }
 
     /// <summary><c>pool_size</c>: max connections per server, ≥ 1, default 16.</summary>

@@ -88,11 +88,13 @@ public sealed partial class Client
     }
 
     /// <summary>Joins a path onto the base URL: an absolute URL is used as is; anything else is
-    /// appended to base_url with exactly one '/' between, keeping base_url's own path prefix.</summary>
-    public static Uri Resolve(Uri? baseUrl, string path)
+    /// appended to base_url with exactly one '/' between, keeping base_url's own path prefix. A
+    /// relative path on a client without base_url is a ClientError naming <paramref name="client"/>.</summary>
+    public static Uri Resolve(Uri? baseUrl, string path, string client)
     {
         if (Uri.TryCreate(path, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https") return absolute;
-        if (baseUrl is null) throw new ArgumentException($"'{path}' is relative and the client has no base_url");
+        if (baseUrl is null)
+            throw new ClientException($"{client} has no base_url, so '{path}' must be an absolute http:// or https:// URL");
         if (path.Length == 0) return baseUrl;
         var b = baseUrl.OriginalString.TrimEnd('/');
         return new Uri(b + "/" + path.TrimStart('/'));
@@ -101,7 +103,7 @@ public sealed partial class Client
     private async Task<Response> SendAsync(HttpMethod method, string path, ReadOnlyMemory<byte>? body,
         IReadOnlyDictionary<string, string>? headers, CancellationToken cancel)
     {
-        var url = Resolve(_options.BaseUrl, path);
+        var url = Resolve(_options.BaseUrl, path, Name is null ? "inline client" : $"client '{Name}'");
         using var request = new HttpRequestMessage(method, url);
         if (_options.Http2PriorKnowledge && url.Scheme == "http")
         {

@@ -1,6 +1,6 @@
 // Outbound failures as C# exceptions that surface in Python as the classes siphon/http.py defines:
-// ClientError and its subclasses for connect failures, timeouts and TLS failures. Messages name
-// the URL so a log line says which upstream failed.
+// ClientError and its subclasses for connect failures, timeouts, TLS failures and unknown client
+// names. Messages name the URL (or the client) so a log line says which upstream failed.
 using Siphon.Runtime.Python;
 
 namespace Siphon.Runtime.Http;
@@ -24,4 +24,11 @@ public sealed class ClientTimeoutException(string message) : ClientException(mes
 public sealed class TlsException(string message, Exception? inner = null) : ClientException(message, inner)
 {
     public override string PyTypeName => "TlsError";
+}
+
+/// <summary>http.Client(name) for a name http.yaml's clients does not configure; in Python an
+/// UnknownClientError, which is both a ClientError and a KeyError.</summary>
+public sealed class UnknownClientException(string message) : ClientException(message)
+{
+    public override string PyTypeName => "UnknownClientError";
 }

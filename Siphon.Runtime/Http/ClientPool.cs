@@ -32,7 +32,7 @@ public static class ClientPool
 
     public static (ClientOptions Options, HttpMessageInvoker Invoker) Named(string name) =>
         s_named.TryGetValue(name, out var c) ? c
-            : throw new KeyNotFoundException(s_named.Count == 0
+            : throw new UnknownClientException(s_named.Count == 0
                 ? $"unknown client '{name}': http.yaml configures no clients"
                 : $"unknown client '{name}'; configured clients: {string.Join(", ", s_named.Keys.Order(StringComparer.Ordinal))}");
 

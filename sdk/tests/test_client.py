@@ -12,6 +12,7 @@ from siphon_sdk.http import (
     MockClient,
     MockResponse,
     TlsError,
+    UnknownClientError,
     _join_url,
 )
 from siphon_sdk.http_testing import HttpTestHarness
@@ -65,9 +66,11 @@ def test_join_rule(base, path, url):
     assert _join_url(base, path) == url
 
 
-def test_relative_path_without_base_url():
-    with pytest.raises(ValueError, match="base_url"):
-        _join_url(None, "/x")
+def test_relative_path_without_base_url_is_a_client_error_naming_the_client():
+    with pytest.raises(ClientError, match="client 'graph' has no base_url, so '/x' must be an absolute"):
+        _join_url(None, "/x", "client 'graph'")
+    with pytest.raises(RuntimeError):
+        _join_url(None, "x")
 
 
 def test_name_and_base_url_properties():
@@ -75,6 +78,15 @@ def test_name_and_base_url_properties():
     assert inline.name is None and inline.base_url == "http://h/api"
     named = MockClient("api")
     assert named.name == "api" and named.base_url == "http://api"
+    h = HttpTestHarness(clients={"api": "https://api.example/v2", "bare": None})
+    token = _state.current.set(h)
+    try:
+        assert MockClient("api").base_url == "https://api.example/v2"
+        assert MockClient("bare").base_url is None
+        assert MockClient("nope").base_url is None  # not raised until the first call
+    finally:
+        _state.current.reset(token)
+        h.close()
 
 
 class TestCanning:
@@ -95,7 +107,13 @@ class TestCanning:
         h.set_response("/api/v1/x", MockResponse(200, body="hit"))
         assert call(h, base_url="http://svc/api", path="/v1/x?page=2").body == b"hit"
         assert call(h, base_url="https://elsewhere:8443/api/", path="v1/x").body == b"hit"
-        assert call(h, base_url="http://svc", path="/v1/x").status == 502
+        assert call(h, base_url="http://svc", path="/v2/y").body == b""  # nothing canned: empty 200
+
+    def test_set_response_also_matches_the_path_as_the_script_passed_it(self, load):
+        h = load(CALL_APP)
+        h.set_response("/v1/x", MockResponse(200, body="as passed"))
+        assert call(h, base_url="http://svc/api", path="/v1/x").body == b"as passed"
+        assert h.sent_requests[0]["path"] == "/api/v1/x"
 
     def test_set_response_by_method(self, load):
         h = load(CALL_APP)
@@ -104,12 +122,33 @@ class TestCanning:
         assert call(h, name="a", path="/r").body == b"any"
         assert call(h, name="a", path="/r", method="post", body="x").body == b"post"
 
-    def test_nothing_canned_is_connect_error(self, load):
+    def test_nothing_canned_is_an_empty_200_as_in_the_original_sdk(self, load):
         h = load(CALL_APP)
         resp = call(h, name="api", path="/x")
+        assert (resp.status, resp.body) == (200, b"")
+        assert len(h.sent_requests) == 1
+
+    def test_nothing_canned_on_a_strict_harness_is_connect_error(self, load):
+        h = load(CALL_APP, strict=True)
+        resp = call(h, name="api", path="/x")
         assert resp.status == 502 and resp.headers["x-error"] == "ConnectError"
-        assert b"http://api/x" in resp.body
+        assert b"http://api/x" in resp.body and b"strict" in resp.body
         assert len(h.sent_requests) == 1  # the attempt is recorded
+
+    def test_canned_header_names_are_lower_cased_as_the_runtime_does_and_sent_ones_are_kept(self, load):
+        h = load(
+            """\
+            from siphon import http
+
+            @http.route("/")
+            async def r(req):
+                resp = await http.Client("api").get("/x", headers={"X-Trace-Id": "t1"})
+                return http.Response(200, None, resp.headers["content-type"] + "|" + ",".join(sorted(resp.headers)))
+            """
+        )
+        h.add_response(MockResponse(200, {"Content-Type": "application/json", "X-Rate-Limit": "5"}, "{}"))
+        assert h.request("GET", "/").body == b"application/json|content-type,x-rate-limit"
+        assert h.sent_requests[0]["headers"] == {"X-Trace-Id": "t1"}
 
     @pytest.mark.parametrize(
         "answer, error",
@@ -180,8 +219,10 @@ class TestNamedClients:
         h.set_default_response(MockResponse())
         assert call(h, name="users", path="/x").status == 200
         resp = call(h, name="nope", path="/x")
-        assert resp.headers["x-error"] == "KeyError"
-        assert b"nope" in resp.body and b"billing, users" in resp.body
+        assert resp.headers["x-error"] == "UnknownClientError"
+        assert b"unknown client 'nope'; configured clients: billing, users" in resp.body
+        assert issubclass(UnknownClientError, ClientError) and issubclass(UnknownClientError, KeyError)
+        assert issubclass(UnknownClientError, RuntimeError)
 
     def test_configured_base_urls(self, load):
         h = load(CALL_APP, clients={"users": "https://users.internal/api"})
@@ -190,15 +231,37 @@ class TestNamedClients:
         assert h.sent_requests[0]["url"] == "https://users.internal/api/v1/u"
         assert h.sent_requests[0]["path"] == "/api/v1/u"
 
-    def test_module_level_client_is_checked_at_load(self, load):
-        source = "from siphon import http\nUSERS = http.Client('users')\n"
-        load(source, clients=["users"])
-        with pytest.raises(KeyError, match="users"):
-            load(source, clients=["other"])
+    def test_module_level_client_is_checked_at_its_first_call(self, load):
+        source = """\
+            from siphon import http
+            USERS = http.Client('users')
+
+            @http.route("/")
+            async def r(req):
+                try:
+                    await USERS.get("/u")
+                except RuntimeError as e:
+                    return http.Response(502, None, f"{type(e).__name__}: {e}")
+                return http.Response(200)
+            """
+        assert load(source, clients=["users"]).request("GET", "/").status == 200
+        h = load(source, clients=["other"])  # loads: the name is not checked at construction
+        resp = h.request("GET", "/")
+        assert resp.status == 502
+        assert resp.body == b"UnknownClientError: unknown client 'users'; configured clients: other"
+
+    def test_config_dict_names_the_clients_base_url_optional(self, load):
+        h = load(CALL_APP, config={"clients": {"api": {"base_url": "http://api.internal/v1"}, "graph": {"timeout_ms": 5}}})
+        assert call(h, name="api", path="/x").status == 200
+        assert h.sent_requests[-1]["url"] == "http://api.internal/v1/x"
+        assert call(h, name="graph", path="https://graph.example/me").status == 200
+        resp = call(h, name="graph", path="/me")
+        assert resp.headers["x-error"] == "ClientError" and b"client 'graph' has no base_url" in resp.body
+        assert call(h, name="other", path="/x").headers["x-error"] == "UnknownClientError"
 
     def test_any_name_without_a_list(self, load):
         h = load("from siphon import http\nC = http.Client('whatever')\n")
-        assert h.module.C._base_url == "http://whatever"
+        assert h.module.C.base_url == "http://whatever"
 
     def test_named_client_takes_no_inline_options(self):
         with pytest.raises(TypeError, match="base_url"):

@@ -14,6 +14,7 @@ def r(req):
     log.debug("d")
     log.info("i")
     log.warning("w")
+    log.warn("w2")
     log.error(42)
     return http.Response()
 """
@@ -23,7 +24,10 @@ def test_levels_captured_in_order(load):
     h = load(LOG_APP, filename="logged_app.py")
     assert h.log == [("info", "loading")]
     h.request("GET", "/")
-    assert h.log == [("info", "loading"), ("debug", "d"), ("info", "i"), ("warning", "w"), ("error", "42")]
+    assert h.log == [("info", "loading"), ("debug", "d"), ("info", "i"), ("warn", "w"), ("warn", "w2"), ("error", "42")]
+    assert h.log.messages is h.log  # the original SDK's spelling
+    h.log.clear()
+    assert h.log.messages == []
 
 
 def test_python_logging_under_script_name(load, caplog):
@@ -36,6 +40,7 @@ def test_python_logging_under_script_name(load, caplog):
         ("logged_app", logging.DEBUG, "d"),
         ("logged_app", logging.INFO, "i"),
         ("logged_app", logging.WARNING, "w"),
+        ("logged_app", logging.WARNING, "w2"),
         ("logged_app", logging.ERROR, "42"),
     ]
 
@@ -57,4 +62,4 @@ def test_harnesses_keep_separate_logs(load):
     a = load(LOG_APP)
     b = load(LOG_APP)
     a.request("GET", "/")
-    assert len(a.log) == 5 and b.log == [("info", "loading")]
+    assert len(a.log) == 6 and b.log == [("info", "loading")]

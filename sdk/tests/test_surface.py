@@ -25,11 +25,11 @@ def test_public_names():
     assert sorted(http.__all__) == sorted(
         [
             "MockRequest", "MockResponse", "MockClient", "HttpStatusError", "ClientError",
-            "ConnectError", "ClientTimeoutError", "TlsError", "Request", "Response", "Client",
+            "ConnectError", "ClientTimeoutError", "TlsError", "UnknownClientError", "Request", "Response", "Client",
             "route", "middleware", "on_startup", "on_shutdown",
         ]
     )
-    assert sorted(log.__all__) == ["debug", "error", "info", "warning"]
+    assert sorted(log.__all__) == ["debug", "error", "info", "warn", "warning"]
 
 
 def test_aliases():
@@ -51,9 +51,12 @@ def test_siphon_package_reexports_the_mock():
 
 
 def test_exception_hierarchy():
-    assert issubclass(http.ClientError, Exception)
-    for cls in (http.ConnectError, http.ClientTimeoutError, http.TlsError):
+    # RuntimeError, as siphon-http raised: a ported `except RuntimeError:` still catches them.
+    assert issubclass(http.ClientError, RuntimeError) and issubclass(http.HttpStatusError, RuntimeError)
+    for cls in (http.ConnectError, http.ClientTimeoutError, http.TlsError, http.UnknownClientError):
         assert issubclass(cls, http.ClientError)
+    assert issubclass(http.UnknownClientError, KeyError)
+    assert str(http.UnknownClientError("unknown client 'x'")) == "unknown client 'x'"
     assert issubclass(http.ClientTimeoutError, TimeoutError)
     assert not issubclass(http.HttpStatusError, http.ClientError)
 
@@ -113,14 +116,14 @@ def test_decorator_signatures():
     assert params(http.route) == [("path", POS, EMPTY), ("methods", POS, None)]
     for fn in (http.middleware, http.on_startup, http.on_shutdown):
         assert params(fn) == [("fn", POS, EMPTY)]
-    for fn in (log.debug, log.info, log.warning, log.error):
+    for fn in (log.debug, log.info, log.warn, log.warning, log.error):
         assert params(fn) == [("msg", POS, EMPTY)]
 
 
 @pytest.mark.parametrize(
     "obj",
     [http.MockRequest, http.MockResponse, http.MockClient, http.HttpStatusError, http.ClientError,
-     http.ConnectError, http.ClientTimeoutError, http.TlsError],
+     http.ConnectError, http.ClientTimeoutError, http.TlsError, http.UnknownClientError],
 )
 def test_every_public_class_and_member_has_a_docstring(obj):
     assert obj.__doc__ and obj.__doc__.strip()
@@ -134,7 +137,8 @@ def test_every_public_class_and_member_has_a_docstring(obj):
 
 
 def test_functions_have_docstrings():
-    for fn in (http.route, http.middleware, http.on_startup, http.on_shutdown, log.debug, log.info, log.warning, log.error):
+    for fn in (http.route, http.middleware, http.on_startup, http.on_shutdown, log.debug, log.info, log.warn, log.warning,
+               log.error):
         assert fn.__doc__ and fn.__doc__.strip()
 
 

@@ -9,6 +9,8 @@ public class RealTreeTests
 {
     private const string MockRelative = "sdk/src/siphon_sdk/http.py";
     private const string RuntimePyRelative = "Siphon.Runtime/python/siphon/http.py";
+    private const string MockLogRelative = "sdk/src/siphon_sdk/log.py";
+    private const string RuntimeLogRelative = "Siphon.Runtime/python/siphon/log.py";
 
     private static readonly Lazy<Compilation> s_runtime = new(CompileRuntime);
 
@@ -37,12 +39,26 @@ public class RealTreeTests
     private static bool IsUnder(string root, string path, string folder) =>
         Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar).Contains(folder);
 
-    private static Task<ImmutableArray<Diagnostic>> RunAsync(string mockText) =>
+    private static Task<ImmutableArray<Diagnostic>> RunAsync(string mockText, string? mockLogText = null) =>
         DriftTest.RunAsync(s_runtime.Value,
         [
             new InMemoryAdditionalText(Repo.PathOf(MockRelative), mockText),
             new InMemoryAdditionalText(Repo.PathOf(RuntimePyRelative), Repo.Read(RuntimePyRelative)),
+            new InMemoryAdditionalText(Repo.PathOf(MockLogRelative), mockLogText ?? Repo.Read(MockLogRelative)),
+            new InMemoryAdditionalText(Repo.PathOf(RuntimeLogRelative), Repo.Read(RuntimeLogRelative)),
         ]);
+
+    [Fact]
+    public async Task Dropping_warn_from_the_real_mock_log_is_SIPH0001_on_the_runtime_log_warn()
+    {
+        var mockLog = Repo.Read(MockLogRelative);
+        var start = mockLog.IndexOf("def warn(msg)", StringComparison.Ordinal);
+        Assert.True(start > 0, "log.warn not found in the real mock");
+        var end = mockLog.IndexOf("\n\n\n", start, StringComparison.Ordinal);
+        var d = Assert.Single(await RunAsync(Repo.Read(MockRelative), mockLog.Remove(start, end - start)));
+        Assert.Equal(RuleIdentifiers.MissingInMock, d.Id);
+        Assert.StartsWith("warn: exported by the runtime (a function, python/siphon/log.py:", d.GetMessage(), StringComparison.Ordinal);
+    }
 
     [Fact]
     public void The_bound_types_compile_without_errors()

@@ -7,17 +7,19 @@ import sys as _sys
 from siphon._native import Client, Request, Response
 
 __all__ = ["Request", "Response", "Client", "HttpStatusError", "ClientError", "ConnectError",
-           "ClientTimeoutError", "TlsError", "route", "middleware", "on_startup", "on_shutdown"]
+           "ClientTimeoutError", "TlsError", "UnknownClientError", "route", "middleware", "on_startup", "on_shutdown"]
 
 
-class HttpStatusError(Exception):
+# Both bases are RuntimeError because siphon-http raised RuntimeError for these failures: a ported
+# script's `except RuntimeError:` keeps catching them.
+class HttpStatusError(RuntimeError):
     """Raised by ``Response.raise_for_status()`` for a status of 400 or more."""
 
     response: Response
     status: int
 
 
-class ClientError(Exception):
+class ClientError(RuntimeError):
     """An outbound ``http.Client`` call failed before a response arrived."""
 
 
@@ -31,6 +33,14 @@ class ClientTimeoutError(ClientError, TimeoutError):
 
 class TlsError(ClientError):
     """The TLS handshake with the upstream failed (untrusted chain, bad client certificate, ...)."""
+
+
+class UnknownClientError(ClientError, KeyError):
+    """``http.Client(name)`` names no client configured under http.yaml's ``clients``."""
+
+    def __str__(self):
+        # KeyError's own __str__ would quote the message.
+        return RuntimeError.__str__(self)
 
 
 # Registrations, in order; each entry carries the file and line of the decorator.

@@ -12,6 +12,7 @@ from siphon_sdk.http import (  # noqa: F401
     Request,
     Response,
     TlsError,
+    UnknownClientError,
     middleware,
     on_shutdown,
     on_startup,

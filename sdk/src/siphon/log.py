@@ -1,3 +1,3 @@
 """``siphon.log`` under test: re-exports the mock from ``siphon_sdk.log``."""
 
-from siphon_sdk.log import __all__, debug, error, info, warning  # noqa: F401
+from siphon_sdk.log import __all__, debug, error, info, warn, warning  # noqa: F401

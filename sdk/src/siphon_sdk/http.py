@@ -1,6 +1,6 @@
 """The mock ``siphon.http`` namespace: Request, Response, Client, errors, decorators.
 
-This file is the SDK side of the script API contract (shared/SCRIPT-API.md).
+This file is the SDK side of the script API contract (docs/script-api.md).
 The runtime's bound C# types are the other side, and a Roslyn analyzer reads
 THIS SOURCE and compares it with them: class and member names, parameter
 names/order/kinds/defaults, ``def`` vs ``async def``, ``@property`` vs method.
@@ -31,6 +31,7 @@ __all__ = [
     "ConnectError",
     "ClientTimeoutError",
     "TlsError",
+    "UnknownClientError",
     "Request",
     "Response",
     "Client",
@@ -45,7 +46,9 @@ __all__ = [
 # errors
 
 
-class HttpStatusError(Exception):
+# RuntimeError, as in the runtime: siphon-http raised RuntimeError for these, so a ported
+# script's `except RuntimeError:` keeps catching them.
+class HttpStatusError(RuntimeError):
     """Raised by Response.raise_for_status() for a status >= 400; carries the response."""
 
     def __init__(self, response):
@@ -64,12 +67,12 @@ class HttpStatusError(Exception):
         return self._response.status
 
 
-class ClientError(Exception):
+class ClientError(RuntimeError):
     """An outbound call failed before a response arrived (base of the transport errors)."""
 
 
 class ConnectError(ClientError):
-    """The upstream could not be reached (refused, unresolvable; in the mock: nothing canned)."""
+    """The upstream could not be reached (refused, unresolvable; in the mock: nothing canned, strict harness)."""
 
 
 class ClientTimeoutError(ClientError, TimeoutError):
@@ -78,6 +81,14 @@ class ClientTimeoutError(ClientError, TimeoutError):
 
 class TlsError(ClientError):
     """The TLS handshake with the upstream failed (certificate or protocol)."""
+
+
+class UnknownClientError(ClientError, KeyError):
+    """http.Client(name) names no configured client (the mock checks at the client's first call)."""
+
+    def __str__(self):
+        """The message as given (KeyError's own str() would quote it)."""
+        return RuntimeError.__str__(self)
 
 
 # --------------------------------------------------------------------------
@@ -211,8 +222,9 @@ class MockClient:
         timeout_ms=None,
         http2_prior_knowledge=False,
     ):
-        """A named client, or an inline one; an unknown name raises KeyError naming the configured clients."""
-        harness = _state.current_harness()
+        """A named client, or an inline one. The name is checked at the first call (UnknownClientError
+        naming the configured clients), so a module-level http.Client("name") imported before any
+        harness exists works."""
         if name is not None:
             if not isinstance(name, str):
                 raise TypeError(f"client name must be a str, not {type(name).__name__}")
@@ -233,15 +245,11 @@ class MockClient:
                     f"client {name!r} is configured in http.yaml; "
                     f"do not also pass {', '.join(inline)}"
                 )
-            if harness is not None:
-                base_url = harness._client_base_url(name)
-            else:
-                base_url = f"http://{name}"
         elif base_url is not None and not isinstance(base_url, str):
             raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
         self._name = name
         self._base_url = base_url
-        self._harness = harness
+        self._harness = _state.current_harness()
 
     @property
     def name(self) -> str | None:
@@ -251,7 +259,10 @@ class MockClient:
     @property
     def base_url(self) -> str | None:
         """The base URL relative paths join onto, or None."""
-        return self._base_url
+        if self._name is None:
+            return self._base_url
+        harness = _state.current_harness() or self._harness
+        return _state.configured_base_url(harness, self._name)
 
     async def get(self, path, *, headers=None) -> MockResponse:
         """GET path (joined onto base_url unless absolute)."""
@@ -284,35 +295,46 @@ class MockClient:
     async def _send(self, method, path, body, headers):
         # Private: build the record, let the harness answer. Yields to the loop
         # once, as real I/O would.
-        url = _join_url(self._base_url, path)
+        if not isinstance(path, str):
+            raise TypeError(f"path must be a str, not {type(path).__name__}")
+        sent_headers = _convert.response_headers(headers)
+        sent_body = None if body is None else _convert.to_body(body)
+        harness = _state.current_harness() or self._harness
+        if self._name is None:
+            base_url, who = self._base_url, "inline client"
+        elif harness is None:
+            base_url, who = None, f"client {self._name!r}"
+        else:
+            base_url, who = harness._client_base_url(self._name), f"client {self._name!r}"
+        if harness is None:
+            raise ConnectError(f"{method} {path}: no HttpTestHarness is running, nothing can answer")
+        url = _join_url(base_url, path, who)
         record = {
             "method": method,
             "path": urlsplit(url).path or "/",
             "url": url,
             "name": self._name,
-            "base_url": self._base_url,
-            "headers": _convert.response_headers(headers),
-            "body": None if body is None else _convert.to_body(body),
+            "base_url": base_url,
+            "headers": sent_headers,
+            "body": sent_body,
         }
-        harness = _state.current_harness() or self._harness
-        if harness is None:
-            raise ConnectError(f"{method} {url}: no HttpTestHarness is running, nothing can answer")
         await asyncio.sleep(0)
-        return harness._answer(record)
+        return harness._answer(record, path)
 
 
-def _join_url(base_url, path):
+def _join_url(base_url, path, who="client"):
     """The join rule, shared with the runtime: an absolute URL is used as is;
     otherwise path is appended to base_url with exactly one "/" between them,
     keeping base_url's own path prefix (``http://h/api`` + ``/v1/x`` →
-    ``http://h/api/v1/x``). An empty path means base_url itself."""
+    ``http://h/api/v1/x``). An empty path means base_url itself; a relative
+    path on a client without base_url is a ClientError naming the client."""
     if not isinstance(path, str):
         raise TypeError(f"path must be a str, not {type(path).__name__}")
     parts = urlsplit(path)
     if parts.scheme in ("http", "https") and parts.netloc:
         return path
     if base_url is None:
-        raise ValueError(f"relative path {path!r} on a client without base_url")
+        raise ClientError(f"{who} has no base_url, so {path!r} must be an absolute http:// or https:// URL")
     if path == "":
         return base_url
     return base_url.rstrip("/") + "/" + path.lstrip("/")

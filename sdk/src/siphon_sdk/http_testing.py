@@ -9,6 +9,10 @@ traceback in the log, HEAD served by GET with the body dropped, 413 over
 task cancelled), and answers the script's outbound ``http.Client`` calls from
 canned responses, recording each call in ``sent_requests``.
 
+It also takes the original siphon-http SDK's test API (``config=``,
+``harness.http``, ``harness.log.messages``, ``reset()``, ``path_params=``), so
+a test written for that SDK runs unchanged; see docs/testing-scripts.md.
+
 Everything is synchronous from the test's side: ``request`` runs the handler
 to completion on the harness's loop and returns a ``MockResponse``.
 """
@@ -27,7 +31,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 from siphon_sdk import _convert, _routing, _state
-from siphon_sdk.http import ConnectError, MockRequest, MockResponse
+from siphon_sdk import http as _http
+from siphon_sdk.http import ConnectError, MockRequest, MockResponse, UnknownClientError
 
 __all__ = ["HttpTestHarness", "RouteError"]
 
@@ -52,45 +57,114 @@ def error_response(status: int, extra_headers: dict[str, str] | None = None) -> 
     return MockResponse(status, headers, ERROR_BODIES[status])
 
 
+class CapturedLog(list):
+    """``harness.log``: a list of ``(level, message)`` tuples, levels "debug", "info", "warn" and
+    "error" (``log.warning`` records as "warn"); ``.messages`` is the same list, as the original
+    SDK names it, and ``.clear()`` empties it."""
+
+    @property
+    def messages(self) -> "CapturedLog":
+        """The captured (level, message) tuples (this list itself)."""
+        return self
+
+
+class HarnessHttp:
+    """``harness.http``: the mock ``http`` namespace (``Response``, ``Client``, the errors, ...)
+    with this harness's canning helpers and records on it."""
+
+    def __init__(self, harness):
+        self._harness = harness
+
+    @property
+    def sent_requests(self) -> list[dict]:
+        """The harness's sent_requests."""
+        return self._harness.sent_requests
+
+    def add_response(self, resp) -> None:
+        """As HttpTestHarness.add_response."""
+        self._harness.add_response(resp)
+
+    def set_response(self, path, resp, *, method=None) -> None:
+        """As HttpTestHarness.set_response."""
+        self._harness.set_response(path, resp, method=method)
+
+    def set_default_response(self, resp) -> None:
+        """As HttpTestHarness.set_default_response."""
+        self._harness.set_default_response(resp)
+
+    def clear(self) -> None:
+        """Forget sent requests and canned answers."""
+        self._harness._clear_outbound()
+
+    def __getattr__(self, name):
+        return getattr(_http, name)
+
+
 class HttpTestHarness:
     """Runs one routing script in-process, with canned answers for its outbound calls.
 
+    ``config``: the parsed http.yaml shape as a dict (the original SDK's
+    argument); its ``clients`` (name → settings, ``base_url`` optional) and
+    the first server's ``max_body_bytes`` / ``request_timeout_ms`` are used.
     ``clients``: the names configured in http.yaml (a list), or a dict of
-    name → base_url; given, an unknown ``http.Client(name)`` raises KeyError as
-    in the runtime; omitted, any name is accepted with base_url
+    name → base_url. With clients from either, an ``http.Client(name)`` for
+    another name raises UnknownClientError at its first call, as in the
+    runtime; with neither, any name is accepted with base_url
     ``http://<name>``. ``max_body_bytes`` and ``request_timeout_ms`` emulate
-    the listener's limits (None: no limit).
+    the listener's limits (None: no limit). ``strict``: an outbound call with
+    nothing canned raises ConnectError instead of answering an empty 200.
     """
 
-    def __init__(self, *, clients=None, max_body_bytes=None, request_timeout_ms=None):
+    def __init__(self, config=None, *, clients=None, max_body_bytes=None, request_timeout_ms=None, strict=False):
+        from_config = _read_config(config)
         if clients is None:
-            self._clients = None
+            self._clients = from_config["clients"]
         elif isinstance(clients, dict):
             self._clients = dict(clients)
         else:
             self._clients = {name: f"http://{name}" for name in clients}
-        self.max_body_bytes = max_body_bytes
-        self.request_timeout_ms = request_timeout_ms
+        self.max_body_bytes = max_body_bytes if max_body_bytes is not None else from_config["max_body_bytes"]
+        self.request_timeout_ms = request_timeout_ms if request_timeout_ms is not None else from_config["request_timeout_ms"]
+        #: the parsed http.yaml dict given as config (an empty dict when none)
+        self.config = dict(config or {})
+        self.strict = strict
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: (level, message) for every log line, from the script and from dispatch errors
+        self.log = CapturedLog()
+        #: every outbound call: dicts with method, path, url, name, base_url, headers, body
+        self.sent_requests: list[dict] = []
+        self.reset()
+        _state.latest = self
+
+    @property
+    def http(self) -> HarnessHttp:
+        """The mock ``http`` namespace with this harness's add_response/set_response/sent_requests."""
+        return HarnessHttp(self)
+
+    def reset(self) -> None:
+        """Start over: forget the loaded script and its registrations, canned answers, sent
+        requests, log and errors (and every other mock namespace's state); load a script again."""
         self._router = _routing.Router()
         self._middleware: list = []
         self._startup: list = []
         self._shutdown: list = []
         self._loading = False
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._queue: collections.deque = collections.deque()
-        self._by_path: dict[tuple[str | None, str], object] = {}
-        self._default = None
         self._started = self._stopped = False
+        self._clear_outbound()
+        self.log.clear()
         #: the loaded script's module (None until load_script/load_source)
         self.module: types.ModuleType | None = None
         #: the name logging uses for this script (the file name's stem)
         self.script_name = "siphon.script"
-        #: every outbound call: dicts with method, path, url, name, base_url, headers, body
-        self.sent_requests: list[dict] = []
-        #: (level, message) for every log line, from the script and from dispatch errors
-        self.log: list[tuple[str, str]] = []
         #: exceptions raised by handlers/middleware (answered 500), for inspection
         self.errors: list[BaseException] = []
+        _state.run_reset_hooks()
+
+    def _clear_outbound(self) -> None:
+        self._queue: collections.deque = collections.deque()
+        self._by_path: dict[tuple[str | None, str], object] = {}
+        self._default = None
+        self.sent_requests.clear()
 
     # ------------------------------------------------------------------ loading
 
@@ -194,11 +268,12 @@ class HttpTestHarness:
 
     def request(
         self,
-        method,
-        path,
+        method="GET",
+        path="/",
         *,
         headers=None,
         query_params=None,
+        path_params=None,
         body=None,
         client="127.0.0.1:0",
         client_cert=None,
@@ -220,12 +295,13 @@ class HttpTestHarness:
         header_map = _convert.request_headers(headers)
         body_bytes = _convert.to_body(body)
 
-        response = self._dispatch(method, raw_path, query, header_map, body_bytes, client, client_cert)
+        overrides = None if path_params is None else _convert.str_dict(path_params, "path_params")
+        response = self._dispatch(method, raw_path, query, header_map, body_bytes, client, client_cert, overrides)
         if method == "HEAD":
             response = MockResponse(response.status, response.headers, None)
         return response
 
-    def _dispatch(self, method, raw_path, query, headers, body, client, client_cert) -> MockResponse:
+    def _dispatch(self, method, raw_path, query, headers, body, client, client_cert, path_params=None) -> MockResponse:
         match = self._router.match(method, raw_path)
         if match.status == 404:
             return error_response(404)
@@ -236,7 +312,7 @@ class HttpTestHarness:
         req = MockRequest(
             method,
             _routing.decoded_path(raw_path),
-            path_params=match.params,
+            path_params=match.params if path_params is None else path_params,
             query_params=query,
             headers=headers,
             body=body,
@@ -257,10 +333,10 @@ class HttpTestHarness:
         try:
             response = await asyncio.wait_for(pipeline, timeout)
         except TimeoutError:
-            self._log_line("warning", f"{req.method} {req.path}: timed out after {self.request_timeout_ms} ms")
+            self._log_line("warn", f"{req.method} {req.path}: timed out after {self.request_timeout_ms} ms")
             return error_response(504)
         if loop.time() - start > timeout:
-            self._log_line("warning", f"{req.method} {req.path}: timed out after {self.request_timeout_ms} ms")
+            self._log_line("warn", f"{req.method} {req.path}: timed out after {self.request_timeout_ms} ms")
             return error_response(504)
         return response
 
@@ -302,34 +378,44 @@ class HttpTestHarness:
         self._queue.append(resp)
 
     def set_response(self, path, resp, *, method=None) -> None:
-        """Answer every outbound call to path (URL path, no host, no query) with resp; method=None: any method."""
+        """Answer every outbound call to path with resp: the URL path (no host, no query) or the path
+        exactly as the script passed it; method=None: any method."""
         self._by_path[(method.upper() if method else None, path)] = resp
 
     def set_default_response(self, resp) -> None:
-        """Answer outbound calls that nothing else answers with resp (None: no default)."""
+        """Answer outbound calls that nothing else answers with resp (None: an empty 200, or ConnectError
+        on a strict harness)."""
         self._default = resp
 
-    def _client_base_url(self, name: str) -> str:
+    def _client_base_url(self, name: str) -> str | None:
         if self._clients is None:
             return f"http://{name}"
         if name not in self._clients:
-            configured = ", ".join(sorted(self._clients)) or "(none)"
-            raise KeyError(f"unknown client {name!r}; configured clients: {configured}")
+            configured = ", ".join(sorted(self._clients))
+            raise UnknownClientError(
+                f"unknown client {name!r}; configured clients: {configured}" if configured
+                else f"unknown client {name!r}: the configuration has no clients"
+            )
         return self._clients[name]
 
-    def _answer(self, record: dict) -> MockResponse:
+    def _answer(self, record: dict, requested_path: str) -> MockResponse:
         self.sent_requests.append(record)
+        method = record["method"]
         if self._queue:
             answer = self._queue.popleft()
-        elif (record["method"], record["path"]) in self._by_path:
-            answer = self._by_path[(record["method"], record["path"])]
-        elif (None, record["path"]) in self._by_path:
-            answer = self._by_path[(None, record["path"])]
-        elif self._default is not None:
-            answer = self._default
         else:
-            raise ConnectError(f"{record['method']} {record['url']}: nothing canned for this call")
-        return _resolve(answer, record)
+            for key in ((method, record["path"]), (method, requested_path), (None, record["path"]), (None, requested_path)):
+                if key in self._by_path:
+                    answer = self._by_path[key]
+                    break
+            else:
+                if self._default is not None:
+                    answer = self._default
+                elif self.strict:
+                    raise ConnectError(f"{method} {record['url']}: nothing canned for this call (strict harness)")
+                else:
+                    answer = MockResponse(200)  # the original SDK's answer when nothing is canned
+        return _upstream(_resolve(answer, record))
 
     # ------------------------------------------------------------------ plumbing
 
@@ -352,7 +438,40 @@ class HttpTestHarness:
         logging.getLogger(self.script_name).log(_LEVELS[level], text)
 
 
-_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
+
+
+def _upstream(resp: MockResponse) -> MockResponse:
+    """A canned answer as the runtime hands an upstream answer to a script: header names lower-case."""
+    return MockResponse(resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.body)
+
+
+def _read_config(config) -> dict:
+    """What the harness uses from a parsed http.yaml dict: clients (name → base_url or None, or None
+    when the config names no clients) and the first server's limits."""
+    out = {"clients": None, "max_body_bytes": None, "request_timeout_ms": None}
+    if config is None:
+        return out
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict (the parsed http.yaml), not {type(config).__name__}")
+    clients = config.get("clients")
+    if clients is not None:
+        if not isinstance(clients, dict):
+            raise TypeError(f"config['clients'] must map client names to settings, not {type(clients).__name__}")
+        out["clients"] = {}
+        for name, settings in clients.items():
+            settings = settings or {}
+            if not isinstance(settings, dict):
+                raise TypeError(f"config['clients'][{name!r}] must be a dict of settings, not {type(settings).__name__}")
+            out["clients"][name] = settings.get("base_url")
+    servers = config.get("servers") or []
+    if servers:
+        first = servers[0]
+        if not isinstance(first, dict):
+            raise TypeError(f"config['servers'][0] must be a dict, not {type(first).__name__}")
+        out["max_body_bytes"] = first.get("max_body_bytes")
+        out["request_timeout_ms"] = first.get("request_timeout_ms")
+    return out
 
 
 def _resolve(answer, record):

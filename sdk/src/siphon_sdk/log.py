@@ -1,10 +1,10 @@
-"""The mock ``siphon.log`` namespace: debug/info/warning/error(msg).
+"""The mock ``siphon.log`` namespace: debug/info/warn/warning/error(msg).
 
 In the runtime these go to the host's logger with the script's name as the
 category. Here each line goes to Python's ``logging`` under the script's name
 and, while an ``HttpTestHarness`` is loading or running the script, to
 ``harness.log`` as a ``(level, message)`` tuple (level is "debug", "info",
-"warning" or "error").
+"warn" or "error"; ``warning`` records as "warn", as in the original SDK).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 
 from siphon_sdk import _state
 
-__all__ = ["debug", "info", "warning", "error"]
+__all__ = ["debug", "info", "warn", "warning", "error"]
 
 
 def debug(msg) -> None:
@@ -26,9 +26,14 @@ def info(msg) -> None:
     _emit("info", msg)
 
 
+def warn(msg) -> None:
+    """Log msg at warning level (siphon-http's spelling)."""
+    _emit("warn", msg)
+
+
 def warning(msg) -> None:
     """Log msg at warning level."""
-    _emit("warning", msg)
+    _emit("warn", msg)
 
 
 def error(msg) -> None:
@@ -39,7 +44,7 @@ def error(msg) -> None:
 _LEVELS = {
     "debug": logging.DEBUG,
     "info": logging.INFO,
-    "warning": logging.WARNING,
+    "warn": logging.WARNING,
     "error": logging.ERROR,
 }
 

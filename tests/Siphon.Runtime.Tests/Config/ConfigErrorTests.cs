@@ -229,15 +229,19 @@ public class ConfigErrorTests
     }
 
     [Fact]
-    public void MissingBaseUrl()
-    {
-        AssertError("clients:\n  api:\n    timeout_ms: 10\n", 3, "clients.api.base_url", "required key is missing");
-    }
-
-    [Fact]
     public void ClientWithoutSettings()
     {
-        AssertError("clients:\n  api:\n", 2, "clients.api", "expected a mapping with base_url, got null");
+        AssertError("clients:\n  api:\n", 2, "clients.api", "expected a mapping of client settings (base_url: ..., timeout_ms: ...), got null");
+    }
+
+    [Theory]
+    [InlineData("key: c.key", 4, "clients.api.key", "key needs cert beside it")]
+    [InlineData("cert: [a.crt, b.key]\n    key: c.key", 4, "clients.api.cert", "with key set, cert must be one certificate path, got a sequence")]
+    [InlineData("cert: a.crt\n    key: \"\"", 5, "clients.api.key", "expected the key path, got an empty value")]
+    [InlineData("cert: \"\"\n    key: c.key", 4, "clients.api.cert", "expected the certificate path, got an empty value")]
+    public void WrongClientCertAndKeyPair(string lines, int line, string key, string reason)
+    {
+        AssertError($"clients:\n  api:\n    base_url: https://x\n    {lines}\n", line, key, reason);
     }
 
     [Theory]
@@ -246,7 +250,7 @@ public class ConfigErrorTests
     [InlineData("http2_prior_knowledge: on", "clients.api.http2_prior_knowledge", "expected a boolean (true or false), got 'on'")]
     [InlineData("verify: false", "clients.api.verify", "turning verification off is not supported")]
     [InlineData("cert: [a.crt]", "clients.api.cert", "got a sequence of 1 item(s)")]
-    [InlineData("cert: [a.crt, b.key, c]", "clients.api.cert", "a combined PEM path or [cert_path, key_path]")]
+    [InlineData("cert: [a.crt, b.key, c]", "clients.api.cert", "a combined PEM path, [cert_path, key_path], or a certificate path with key: beside it")]
     [InlineData("cert: {path: a}", "clients.api.cert", "got a mapping")]
     public void WrongClientValues(string line4, string key, string reason)
     {
@@ -395,8 +399,8 @@ public class ConfigErrorTests
     [Fact]
     public void EmptyVariableWithoutDefaultStaysEmptyAndRequiredValueFails()
     {
-        AssertError("clients:\n  a:\n    base_url: ${URL}\n", 3, "clients.a.base_url", "must not be empty",
-            new Dictionary<string, string> { ["URL"] = "" });
+        AssertError("servers:\n  - listen: ${L}\n", 2, "servers[0].listen", "must not be empty",
+            new Dictionary<string, string> { ["L"] = "" });
     }
 
     [Fact]

@@ -98,13 +98,35 @@ public class ConfigLoaderTests
         Assert.Equal(ServerConfig.DefaultMaxBodyBytes, c.Servers[1].MaxBodyBytes);
 
         var h2 = c.Clients["h2"];
-        Assert.Equal("http://127.0.0.1:9000/v1/", h2.BaseUrl.ToString());
+        Assert.Equal("http://127.0.0.1:9000/v1/", h2.BaseUrl!.ToString());
         Assert.Equal(1, h2.PoolSize);
         Assert.True(h2.Http2PriorKnowledge);
         Assert.Equal(ClientConfig.DefaultTimeoutMs, h2.TimeoutMs);
         Assert.Null(h2.Verify);
         Assert.Equal(Path.Combine(SourceDir, "bundle.pem"), h2.CertPath);
         Assert.Null(h2.KeyPath);
+    }
+
+    [Fact]
+    public void SiphonHttpSpellingsLoad_CertAndKeyAsTwoKeys_AndAClientWithoutBaseUrl()
+    {
+        var c = Parse("""
+            clients:
+              graph:
+                base_url: https://graph.example.com/v19.0
+                cert: certs/client.crt
+                key: certs/client.key
+              anywhere:
+                timeout_ms: 2500
+              empty: {}
+            """);
+        var graph = c.Clients["graph"];
+        Assert.Equal(Path.Combine(SourceDir, "certs", "client.crt"), graph.CertPath);
+        Assert.Equal(Path.Combine(SourceDir, "certs", "client.key"), graph.KeyPath);
+        Assert.Null(c.Clients["anywhere"].BaseUrl);
+        Assert.Equal(2500, c.Clients["anywhere"].TimeoutMs);
+        Assert.Null(c.Clients["empty"].BaseUrl);
+        Assert.Null(c.Clients["empty"].CertPath);
     }
 
     [Fact]
@@ -233,7 +255,7 @@ public class ConfigLoaderTests
                 base_url: "https://${HOST}:${PORT:-8443}/${VER}/"
                 verify: "certs/${VER}/ca.pem"
             """, env);
-        Assert.Equal("https://api.example.com:8443/v2/", c.Clients["api"].BaseUrl.ToString());
+        Assert.Equal("https://api.example.com:8443/v2/", c.Clients["api"].BaseUrl!.ToString());
         Assert.Equal(Path.Combine(SourceDir, "certs", "v2", "ca.pem"), c.Clients["api"].Verify);
     }
 
@@ -369,7 +391,7 @@ public class ConfigLoaderTests
               A: {base_url: "http://A"}
             """);
         Assert.Equal(["b", "a", "A"], c.Clients.Keys);
-        Assert.Equal("a", c.Clients["a"].BaseUrl.Host);
+        Assert.Equal("a", c.Clients["a"].BaseUrl!.Host);
         Assert.False(c.Clients.ContainsKey("B"));
     }
 

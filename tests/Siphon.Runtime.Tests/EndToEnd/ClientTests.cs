@@ -201,6 +201,11 @@ public class ClientTests
                 base_url: "{{upstream.Url}}"
                 verify: "{{pki.CaPath}}"
                 cert: "{{pki.ClientCombinedPath}}"
+              two_keys:
+                base_url: "{{upstream.Url}}"
+                verify: "{{pki.CaPath}}"
+                cert: "{{pki.ClientCertPath}}"
+                key: "{{pki.ClientKeyPath}}"
             """);
         await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript), config);
 
@@ -211,6 +216,7 @@ public class ClientTests
         Assert.Equal(expected, combined.GetProperty("body").GetString());
         Assert.Equal(expected, Ok(await Call(siphon, new { client = new { name = "pair" }, path = "/who" })).GetProperty("body").GetString());
         Assert.Equal(expected, Ok(await Call(siphon, new { client = new { name = "combined" }, path = "/who" })).GetProperty("body").GetString());
+        Assert.Equal(expected, Ok(await Call(siphon, new { client = new { name = "two_keys" }, path = "/who" })).GetProperty("body").GetString());
 
         // The upstream drops the connection after the TLS 1.3 handshake; nothing on the wire says why,
         // so the error is a ConnectError-style "closed the connection" that names the likely cause.
@@ -350,7 +356,7 @@ public class ClientTests
     // ---------------- named clients ----------------
 
     [Fact]
-    public async Task Named_clients_join_paths_onto_base_url_and_an_unknown_name_raises_KeyError_listing_the_configured_ones()
+    public async Task Named_clients_join_paths_onto_base_url_and_an_unknown_name_raises_UnknownClientError_listing_the_configured_ones()
     {
         var targets = new ConcurrentQueue<string>();
         await using var upstream = await Upstream.StartAsync(ctx =>
@@ -386,12 +392,89 @@ public class ClientTests
         Assert.Equal("/x/y", await Target("bare", "/x/y"));
         Assert.Equal("/elsewhere", await Target("prefixed", $"{upstream.Url}/elsewhere")); // absolute: as is
 
-        var unknown = Err(await Call(siphon, new { client = new { name = "nope" }, path = "/" }), "KeyError");
-        var message = unknown.GetProperty("message").GetString()!;
-        Assert.Contains("nope", message);
-        Assert.Contains("bare, prefixed, prefixed_no_slash", message);
+        // A ClientError (so RuntimeError, as siphon-http raised) and still a KeyError; str() unquoted.
+        var unknown = Err(await Call(siphon, new { client = new { name = "nope" }, path = "/" }), "UnknownClientError");
+        Assert.Equal("unknown client 'nope'; configured clients: bare, prefixed, prefixed_no_slash", unknown.GetProperty("message").GetString());
+        Assert.Contains("ClientError", Names(unknown.GetProperty("mro")));
+        Assert.Contains("RuntimeError", Names(unknown.GetProperty("mro")));
+        Assert.Contains("KeyError", Names(unknown.GetProperty("mro")));
         var both = Err(await Call(siphon, new { client = new { name = "bare", extra = new { base_url = upstream.Url } }, path = "/" }), "TypeError");
         Assert.Contains("not both", both.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_named_client_without_base_url_takes_absolute_urls_and_a_relative_path_is_a_ClientError_naming_it()
+    {
+        await using var upstream = await Upstream.StartAsync(ctx => Upstream.Text(ctx, 200, $"at {ctx.Request.Path}"));
+        using var dir = new TempDir();
+        var config = dir.Write("http.yaml", """
+            servers:
+              - listen: "127.0.0.1:0"
+            clients:
+              anywhere:
+                timeout_ms: 5000
+            """);
+        await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript), config);
+
+        var ok = Ok(await Call(siphon, new { client = new { name = "anywhere" }, path = $"{upstream.Url}/abs" }));
+        Assert.Equal("at /abs", ok.GetProperty("body").GetString());
+        var named = Ok(await Call(siphon, new { client = new { name = "anywhere" }, path = $"{upstream.Url}/abs", async_with = true }));
+        Assert.Equal(JsonValueKind.Null, named.GetProperty("client_base_url").ValueKind);
+        var e = Err(await Call(siphon, new { client = new { name = "anywhere" }, path = "/relative" }), "ClientError");
+        Assert.Equal("client 'anywhere' has no base_url, so '/relative' must be an absolute http:// or https:// URL", e.GetProperty("message").GetString());
+        Assert.Contains("RuntimeError", Names(e.GetProperty("mro")));
+        var inline = Err(await Call(siphon, new { client = new { timeout_ms = 1000 }, path = "rel" }), "ClientError");
+        Assert.Equal("inline client has no base_url, so 'rel' must be an absolute http:// or https:// URL", inline.GetProperty("message").GetString());
+    }
+
+    /// <summary>A script written the siphon-http way: log.warn, and `except RuntimeError` around a client call and
+    /// raise_for_status(), catching a refused connection, an error status and an unknown client name alike.</summary>
+    [Fact]
+    public async Task A_siphon_http_style_script_catches_client_failures_as_RuntimeError_and_logs_with_warn()
+    {
+        await using var upstream = await Upstream.StartAsync(ctx => Upstream.Text(ctx, 503, "busy"));
+        var refused = new TcpListener(IPAddress.Loopback, 0);
+        refused.Start();
+        var deadPort = ((IPEndPoint)refused.LocalEndpoint).Port;
+        refused.Stop();
+        using var dir = new TempDir();
+        var config = dir.Write("http.yaml", $$"""
+            servers:
+              - listen: "127.0.0.1:0"
+            clients:
+              busy:
+                base_url: "{{upstream.Url}}"
+              dead:
+                base_url: "http://127.0.0.1:{{deadPort}}"
+            """);
+        var script = dir.Write("ported.py", """
+            from siphon import http, log
+
+
+            @http.route("/try/{name}")
+            async def attempt(req):
+                name = req.path_params["name"]
+                try:
+                    resp = await http.Client(name).get("/work")
+                    resp.raise_for_status()
+                except RuntimeError as e:
+                    log.warn(f"upstream {name} failed: {type(e).__name__}")
+                    return http.Response(502, {"x-caught": type(e).__name__}, str(e))
+                return http.Response(200)
+            """);
+        await using var siphon = await SiphonProcess.StartAsync(script, config);
+
+        foreach (var (name, caught) in new[] { ("busy", "HttpStatusError"), ("dead", "ConnectError"), ("nope", "UnknownClientError") })
+        {
+            using var r = await Http.GetAsync($"{siphon.Url}/try/{name}");
+            Assert.Equal(HttpStatusCode.BadGateway, r.StatusCode);
+            Assert.Equal(caught, r.Headers.GetValues("x-caught").Single());
+        }
+        // The log line is written by the host's logger after the answer: give it a moment.
+        for (var i = 0; i < 100 && !siphon.Output.Contains("upstream nope failed", StringComparison.Ordinal); i++) await Task.Delay(100);
+        Assert.Contains("upstream busy failed: HttpStatusError", siphon.Output);
+        Assert.Contains("upstream dead failed: ConnectError", siphon.Output);
+        Assert.Contains("upstream nope failed: UnknownClientError", siphon.Output);
     }
 
     [Fact]
