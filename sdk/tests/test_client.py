@@ -349,3 +349,50 @@ def test_client_errors_are_catchable_as_client_error():
             raise cls("x")
     with pytest.raises(TimeoutError):
         raise ClientTimeoutError("x")
+
+
+class TestMockModuleAndHarnessCompat:
+    """The original SDK's entry points (see sdk/tests/ported for a test written in its style)."""
+
+    def test_install_returns_the_mock_siphon_package(self):
+        import sys
+
+        from siphon_sdk import http as mock_http, log as mock_log, mock_module
+
+        saved = {k: v for k, v in sys.modules.items() if k == "siphon" or k.startswith("siphon.")}
+        try:
+            sys.modules["siphon"] = type(sys)("siphon")  # some other siphon in the way
+            module = mock_module.install()
+            assert sys.modules["siphon"] is module
+            assert module.http.Client is mock_http.Client and module.log.warn is mock_log.warn
+            assert mock_module.install() is module  # idempotent
+        finally:
+            for k in [k for k in sys.modules if k == "siphon" or k.startswith("siphon.")]:
+                del sys.modules[k]
+            sys.modules.update(saved)
+
+    def test_config_limits_and_harness_http_namespace(self, load):
+        h = load(
+            "from siphon import http\n@http.route('/', methods=['POST'])\ndef r(req):\n    return http.Response(200)\n",
+            config={"servers": [{"listen": "127.0.0.1:0", "max_body_bytes": 4}]},
+        )
+        assert h.max_body_bytes == 4
+        assert h.request("POST", "/", body="12345").status == 413
+        assert h.http.Response is MockResponse and h.http.sent_requests is h.sent_requests
+
+    def test_bad_config_is_a_type_error_naming_the_key(self):
+        with pytest.raises(TypeError, match=r"config\['clients'\]\['api'\]"):
+            HttpTestHarness(config={"clients": {"api": "http://x"}})
+
+    def test_a_fresh_harness_runs_the_reset_hooks(self):
+        calls = []
+
+        def hook():
+            calls.append(1)
+
+        _state.on_reset(hook)
+        try:
+            HttpTestHarness().close()
+            assert calls == [1]
+        finally:
+            _state._reset_hooks.remove(hook)
