@@ -1,7 +1,7 @@
 """An in-memory REST resource, plus a route that calls an upstream service.
 
 Items live in a module global: one copy per worker, gone on restart (state
-that must be shared belongs in an external store; see SCRIPT-API.md, State).
+that must be shared belongs in an external store; see docs/script-api.md, "State and workers").
 ``GET /users/{id}`` fetches ``/v1/users/{id}`` through the named client
 ``users`` (``clients.users`` in http.yaml) and passes the upstream's status,
 body and content-type back; an unreachable upstream is a 502.

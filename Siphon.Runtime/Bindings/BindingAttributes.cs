@@ -1,6 +1,6 @@
 // The attributes the binding generator reads. A [PyClass] type must be partial; its [PyProperty],
 // [PyMethod] and [PyConstructor] members become the Python surface (names in snake_case unless
-// given), and XML doc <summary> text becomes the docstring. See ARCHITECTURE.md, "Source generator contract".
+// given), and XML doc <summary> text becomes the docstring. See docs/architecture.md, "Source generator contract".
 namespace Siphon.Bindings;
 
 /// <summary>Exposes a C# class to Python as <c>Module.Name</c>.</summary>

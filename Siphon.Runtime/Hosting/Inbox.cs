@@ -1,7 +1,7 @@
 // The worker's inbox: a lock-free queue plus an eventfd the worker's loop watches with
 // add_reader. Producers (Kestrel threads, the thread pool) never take the GIL; they write the
 // eventfd only when the inbox goes from empty to non-empty, and the worker drains everything
-// per wake-up (CPYTHON-FACTS.md: one wake per batch beats call_soon_threadsafe by far).
+// per wake-up (docs/architecture.md, "CPython facts": one wake per batch beats call_soon_threadsafe by far).
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Siphon.Runtime.Python.Binding;

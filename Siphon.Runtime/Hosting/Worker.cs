@@ -1,5 +1,5 @@
 // A worker is one dedicated thread that owns one interpreter, holds its GIL and runs an asyncio
-// loop forever (ARCHITECTURE.md, "Dispatch"). Worker 0 initialises CPython and runs in the main
+// loop forever (docs/architecture.md, "Threading model"). Worker 0 initialises CPython and runs in the main
 // interpreter; in worker_mode: interpreters, workers 1..N-1 each create a sub-interpreter with its
 // own GIL on their own thread (PythonRuntime.CreateSubInterpreter) and end it there. Everything
 // that touches Python happens on the worker's thread: loading the script, building the routing

@@ -1,5 +1,5 @@
 // Loads libpython with RTLD_GLOBAL and routes every [LibraryImport(CApi.Library)] to that handle.
-// A private load (NativeLibrary.Load) breaks the stdlib's extension modules (CPYTHON-FACTS.md),
+// A private load (NativeLibrary.Load) breaks the stdlib's extension modules (docs/architecture.md, "CPython facts"),
 // so the load goes through libc's dlopen and symbols are resolved on its handle.
 using System.Reflection;
 using System.Runtime.InteropServices;

@@ -1,5 +1,5 @@
 // Finds the libpython a host should load. The answer comes from asking a real `python3`
-// executable through sysconfig (CPYTHON-FACTS.md: Py_ENABLE_SHARED lies on Debian), or from a
+// executable through sysconfig (docs/architecture.md, "CPython facts": Py_ENABLE_SHARED lies on Debian), or from a
 // library path given directly. The choice comes from --python, then SIPHON_PYTHON, then http.yaml's
 // `python:`, then `python3` on PATH. Failure lists every attempt and how to fix it.
 using System.Diagnostics;

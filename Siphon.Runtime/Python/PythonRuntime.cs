@@ -47,7 +47,7 @@ public static unsafe class PythonRuntime
     private static int s_liveSubInterpreters;
 
     /// <summary>The oldest CPython whose sub-interpreters with their own GIL this host uses: 3.12
-    /// aborts in Py_FinalizeEx once one has existed (CPYTHON-FACTS.md).</summary>
+    /// aborts in Py_FinalizeEx once one has existed (docs/architecture.md, "CPython facts").</summary>
     public static readonly Version SubInterpreterMinimum = new(3, 13);
 
     public static PythonInstall? Install { get; private set; }

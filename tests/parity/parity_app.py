@@ -1,4 +1,4 @@
-"""The dispatch-parity script: one route or middleware per row of SCRIPT-API.md's dispatch table.
+"""The dispatch-parity script: one route or middleware per row of docs/script-api.md's dispatch table.
 
 Run by sdk/tests/test_parity.py under HttpTestHarness and, with the same
 cases.json / cases_limits.json, against the real host over sockets. Keep it

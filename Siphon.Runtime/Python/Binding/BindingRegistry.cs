@@ -1,7 +1,7 @@
 // Where generated definitions meet interpreters. The generator's module initializer registers
 // each [PyClass] definition; the first use in an interpreter creates its heap type from a
 // PyType_Spec built once per process (specs, tables and names live in native memory for good).
-// Heap types are per interpreter (CPYTHON-FACTS.md), so they are kept in PyInterpreter.Types.
+// Heap types are per interpreter (docs/architecture.md, "CPython facts"), so they are kept in PyInterpreter.Types.
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 

@@ -8,7 +8,7 @@ public class ConfigLoaderTests
 {
     private const string FullExample = """
         python: python3               # optional: a python executable or a libpython path
-        workers: 1                    # optional: see ARCHITECTURE.md, scaling
+        workers: 1                    # optional: see docs/configuration.md
         access_log: false             # optional
         shutdown_grace_ms: 10000      # optional: drain time on SIGTERM/SIGINT
         servers:

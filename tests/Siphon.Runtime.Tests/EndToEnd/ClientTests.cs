@@ -660,6 +660,45 @@ public class ClientTests
     }
 
     [Fact]
+    public async Task The_notify_example_runs_unmodified_on_the_host_relaying_and_catching_failures_as_RuntimeError()
+    {
+        var status = 201;
+        var seen = new ConcurrentQueue<(string Target, string? Key, string Body)>();
+        await using var upstream = await Upstream.StartAsync(async ctx =>
+        {
+            seen.Enqueue((ctx.Features.Get<IHttpRequestFeature>()!.RawTarget, ctx.Request.Headers["Idempotency-Key"].FirstOrDefault(), await Upstream.BodyText(ctx)));
+            ctx.Response.Headers["X-Notification-Id"] = "n-1";
+            await Upstream.Text(ctx, status, "{}");
+        });
+        var root = SiphonProcess.RepoRoot;
+        await using var siphon = await SiphonProcess.StartAsync(Path.Combine(root, "examples", "notify.py"), Path.Combine(root, "http.yaml"),
+            extraArgs: ["--listen", "127.0.0.1:0"], env: new Dictionary<string, string> { ["NOTIFIER_API"] = upstream.Url + "/api" });
+
+        using (var req = new HttpRequestMessage(HttpMethod.Post, $"{siphon.Url}/notify/sms") { Content = new StringContent("{\"to\": \"+1555\", \"text\": \"hi\"}") })
+        {
+            req.Headers.Add("Idempotency-Key", "k1");
+            using var ok = await Http.SendAsync(req);
+            Assert.Equal(HttpStatusCode.Accepted, ok.StatusCode);
+            Assert.Equal("{\"id\": \"n-1\", \"channel\": \"sms\"}", await ok.Content.ReadAsStringAsync());
+        }
+        Assert.True(seen.TryDequeue(out var sent));
+        Assert.Equal(("/api/v1/sms", "k1", "{\"to\": \"+1555\", \"text\": \"hi\"}"), sent);
+
+        status = 503; // raise_for_status() → HttpStatusError, caught by `except RuntimeError`
+        using (var busy = await Http.PostAsync($"{siphon.Url}/notify/email", new StringContent("{\"to\": \"ada\", \"text\": \"x\"}")))
+            Assert.Equal(HttpStatusCode.BadGateway, busy.StatusCode);
+        await upstream.DisposeAsync(); // ConnectError, caught the same way
+        using (var gone = await Http.PostAsync($"{siphon.Url}/notify/push", new StringContent("{\"to\": \"dev\", \"text\": \"x\"}")))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, gone.StatusCode);
+            Assert.Equal("{\"error\": \"notifier unavailable\"}", await gone.Content.ReadAsStringAsync());
+        }
+        for (var i = 0; i < 100 && !siphon.Output.Contains("push to dev not relayed", StringComparison.Ordinal); i++) await Task.Delay(100);
+        Assert.Contains("email to ada not relayed: HTTP status 503", siphon.Output);
+        Assert.Contains("push to dev not relayed: POST " + upstream.Url + "/api/v1/push: cannot connect", siphon.Output);
+    }
+
+    [Fact]
     public async Task The_rest_api_example_fetches_users_from_the_upstream_named_by_USERS_API()
     {
         var seen = new ConcurrentQueue<(string Target, string? Accept)>();
