@@ -37,7 +37,12 @@ def test_every_example_documents_curl_lines():
 
     examples = Path(__file__).resolve().parents[1]
     scripts = sorted(p.name for p in examples.glob("*.py"))
-    assert scripts == ["hello.py", "proxy.py", "rest_api.py", "webhook.py"]
+    assert scripts == ["hello.py", "notify.py", "proxy.py", "rest_api.py", "webhook.py"]
+    cookbook = examples.parent / "docs" / "cookbook"
     for name in scripts:
         doc = ast.get_docstring(ast.parse((examples / name).read_text()))
         assert doc and "curl " in doc and "127.0.0.1:8080" in doc, name
+        stem = name[: -len(".py")]
+        assert (examples / "tests" / f"test_{stem}.py").is_file(), f"{name} has no SDK test"
+        page = (cookbook / f"{stem}.md").read_text()  # a cookbook page per example
+        assert f"examples/{name}" in page and "```yaml" in page and "curl " in page, f"docs/cookbook/{stem}.md"

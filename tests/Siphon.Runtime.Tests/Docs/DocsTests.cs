@@ -40,7 +40,7 @@ public partial class DocsTests
     [Fact]
     public void The_outside_pages_pattern_matches_what_it_must()
     {
-        foreach (var bad in new[] { "see ../" + "shared/x", "(" + "SCRIPT-API" + ".md)", "shared/" + "SIPHON-COMPAT.md", "CPYTHON-FACTS" + ".md:" })
+        foreach (var bad in new[] { "see ../" + "shared/x", "(" + "SCRIPT-API" + ".md)", "shared/" + "SIPHON-COMPAT" + ".md", "CPYTHON-FACTS" + ".md:" })
             Assert.Matches(OutsidePages, bad);
         Assert.DoesNotMatch(OutsidePages, "docs/script-api.md, docs/architecture.md, a shared pool");
     }
