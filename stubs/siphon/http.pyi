@@ -79,7 +79,7 @@ class Response:
     def raise_for_status(self) -> Response:
         """Raises http.HttpStatusError for a status of 400 or more; returns the response otherwise."""
 
-class HttpStatusError(Exception):
+class HttpStatusError(RuntimeError):
     """Raised by ``Response.raise_for_status()`` for a status of 400 or more."""
     @property
     def response(self) -> Response:
@@ -90,7 +90,7 @@ class HttpStatusError(Exception):
         """That response's status code."""
         ...
 
-class ClientError(Exception):
+class ClientError(RuntimeError):
     """An outbound ``http.Client`` call failed before a response arrived."""
 
 class ConnectError(ClientError):
@@ -101,6 +101,9 @@ class ClientTimeoutError(ClientError, TimeoutError):
 
 class TlsError(ClientError):
     """The TLS handshake with the upstream failed (untrusted chain, bad client certificate, ...)."""
+
+class UnknownClientError(ClientError, KeyError):
+    """``http.Client(name)`` names no client configured under http.yaml's ``clients``."""
 
 def route(path: str, methods: Sequence[str] | None = None) -> Callable[[_Handler], _Handler]:
     """Registers the decorated function as the handler for ``path``; ``methods`` defaults to

@@ -8,6 +8,10 @@ def info(msg: str) -> None:
     """Logs at information level."""
     ...
 
+def warn(msg: str) -> None:
+    """Logs at warning level (siphon-http's spelling)."""
+    ...
+
 def warning(msg: str) -> None:
     """Logs at warning level."""
     ...
