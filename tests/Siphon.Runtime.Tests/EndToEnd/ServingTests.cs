@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Siphon.Runtime.Tests.EndToEnd;
 
@@ -180,13 +181,17 @@ public class ServingTests
 
             @http.route("/work")
             async def work(req):
+                log.info("work started")
                 await asyncio.sleep(1.0)
                 return http.Response(body="finished")
             """);
         await using var siphon = await SiphonProcess.StartAsync(script);
         Assert.Contains("startup hook ran", siphon.Output);
         var inflight = Enumerable.Range(0, 5).Select(_ => Http.GetAsync($"{siphon.Url}/work")).ToArray();
-        await Task.Delay(300);
+        // Signal once all five are in the handler (a fixed delay lost the race on a loaded machine:
+        // a connection not yet accepted when the listener stops is refused, by design).
+        for (var i = 0; i < 200 && Regex.Count(siphon.Output, "work started") < 5; i++) await Task.Delay(50);
+        Assert.Equal(5, Regex.Count(siphon.Output, "work started"));
         siphon.Signal(15);
         var responses = await Task.WhenAll(inflight);
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
