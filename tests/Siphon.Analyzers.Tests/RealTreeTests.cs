@@ -51,11 +51,8 @@ public class RealTreeTests
     [Fact]
     public async Task Dropping_warn_from_the_real_mock_log_is_SIPH0001_on_the_runtime_log_warn()
     {
-        var mockLog = Repo.Read(MockLogRelative);
-        var start = mockLog.IndexOf("def warn(msg)", StringComparison.Ordinal);
-        Assert.True(start > 0, "log.warn not found in the real mock");
-        var end = mockLog.IndexOf("\n\n\n", start, StringComparison.Ordinal);
-        var d = Assert.Single(await RunAsync(Repo.Read(MockRelative), mockLog.Remove(start, end - start)));
+        var mockLog = Drop(Repo.Read(MockLogRelative), "def warn(msg)", "\n\n\n");
+        var d = Assert.Single(await RunAsync(Repo.Read(MockRelative), mockLog));
         Assert.Equal(RuleIdentifiers.MissingInMock, d.Id);
         Assert.StartsWith("warn: exported by the runtime (a function, python/siphon/log.py:", d.GetMessage(), StringComparison.Ordinal);
     }
@@ -84,11 +81,7 @@ public class RealTreeTests
     [Fact]
     public async Task Dropping_raise_for_status_from_the_real_mock_is_SIPH0001_on_Response_RaiseForStatus()
     {
-        var mock = Repo.Read(MockRelative);
-        var start = mock.IndexOf("    def raise_for_status(self)", StringComparison.Ordinal);
-        Assert.True(start > 0, "MockResponse.raise_for_status not found in the real mock");
-        var end = mock.IndexOf("\n\n", start, StringComparison.Ordinal);
-        var dropped = mock.Remove(start, end - start);
+        var dropped = Drop(Repo.Read(MockRelative), "    def raise_for_status(self)", "\n\n");
 
         var d = Assert.Single(await RunAsync(dropped));
         Assert.Equal(RuleIdentifiers.MissingInMock, d.Id);
@@ -100,5 +93,13 @@ public class RealTreeTests
         Assert.Equal(Repo.PathOf("Siphon.Runtime/Http/Response.cs"), span.Path);
         Assert.Equal(Fixture.LineOf(responseCs, "public Response RaiseForStatus()"), span.StartLinePosition.Line + 1);
         Assert.Equal("RaiseForStatus", d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
+    }
+
+    /// <summary>The text without the definition that starts at <paramref name="start"/>, up to <paramref name="end"/>.</summary>
+    private static string Drop(string text, string start, string end)
+    {
+        var from = text.IndexOf(start, StringComparison.Ordinal);
+        Assert.True(from > 0, $"'{start}' not found in the real tree");
+        return text.Remove(from, text.IndexOf(end, from, StringComparison.Ordinal) - from);
     }
 }
