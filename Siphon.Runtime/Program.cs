@@ -63,7 +63,13 @@ public static class Program
         var workerIndex = Environment.GetEnvironmentVariable(Supervisor.IndexVariable);
         var interpreters = config.Workers > 1 && config.WorkerMode == WorkerMode.Interpreters && workerIndex is null;
         if (config.Workers > 1 && workerIndex is null && !interpreters)
+        {
+            foreach (var c in config.Caches.Where(c => c.Redis is null))
+                Console.Error.WriteLine($"siphon: warning: {config.SourcePath}: cache '{c.Name}' is an embedded store and " +
+                    $"{config.Workers} workers run as processes: each process has its own store, so the workers do not share it " +
+                    "(give it a url: redis://... to share, or use worker_mode: interpreters)");
             return await new Supervisor(config, args).RunAsync();
+        }
         if (workerIndex is not null)
         {
             // A worker process of a supervisor: bind the ports it reserved, sharing them.
@@ -88,6 +94,7 @@ public static class Program
         try
         {
             Http.ClientPool.Configure(config.Clients);
+            Cache.CacheNamespace.Configure(config.Caches, loggers.CreateLogger("siphon.cache"));
         }
         catch (ArgumentException e)
         {

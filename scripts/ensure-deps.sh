@@ -4,6 +4,7 @@
 #   runtime: a shared libpython (Debian's libpython3.11 when no python3 on PATH has one)
 #   test:    runtime + python3-venv + python3-pytest (the SDK's tests) + python3-mypy (stubtest of
 #            the SDK's mock against the stubs) + pyright (npm, in .tools/)
+#            + redis-server (the cache tests start their own on a free loopback port; no service is used)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-runtime}"
@@ -39,6 +40,7 @@ if [ "$what" = test ]; then
   /usr/bin/python3 -c 'import pytest' 2>/dev/null || apt_install python3-pytest
   /usr/bin/python3 -c 'import mypy.stubtest' 2>/dev/null || apt_install python3-mypy
   has_libpython /usr/bin/python3 || apt_install libpython3.11
+  command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null || apt_install redis-server redis-tools
   if [ ! -x .tools/node_modules/.bin/pyright ]; then
     command -v npm >/dev/null || apt_install nodejs npm
     echo "ensure-deps: npm install pyright (into .tools/)" >&2

@@ -1,5 +1,5 @@
 """Type-checked by pyright against the stubs beside it: the documented script API must type-check."""
-from siphon import http, log
+from siphon import cache, http, log
 
 
 @http.route("/orders/{id}", methods=["GET", "DELETE"])
@@ -34,3 +34,20 @@ async def started() -> None:
     client = http.Client(base_url="https://example.com", verify="ca.crt", cert=("c.crt", "c.key"), timeout_ms=2000)
     body: bytes = (await client.post("/x", body=b"1")).body
     log.debug(str(len(body)))
+
+
+@http.route("/webhook", methods=["POST"])
+async def webhook(req: http.Request) -> http.Response:
+    delivery = req.header("x-delivery-id") or ""
+    try:
+        if await cache.exists("dedup", delivery):
+            return http.Response(status=200, body="duplicate")
+        stored: bool = await cache.store("dedup", delivery, "1", ttl=3600)
+        count: int | None = await cache.list_push("hits", req.client, "1")
+        items: list[str] = await cache.list_pop_all("hits", req.client)
+        total: int | None = await cache.list_len_sum("hits", "10.")
+        value: str | None = await cache.fetch("dedup", delivery)
+        log.info(f"{stored} {count} {len(items)} {total} {value} {cache.has_cache('dedup')}")
+    except cache.CacheError:
+        return http.Response(status=503)
+    return http.Response(status=202)

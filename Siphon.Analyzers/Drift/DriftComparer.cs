@@ -1,5 +1,6 @@
-// Compares the runtime surface (the [PyClass] types of siphon.http plus the functions and classes
-// of the runtime's siphon/http.py, and the functions of its siphon/log.py) with the SDK mock, and returns every difference as a finding:
+// Compares the runtime surface of one module (the [PyClass] types of siphon.http plus the functions
+// and classes of the runtime's siphon/http.py, and the functions of its siphon/log.py; or the same
+// for siphon.cache) with the SDK mock, and returns every difference as a finding:
 // which rule, where, and the message arguments. It is a pure function of its inputs; each rule's
 // analyzer reports the findings of its own id.
 //
@@ -80,7 +81,7 @@ namespace Siphon.Analyzers.Drift
                 {
                     continue;
                 }
-                var missing = "no [PyClass(\"" + runtimeName + "\", Module = \"" + PythonSides.Module + "\")] type"
+                var missing = "no [PyClass(\"" + runtimeName + "\", Module = \"" + sides.Module + "\")] type"
                     + (runtime is null ? "" : " and no class " + runtimeName + " in " + runtime.DisplayName);
                 findings.Add(new DriftFinding(DiagnosticDescriptors.MissingInRuntime, mock.LocationOf(mockClass.Line),
                     mockClass.Name, "a class, " + mock.At(mockClass.Line), missing));

@@ -1,15 +1,17 @@
 // The Python files among the compilation's AdditionalFiles: the SDK mock (path ending in
 // siphon_sdk/http.py) and the runtime's own siphon/http.py (path ending in python/siphon/http.py),
-// which defines the decorators and exception classes that are runtime surface too; and the pair
+// which defines the decorators and exception classes that are runtime surface too; the pair
 // for the log namespace (siphon_sdk/log.py, python/siphon/log.py), whose functions are compared
-// the same way. The suffixes can be changed with global analyzer config keys (a .globalconfig,
-// or build properties made compiler-visible):
+// the same way; and, as a module of its own with bound types, siphon.cache (siphon_sdk/cache.py,
+// python/siphon/cache.py, looked for beside the http files). The suffixes can be changed with
+// global analyzer config keys (a .globalconfig, or build properties made compiler-visible):
 //
 //     siphon_drift.sdk_mock_suffix = siphon_sdk/http.py
 //     siphon_drift.runtime_python_suffix = python/siphon/http.py
 //     siphon_drift.sdk_log_suffix = siphon_sdk/log.py
 //     siphon_drift.runtime_log_suffix = python/siphon/log.py
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -63,18 +65,23 @@ namespace Siphon.Analyzers.Drift
         public const string DefaultSdkLogSuffix = "siphon_sdk/log.py";
         public const string DefaultRuntimeLogSuffix = "python/siphon/log.py";
 
-        /// <summary>The Python module both files stand for; [PyClass] types of other modules are not compared.</summary>
-        public const string Module = "siphon.http";
+        /// <summary>The compared modules with bound types (siphon.NAME, files NAME.py); [PyClass] types of
+        /// other modules are not compared.</summary>
+        public static readonly string[] Modules = { "siphon.http", "siphon.cache" };
 
-        private PythonSides(PythonFile mock, PythonFile? runtime, PythonFile? logMock, PythonFile? logRuntime)
+        private PythonSides(string module, PythonFile mock, PythonFile? runtime, PythonFile? logMock, PythonFile? logRuntime)
         {
+            Module = module;
             Mock = mock;
             Runtime = runtime;
             LogMock = logMock;
             LogRuntime = logRuntime;
         }
 
-        /// <summary>The SDK's siphon_sdk/log.py, or null when it is not an additional file.</summary>
+        /// <summary>The Python module both files stand for.</summary>
+        public string Module { get; }
+
+        /// <summary>The SDK's siphon_sdk/log.py (with siphon.http only), or null when it is not an additional file.</summary>
         public PythonFile? LogMock { get; }
 
         /// <summary>The runtime's siphon/log.py; the log functions are compared only when both log files are present.</summary>
@@ -86,25 +93,43 @@ namespace Siphon.Analyzers.Drift
         /// functions and classes are not compared (nothing can be said about them).</summary>
         public PythonFile? Runtime { get; }
 
-        /// <summary>Null when the SDK mock is not among the additional files: the rules then report nothing.</summary>
-        public static PythonSides? TryRead(AnalyzerOptions options, CancellationToken cancellationToken)
+        /// <summary>One entry per module whose SDK mock is among the additional files (a module
+        /// without one is not compared); empty when there is none: the rules then report nothing.</summary>
+        public static List<PythonSides> ReadAll(AnalyzerOptions options, CancellationToken cancellationToken)
         {
             var global = options.AnalyzerConfigOptionsProvider.GlobalOptions;
-            var mockSuffix = Suffix(global, SdkMockSuffixKey, DefaultSdkMockSuffix);
-            var runtimeSuffix = Suffix(global, RuntimePythonSuffixKey, DefaultRuntimePythonSuffix);
+            var httpMock = Suffix(global, SdkMockSuffixKey, DefaultSdkMockSuffix);
+            var httpRuntime = Suffix(global, RuntimePythonSuffixKey, DefaultRuntimePythonSuffix);
             var logMockSuffix = Suffix(global, SdkLogSuffixKey, DefaultSdkLogSuffix);
             var logRuntimeSuffix = Suffix(global, RuntimeLogSuffixKey, DefaultRuntimeLogSuffix);
 
-            PythonFile? mock = null, runtime = null, logMock = null, logRuntime = null;
-            foreach (var file in options.AdditionalFiles)
+            var result = new List<PythonSides>();
+            foreach (var module in Modules)
             {
-                var path = file.Path.Replace('\\', '/');
-                if (mock is null && EndsWithSegment(path, mockSuffix)) mock = Read(file, mockSuffix, cancellationToken);
-                else if (runtime is null && EndsWithSegment(path, runtimeSuffix)) runtime = Read(file, runtimeSuffix, cancellationToken);
-                else if (logMock is null && EndsWithSegment(path, logMockSuffix)) logMock = Read(file, logMockSuffix, cancellationToken);
-                else if (logRuntime is null && EndsWithSegment(path, logRuntimeSuffix)) logRuntime = Read(file, logRuntimeSuffix, cancellationToken);
+                var isHttp = module == "siphon.http";
+                var file = module.Substring(module.LastIndexOf('.') + 1) + ".py";
+                var mockSuffix = Sibling(httpMock, file);
+                var runtimeSuffix = Sibling(httpRuntime, file);
+                PythonFile? mock = null, runtime = null, logMock = null, logRuntime = null;
+                foreach (var additional in options.AdditionalFiles)
+                {
+                    var path = additional.Path.Replace('\\', '/');
+                    if (mock is null && EndsWithSegment(path, mockSuffix)) mock = Read(additional, mockSuffix, cancellationToken);
+                    else if (runtime is null && EndsWithSegment(path, runtimeSuffix)) runtime = Read(additional, runtimeSuffix, cancellationToken);
+                    else if (isHttp && logMock is null && EndsWithSegment(path, logMockSuffix)) logMock = Read(additional, logMockSuffix, cancellationToken);
+                    else if (isHttp && logRuntime is null && EndsWithSegment(path, logRuntimeSuffix)) logRuntime = Read(additional, logRuntimeSuffix, cancellationToken);
+                }
+                if (mock is not null) result.Add(new PythonSides(module, mock, runtime, logMock, logRuntime));
             }
-            return mock is null ? null : new PythonSides(mock, runtime, logMock, logRuntime);
+            return result;
+        }
+
+        /// <summary>The http file's suffix with its file name replaced: siphon_sdk/http.py → siphon_sdk/cache.py.</summary>
+        private static string Sibling(string httpSuffix, string file)
+        {
+            if (file == "http.py") return httpSuffix;
+            var slash = httpSuffix.LastIndexOf('/');
+            return slash < 0 ? file : httpSuffix.Substring(0, slash + 1) + file;
         }
 
         private static string Suffix(AnalyzerConfigOptions options, string key, string fallback) =>

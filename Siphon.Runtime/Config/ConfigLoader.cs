@@ -25,10 +25,11 @@ namespace Siphon.Runtime.Config;
 /// </remarks>
 public static class ConfigLoader
 {
-    internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "access_log", "shutdown_grace_ms", "servers", "clients"];
+    internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "access_log", "shutdown_grace_ms", "servers", "clients", "cache"];
     internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
     internal static readonly string[] ClientKeys = ["base_url", "timeout_ms", "verify", "cert", "key", "pool_size", "http2_prior_knowledge"];
+    internal static readonly string[] CacheKeys = ["name", "url", "local_ttl_secs", "local_max_entries", "timeout_ms"];
 
     /// <summary>Reads and parses the file at <paramref name="path"/>.</summary>
     /// <param name="path">the config file; messages name it as given.</param>
@@ -90,6 +91,7 @@ public static class ConfigLoader
                 ShutdownGraceMs = (int)(OptionalInteger(m, "shutdown_grace_ms", 0, int.MaxValue) ?? SiphonConfig.DefaultShutdownGraceMs),
                 Servers = ReadServers(m),
                 Clients = ReadClients(m),
+                Caches = ReadCaches(m),
             };
         }
 
@@ -360,6 +362,60 @@ public static class ConfigLoader
             }
 
             return (ResolvePath(cert), ResolvePath(key));
+        }
+
+        private IReadOnlyList<CacheConfig> ReadCaches(Fields root)
+        {
+            if (!root.TryGet("cache", out var node, out var path) || IsNull(node))
+            {
+                return [];
+            }
+
+            if (node is not YSequence seq)
+            {
+                throw Error(node, path, $"expected a sequence of caches (- name: ...), got {node.KindName}");
+            }
+
+            var caches = new List<CacheConfig>();
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < seq.Items.Count; i++)
+            {
+                var itemPath = KeyPath.Index(path, i);
+                if (seq.Items[i] is not YMapping map)
+                {
+                    throw Error(seq.Items[i], itemPath, $"expected a mapping with name (and url for Redis), got {seq.Items[i].KindName}");
+                }
+
+                var m = CheckKeys(map, itemPath, CacheKeys);
+                var name = RequiredString(m, "name", out var nameNode, out var namePath);
+                if (seen.TryGetValue(name, out var firstLine))
+                {
+                    throw Error(nameNode, namePath, $"duplicate cache name '{name}' (first defined on line {firstLine})");
+                }
+
+                seen[name] = nameNode.Line;
+                var url = OptionalString(m, "url");
+                RedisEndpoint? redis = null;
+                if (url is not null)
+                {
+                    m.TryGet("url", out var urlNode, out var urlPath);
+                    if (!RedisEndpoint.TryParse(url, out redis, out var why))
+                    {
+                        throw Error(urlNode, urlPath, $"expected redis://[:password@]host:port[/db] (or rediss:// for TLS), got '{RedisEndpoint.Redact(url)}': {why}");
+                    }
+                }
+
+                caches.Add(new CacheConfig
+                {
+                    Name = name,
+                    Redis = redis,
+                    LocalTtlSecs = (int?)OptionalInteger(m, "local_ttl_secs", 1, int.MaxValue),
+                    LocalMaxEntries = (int)(OptionalInteger(m, "local_max_entries", 1, int.MaxValue) ?? CacheConfig.DefaultLocalMaxEntries),
+                    TimeoutMs = (int)(OptionalInteger(m, "timeout_ms", 1, int.MaxValue) ?? CacheConfig.DefaultTimeoutMs),
+                });
+            }
+
+            return caches.AsReadOnly();
         }
 
         // ---- typed accessors ----------------------------------------------------------

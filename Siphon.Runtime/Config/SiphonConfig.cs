@@ -36,6 +36,9 @@ public sealed record SiphonConfig
     /// <summary><c>clients</c>: named outbound clients by name (ordinal, case-sensitive).</summary>
     public IReadOnlyDictionary<string, ClientConfig> Clients { get; init; } = ReadOnlyDictionary<string, ClientConfig>.Empty;
 
+    /// <summary><c>cache</c>: named caches in file order, names unique (ordinal, case-sensitive).</summary>
+    public IReadOnlyList<CacheConfig> Caches { get; init; } = [];
+
     /// <summary>Full path of the file this came from; empty for <see cref="Default"/>.</summary>
     public string SourcePath { get; init; } = "";
 }
@@ -144,4 +147,30 @@ public sealed record ClientConfig
 
     /// <summary><c>http2_prior_knowledge</c>: speak HTTP/2 without negotiation (h2c); default false.</summary>
     public bool Http2PriorKnowledge { get; init; }
+}
+
+/// <summary>
+/// One entry of <c>cache</c>: a named store for <c>siphon.cache</c>. Without <c>url</c> it is the embedded
+/// store (one per process); with one it is Redis, optionally fronted by a local LRU serving <c>fetch</c>.
+/// </summary>
+public sealed record CacheConfig
+{
+    public const int DefaultTimeoutMs = 1000;
+    public const int DefaultLocalMaxEntries = 10_000;
+
+    /// <summary><c>name</c> (required): what scripts pass as the first argument of every cache call.</summary>
+    public required string Name { get; init; }
+
+    /// <summary><c>url</c>: <c>redis://[:password@]host:port[/db]</c>; null = the embedded store.</summary>
+    public RedisEndpoint? Redis { get; init; }
+
+    /// <summary><c>local_ttl_secs</c>: with Redis, how long the local LRU may serve a fetched value; null = no local LRU.
+    /// Ignored by the embedded store (which is local already).</summary>
+    public int? LocalTtlSecs { get; init; }
+
+    /// <summary><c>local_max_entries</c>: the embedded store's bound, or the size of Redis's local LRU; default 10000.</summary>
+    public int LocalMaxEntries { get; init; } = DefaultLocalMaxEntries;
+
+    /// <summary><c>timeout_ms</c>: with Redis, how long a call may take before it raises CacheError; default 1000.</summary>
+    public int TimeoutMs { get; init; } = DefaultTimeoutMs;
 }

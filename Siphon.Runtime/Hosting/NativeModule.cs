@@ -7,8 +7,8 @@ namespace Siphon.Runtime.Hosting;
 
 public static unsafe class NativeModule
 {
-    /// <summary>Creates the module with every bound type of module siphon or siphon.* and the log
-    /// callable (taking a (level, message) tuple). GIL held.</summary>
+    /// <summary>Creates the module with every bound type of module siphon or siphon.*, the log
+    /// callable (taking a (level, message) tuple) and `cache`, the one CacheNamespace. GIL held.</summary>
     public static void Install(Func<nint, nint> log)
     {
         using var module = PyOwned.Checked(CApi.PyModule_New((byte*)Utf8Z.Of("siphon._native")));
@@ -20,6 +20,8 @@ public static unsafe class NativeModule
         }
         using var logFn = PyOwned.Checked(NativeCallable.Create(log));
         PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(module.Handle, (byte*)Utf8Z.Of("log"), logFn.Handle));
+        using var cache = PyOwned.Checked(BoundObject.Wrap(Cache.CacheNamespace.Instance));
+        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(module.Handle, (byte*)Utf8Z.Of("cache"), cache.Handle));
         PyErrors.ThrowIfMinusOne(CApi.PyDict_SetItemString(CApi.PyImport_GetModuleDict(), (byte*)Utf8Z.Of("siphon._native"), module.Handle));
     }
 }

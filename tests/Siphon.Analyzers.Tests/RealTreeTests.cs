@@ -4,13 +4,16 @@ using Siphon.Analyzers.Tests.Support;
 
 namespace Siphon.Analyzers.Tests;
 
-/// <summary>The rules over the repository's real Siphon.Runtime sources, runtime siphon/http.py and SDK mock.</summary>
+/// <summary>The rules over the repository's real Siphon.Runtime sources, runtime siphon/http.py and
+/// siphon/cache.py, and the SDK mocks of both.</summary>
 public class RealTreeTests
 {
     private const string MockRelative = "sdk/src/siphon_sdk/http.py";
     private const string RuntimePyRelative = "Siphon.Runtime/python/siphon/http.py";
     private const string MockLogRelative = "sdk/src/siphon_sdk/log.py";
     private const string RuntimeLogRelative = "Siphon.Runtime/python/siphon/log.py";
+    private const string CacheMockRelative = "sdk/src/siphon_sdk/cache.py";
+    private const string CacheRuntimePyRelative = "Siphon.Runtime/python/siphon/cache.py";
 
     private static readonly Lazy<Compilation> s_runtime = new(CompileRuntime);
 
@@ -39,13 +42,15 @@ public class RealTreeTests
     private static bool IsUnder(string root, string path, string folder) =>
         Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar).Contains(folder);
 
-    private static Task<ImmutableArray<Diagnostic>> RunAsync(string mockText, string? mockLogText = null) =>
+    private static Task<ImmutableArray<Diagnostic>> RunAsync(string mockText, string? mockLogText = null, string? cacheMockText = null) =>
         DriftTest.RunAsync(s_runtime.Value,
         [
             new InMemoryAdditionalText(Repo.PathOf(MockRelative), mockText),
             new InMemoryAdditionalText(Repo.PathOf(RuntimePyRelative), Repo.Read(RuntimePyRelative)),
             new InMemoryAdditionalText(Repo.PathOf(MockLogRelative), mockLogText ?? Repo.Read(MockLogRelative)),
             new InMemoryAdditionalText(Repo.PathOf(RuntimeLogRelative), Repo.Read(RuntimeLogRelative)),
+            new InMemoryAdditionalText(Repo.PathOf(CacheMockRelative), cacheMockText ?? Repo.Read(CacheMockRelative)),
+            new InMemoryAdditionalText(Repo.PathOf(CacheRuntimePyRelative), Repo.Read(CacheRuntimePyRelative)),
         ]);
 
     [Fact]
@@ -93,6 +98,28 @@ public class RealTreeTests
         Assert.Equal(Repo.PathOf("Siphon.Runtime/Http/Response.cs"), span.Path);
         Assert.Equal(Fixture.LineOf(responseCs, "public Response RaiseForStatus()"), span.StartLinePosition.Line + 1);
         Assert.Equal("RaiseForStatus", d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
+    }
+
+    [Fact]
+    public async Task The_cache_module_is_compared_too_dropping_list_len_from_the_mock_is_SIPH0001_on_CacheNamespace_ListLen()
+    {
+        var dropped = Drop(Repo.Read(CacheMockRelative), "    async def list_len(self, name, key):", "\n\n");
+        var d = Assert.Single(await RunAsync(Repo.Read(MockRelative), cacheMockText: dropped));
+        Assert.Equal(RuleIdentifiers.MissingInMock, d.Id);
+        var classLine = Fixture.LineOf(dropped, "class MockCacheNamespace");
+        Assert.Equal($"CacheNamespace.list_len: exported by the runtime (an async method) but missing in the SDK mock (class MockCacheNamespace, siphon_sdk/cache.py:{classLine})", d.GetMessage());
+        var cs = Repo.Read("Siphon.Runtime/Cache/CacheNamespace.cs");
+        Assert.Equal(Fixture.LineOf(cs, "public Task<long?> ListLen("), d.Location.GetLineSpan().StartLinePosition.Line + 1);
+    }
+
+    [Fact]
+    public async Task Removing_CacheError_from_the_cache_mock_is_SIPH0001_at_the_runtime_class()
+    {
+        var mock = Repo.Read(CacheMockRelative).Replace("class CacheError(Exception):", "class _CacheError(Exception):", StringComparison.Ordinal);
+        var d = Assert.Single(await RunAsync(Repo.Read(MockRelative), cacheMockText: mock));
+        Assert.Equal(RuleIdentifiers.MissingInMock, d.Id);
+        Assert.StartsWith("CacheError: exported by the runtime (a class, python/siphon/cache.py:", d.GetMessage());
+        Assert.EndsWith("no class CacheError or MockCacheError in siphon_sdk/cache.py)", d.GetMessage());
     }
 
     /// <summary>The text without the definition that starts at <paramref name="start"/>, up to <paramref name="end"/>.</summary>

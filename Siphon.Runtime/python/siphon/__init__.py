@@ -1,4 +1,4 @@
-"""Siphon's script API, as provided by the runtime: ``from siphon import http, log``."""
-from . import http, log
+"""Siphon's script API, as provided by the runtime: ``from siphon import http, log, cache``."""
+from . import http, log, cache
 
-__all__ = ["http", "log"]
+__all__ = ["http", "log", "cache"]

@@ -1,14 +1,14 @@
 """siphon-sdk: unit-test Siphon routing scripts without a server.
 
-``siphon_sdk.http`` and ``siphon_sdk.log`` mock the runtime's ``siphon.http``
-and ``siphon.log`` (the wheel also installs a ``siphon`` package re-exporting
-them, so scripts import unchanged); ``siphon_sdk.http_testing.HttpTestHarness``
+``siphon_sdk.http``, ``siphon_sdk.log`` and ``siphon_sdk.cache`` mock the
+runtime's ``siphon.http``, ``siphon.log`` and ``siphon.cache`` (the wheel also
+installs a ``siphon`` package re-exporting them, so scripts import unchanged); ``siphon_sdk.http_testing.HttpTestHarness``
 loads a script, sends it requests and cans the answers of its outbound calls;
 ``siphon_sdk.mock_module`` is the original SDK's ``install()``/``reset()``.
 """
 
-from siphon_sdk import http, log, mock_module
+from siphon_sdk import cache, http, log, mock_module
 
 __version__ = "0.1.0"
 
-__all__ = ["http", "log", "mock_module", "__version__"]
+__all__ = ["http", "log", "cache", "mock_module", "__version__"]

@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 from siphon_sdk import _convert, _routing, _state
+from siphon_sdk import cache as _cache
 from siphon_sdk import http as _http
 from siphon_sdk.http import ConnectError, MockRequest, MockResponse, UnknownClientError
 
@@ -159,12 +160,21 @@ class HttpTestHarness:
         #: exceptions raised by handlers/middleware (answered 500), for inspection
         self.errors: list[BaseException] = []
         _state.run_reset_hooks()
+        # The mock cache is process-wide (the reset hooks emptied it); the config's caches exist again.
+        for name in _read_config(self.config)["caches"]:
+            _cache.cache.set_data(name)
 
     def _clear_outbound(self) -> None:
         self._queue: collections.deque = collections.deque()
         self._by_path: dict[tuple[str | None, str], object] = {}
         self._default = None
         self.sent_requests.clear()
+
+    @property
+    def cache(self) -> "_cache._TestCache":
+        """The mock ``siphon.cache``: ``set_data(name, {key: value})`` creates and fills a cache,
+        ``expirations`` records ``expire`` calls, ``data(name)`` shows a cache's contents."""
+        return _cache.cache
 
     # ------------------------------------------------------------------ loading
 
@@ -448,8 +458,8 @@ def _upstream(resp: MockResponse) -> MockResponse:
 
 def _read_config(config) -> dict:
     """What the harness uses from a parsed http.yaml dict: clients (name → base_url or None, or None
-    when the config names no clients) and the first server's limits."""
-    out = {"clients": None, "max_body_bytes": None, "request_timeout_ms": None}
+    when the config names no clients), the first server's limits and the names of the caches."""
+    out = {"clients": None, "max_body_bytes": None, "request_timeout_ms": None, "caches": []}
     if config is None:
         return out
     if not isinstance(config, dict):
@@ -471,6 +481,13 @@ def _read_config(config) -> dict:
             raise TypeError(f"config['servers'][0] must be a dict, not {type(first).__name__}")
         out["max_body_bytes"] = first.get("max_body_bytes")
         out["request_timeout_ms"] = first.get("request_timeout_ms")
+    caches = config.get("cache") or []
+    if not isinstance(caches, list):
+        raise TypeError(f"config['cache'] must be a list of caches (- name: ...), not {type(caches).__name__}")
+    for i, entry in enumerate(caches):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise TypeError(f"config['cache'][{i}] must be a dict with a str 'name'")
+        out["caches"].append(entry["name"])
     return out
 
 

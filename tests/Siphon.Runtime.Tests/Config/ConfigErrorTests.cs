@@ -30,7 +30,7 @@ public class ConfigErrorTests
     public void UnknownTopLevelKeyWithoutCloseMatchHasNoSuggestion()
     {
         var e = AssertError("workers: 1\ncolour: blue\n", 2, "colour",
-            "unknown key (expected one of: python, workers, worker_mode, access_log, shutdown_grace_ms, servers, clients)");
+            "unknown key (expected one of: python, workers, worker_mode, access_log, shutdown_grace_ms, servers, clients, cache)");
         Assert.DoesNotContain("did you mean", e.Message, StringComparison.Ordinal);
     }
 
