@@ -42,7 +42,7 @@ public sealed partial class CacheNamespace
     [PyMethod]
     public Task<string?> Fetch(string name, string key, CancellationToken cancel = default)
     {
-        Key(key);
+        if (BadKey(key) is { } bad) return Task.FromException<string?>(bad);
         return Find(name) is { } s ? s.FetchAsync(key, cancel) : Task.FromResult<string?>(null);
     }
 
@@ -51,8 +51,8 @@ public sealed partial class CacheNamespace
     [PyMethod]
     public Task<bool> Store(string name, string key, string value, long? ttl = null, CancellationToken cancel = default)
     {
-        Key(key);
-        var span = ttl is { } t ? Ttl(t) : (TimeSpan?)null;
+        if ((BadKey(key) ?? (ttl is { } t ? BadTtl(t) : null)) is { } bad) return Task.FromException<bool>(bad);
+        var span = ttl is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
         return Find(name) is { } s ? True(s.StoreAsync(key, value, span, cancel)) : Task.FromResult(false);
     }
 
@@ -60,7 +60,7 @@ public sealed partial class CacheNamespace
     [PyMethod]
     public Task<bool> Delete(string name, string key, CancellationToken cancel = default)
     {
-        Key(key);
+        if (BadKey(key) is { } bad) return Task.FromException<bool>(bad);
         return Find(name) is { } s ? True(s.DeleteAsync(key, cancel)) : Task.FromResult(false);
     }
 
@@ -68,7 +68,7 @@ public sealed partial class CacheNamespace
     [PyMethod]
     public Task<bool> Exists(string name, string key, CancellationToken cancel = default)
     {
-        Key(key);
+        if (BadKey(key) is { } bad) return Task.FromException<bool>(bad);
         return Find(name) is { } s ? s.ExistsAsync(key, cancel) : Task.FromResult(false);
     }
 
@@ -76,9 +76,8 @@ public sealed partial class CacheNamespace
     [PyMethod]
     public Task<bool> Expire(string name, string key, long ttl, CancellationToken cancel = default)
     {
-        Key(key);
-        var span = Ttl(ttl);
-        return Find(name) is { } s ? s.ExpireAsync(key, span, cancel) : Task.FromResult(false);
+        if ((BadKey(key) ?? BadTtl(ttl)) is { } bad) return Task.FromException<bool>(bad);
+        return Find(name) is { } s ? s.ExpireAsync(key, TimeSpan.FromSeconds(ttl), cancel) : Task.FromResult(false);
     }
 
     /// <summary>Appends item to the list at key and returns the list's new length (atomic: use it to
@@ -86,7 +85,7 @@ public sealed partial class CacheNamespace
     [PyMethod]
     public Task<long?> ListPush(string name, string key, string item, CancellationToken cancel = default)
     {
-        Key(key);
+        if (BadKey(key) is { } bad) return Task.FromException<long?>(bad);
         return Find(name) is { } s ? Nullable(s.ListPushAsync(key, item, cancel)) : Task.FromResult<long?>(null);
     }
 
@@ -95,7 +94,7 @@ public sealed partial class CacheNamespace
     [PyMethod]
     public Task<IReadOnlyList<string>> ListPopAll(string name, string key, CancellationToken cancel = default)
     {
-        Key(key);
+        if (BadKey(key) is { } bad) return Task.FromException<IReadOnlyList<string>>(bad);
         return Find(name) is { } s ? s.ListPopAllAsync(key, cancel) : Task.FromResult<IReadOnlyList<string>>([]);
     }
 
@@ -103,7 +102,7 @@ public sealed partial class CacheNamespace
     [PyMethod]
     public Task<long?> ListLen(string name, string key, CancellationToken cancel = default)
     {
-        Key(key);
+        if (BadKey(key) is { } bad) return Task.FromException<long?>(bad);
         return Find(name) is { } s ? Nullable(s.ListLenAsync(key, cancel)) : Task.FromResult<long?>(null);
     }
 
@@ -112,8 +111,9 @@ public sealed partial class CacheNamespace
     [PyMethod]
     public Task<long?> ListLenSum(string name, string prefix, CancellationToken cancel = default)
     {
-        if (prefix.Length == 0) throw new ArgumentException("list_len_sum: the prefix must not be empty (it would sum every list in the cache)");
-        Key(prefix);
+        if (prefix.Length == 0)
+            return Task.FromException<long?>(new ArgumentException("list_len_sum: the prefix must not be empty (it would sum every list in the cache)"));
+        if (BadKey(prefix) is { } bad) return Task.FromException<long?>(bad);
         return Find(name) is { } s ? Nullable(s.ListLenSumAsync(prefix, cancel)) : Task.FromResult<long?>(null);
     }
 
@@ -122,16 +122,15 @@ public sealed partial class CacheNamespace
     public bool HasCache(string name) => Find(name) is not null;
 
     // Arguments are checked before the cache is looked up, so a bad call fails the same way whether or
-    // not the name is configured (and the same way as in the SDK's mock).
-    private static void Key(string key)
-    {
-        if (key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
-            throw new ArgumentException($"cache key '{key}' is reserved: keys starting with '{ReservedPrefix}' belong to Siphon");
-    }
+    // not the name is configured; the error is the awaitable's (a ValueError at `await`, as from a
+    // coroutine, and as in the SDK's mock), not the call's.
+    private static ArgumentException? BadKey(string key) =>
+        key.StartsWith(ReservedPrefix, StringComparison.Ordinal)
+            ? new ArgumentException($"cache key '{key}' is reserved: keys starting with '{ReservedPrefix}' belong to Siphon")
+            : null;
 
-    private static TimeSpan Ttl(long seconds) =>
-        seconds is > 0 and <= int.MaxValue ? TimeSpan.FromSeconds(seconds)
-            : throw new ArgumentException($"ttl must be a positive number of seconds, got {seconds}");
+    private static ArgumentException? BadTtl(long seconds) =>
+        seconds is > 0 and <= int.MaxValue ? null : new ArgumentException($"ttl must be a positive number of seconds, got {seconds}");
 
     private static Task<bool> True(Task task) =>
         task.IsCompletedSuccessfully ? Task.FromResult(true) : Then(task);

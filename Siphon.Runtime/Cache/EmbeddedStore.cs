@@ -10,6 +10,7 @@
 // that takes a second lock per entry plus retry loops. One lock over a dictionary and an intrusive
 // LRU list is exact LRU, short, and held for well under a microsecond per call (workers are few).
 // BitFaster.Caching does serve the Redis backend's local LRU, whose job is a plain get/set.
+// Errors are returned as faulted tasks, never thrown: Python sees them at `await`, as from Redis.
 namespace Siphon.Runtime.Cache;
 
 public sealed class EmbeddedStore(string name, int maxEntries, Func<long>? clockMs = null) : CacheStore(name)
@@ -39,7 +40,7 @@ public sealed class EmbeddedStore(string name, int maxEntries, Func<long>? clock
         {
             var e = Live(key);
             if (e is null) return Task.FromResult<string?>(null);
-            if (e.List is not null) throw WrongType(key, "string");
+            if (e.List is not null) return Task.FromException<string?>(WrongType(key, "string"));
             return Task.FromResult(e.Value);
         }
     }
@@ -84,7 +85,7 @@ public sealed class EmbeddedStore(string name, int maxEntries, Func<long>? clock
         lock (_lock)
         {
             var e = Live(key) ?? Add(key);
-            if (e.Value is not null) throw WrongType(key, "list");
+            if (e.Value is not null) return Task.FromException<long>(WrongType(key, "list"));
             (e.List ??= []).Add(item);
             return Task.FromResult((long)e.List.Count);
         }
@@ -96,7 +97,7 @@ public sealed class EmbeddedStore(string name, int maxEntries, Func<long>? clock
         {
             var e = Live(key);
             if (e is null) return Task.FromResult<IReadOnlyList<string>>([]);
-            if (e.Value is not null) throw WrongType(key, "list");
+            if (e.Value is not null) return Task.FromException<IReadOnlyList<string>>(WrongType(key, "list"));
             Remove(e);
             return Task.FromResult<IReadOnlyList<string>>(e.List!);
         }
@@ -108,7 +109,7 @@ public sealed class EmbeddedStore(string name, int maxEntries, Func<long>? clock
         {
             var e = Live(key);
             if (e is null) return Task.FromResult(0L);
-            if (e.Value is not null) throw WrongType(key, "list");
+            if (e.Value is not null) return Task.FromException<long>(WrongType(key, "list"));
             return Task.FromResult((long)e.List!.Count);
         }
     }
