@@ -112,7 +112,8 @@ public sealed partial class CacheNamespace
     public Task<long?> ListLenSum(string name, string prefix, CancellationToken cancel = default)
     {
         if (prefix.Length == 0)
-            return Task.FromException<long?>(new ArgumentException("list_len_sum: the prefix must not be empty (it would sum every list in the cache)"));
+            return Task.FromException<long?>(
+                new ArgumentException("list_len_sum: the prefix must not be empty (it would sum every list in the cache)"));
         if (BadKey(prefix) is { } bad) return Task.FromException<long?>(bad);
         return Find(name) is { } s ? Nullable(s.ListLenSumAsync(prefix, cancel)) : Task.FromResult<long?>(null);
     }

@@ -32,6 +32,7 @@ public abstract class CacheStore(string name)
     /// <summary>The summed lengths of the lists whose keys start with prefix (string values count 0).</summary>
     public abstract Task<long> ListLenSumAsync(string prefix, CancellationToken cancel);
 
-    protected CacheException WrongType(string key, string want) =>
-        new($"cache '{Name}': key '{key}' holds {(want == "list" ? "a string" : "a list")}, not {(want == "list" ? "a list" : "a string")}");
+    protected CacheException WrongType(string key, string want) => want == "list"
+        ? new($"cache '{Name}': key '{key}' holds a string, not a list")
+        : new($"cache '{Name}': key '{key}' holds a list, not a string");
 }

@@ -59,8 +59,10 @@ public sealed class RedisStore : CacheStore, IDisposable
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         if (!mux.IsConnected)
-            log?.LogWarning("cache '{Name}': Redis at {Endpoint} is not reachable yet; calls raise CacheError until it is", Name, _endpoint);
-        mux.ConnectionFailed += (_, e) => log?.LogWarning("cache '{Name}': lost Redis at {Endpoint}: {Failure}", Name, _endpoint, e.FailureType);
+            log?.LogWarning("cache '{Name}': Redis at {Endpoint} is not reachable yet; calls raise CacheError until it is",
+                Name, _endpoint);
+        mux.ConnectionFailed += (_, e) =>
+            log?.LogWarning("cache '{Name}': lost Redis at {Endpoint}: {Failure}", Name, _endpoint, e.FailureType);
         mux.ConnectionRestored += (_, _) => log?.LogInformation("cache '{Name}': Redis at {Endpoint} is back", Name, _endpoint);
         return mux;
     }
@@ -124,7 +126,8 @@ public sealed class RedisStore : CacheStore, IDisposable
             long sum = 0;
             var batch = new List<RedisKey>(256);
             // SCAN with the prefix's glob characters escaped, so "a*" counts keys starting "a*", not "a".
-            await foreach (var k in server.KeysAsync(_endpoint.Database, EscapeGlob(prefix) + "*", pageSize: 256).WithCancellation(cancel).ConfigureAwait(false))
+            var keys = server.KeysAsync(_endpoint.Database, EscapeGlob(prefix) + "*", pageSize: 256);
+            await foreach (var k in keys.WithCancellation(cancel).ConfigureAwait(false))
             {
                 batch.Add(k);
                 if (batch.Count == 256) { sum += await SumLengths(db, batch).ConfigureAwait(false); batch.Clear(); }
@@ -164,7 +167,8 @@ public sealed class RedisStore : CacheStore, IDisposable
         }
         catch (TimeoutException e)
         {
-            throw new CacheException($"cache '{Name}': {op} '{key}': no answer from Redis at {_endpoint} within {(int)_timeout.TotalMilliseconds} ms", e);
+            throw new CacheException(
+                $"cache '{Name}': {op} '{key}': no answer from Redis at {_endpoint} within {(int)_timeout.TotalMilliseconds} ms", e);
         }
         catch (RedisServerException e)
         {

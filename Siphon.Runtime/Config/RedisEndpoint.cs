@@ -1,6 +1,8 @@
 // A cache entry's `url:` — redis://[[user]:password@]host[:port][/db], or rediss:// for TLS. Parsed
 // here, at config time, so a typo stops the server with the file, line and key instead of surfacing
 // as a connection error on the first request. Messages never repeat the password.
+using System.Globalization;
+
 namespace Siphon.Runtime.Config;
 
 public sealed record RedisEndpoint(string Host, int Port, int Database, string? User, string? Password, bool Tls)
@@ -30,7 +32,8 @@ public sealed record RedisEndpoint(string Host, int Port, int Database, string? 
         }
         var path = uri.AbsolutePath.Trim('/');
         var db = 0;
-        if (path.Length > 0 && (!int.TryParse(path, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out db) || path.Contains('/')))
+        if (path.Length > 0
+            && (!int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out db) || path.Contains('/')))
         {
             why = $"the path must be a database number, got '/{path}'";
             return false;
@@ -44,7 +47,8 @@ public sealed record RedisEndpoint(string Host, int Port, int Database, string? 
         if (uri.UserInfo.Length > 0)
         {
             var colon = uri.UserInfo.IndexOf(':');
-            if (colon < 0) password = Uri.UnescapeDataString(uri.UserInfo); // redis://secret@host: a bare password, as redis-cli -u reads it
+            // redis://secret@host: a bare password, as redis-cli -u reads it
+            if (colon < 0) password = Uri.UnescapeDataString(uri.UserInfo);
             else
             {
                 user = colon == 0 ? null : Uri.UnescapeDataString(uri.UserInfo[..colon]);
@@ -52,7 +56,8 @@ public sealed record RedisEndpoint(string Host, int Port, int Database, string? 
             }
         }
         var host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.Host;
-        endpoint = new RedisEndpoint(host, uri.IsDefaultPort || uri.Port < 0 ? DefaultPort : uri.Port, db, user, password, uri.Scheme == "rediss");
+        var port = uri.IsDefaultPort || uri.Port < 0 ? DefaultPort : uri.Port;
+        endpoint = new RedisEndpoint(host, port, db, user, password, uri.Scheme == "rediss");
         why = "";
         return true;
     }

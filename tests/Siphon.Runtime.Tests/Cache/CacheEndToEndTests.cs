@@ -12,9 +12,13 @@ public class CacheEndToEndTests
     private static string Parity(string file) => Path.Combine(SiphonProcess.RepoRoot, "tests", "parity", file);
 
     /// <summary>A new connection per request, so the kernel spreads requests over worker processes.</summary>
-    private static async Task<(HttpStatusCode Status, string Body)> GetAsync(string url, IDictionary<string, string>? headers = null, HttpMethod? method = null, string? body = null)
+    private static async Task<(HttpStatusCode Status, string Body)> GetAsync(string url, IDictionary<string, string>? headers = null,
+        HttpMethod? method = null, string? body = null)
     {
-        using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(30) };
+        using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero })
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        };
         using var msg = new HttpRequestMessage(method ?? HttpMethod.Get, url);
         msg.Headers.ConnectionClose = true;
         if (body is not null) msg.Content = new StringContent(body);
@@ -127,8 +131,10 @@ public class CacheEndToEndTests
             }
         })).ToArray();
 
-        await Task.Delay(1000);
+        // Serving from Redis first (its first connect may take a while on a loaded machine).
+        while (!results.Any(r => r.Status == HttpStatusCode.OK) && clock.ElapsedMilliseconds < 20_000) await Task.Delay(50);
         Assert.Contains(results, r => r.Status == HttpStatusCode.OK);
+        await Task.Delay(500);
         await redis.StopAsync();
         var down = clock.ElapsedMilliseconds;
         await Task.Delay(2000);
@@ -151,7 +157,7 @@ public class CacheEndToEndTests
         Assert.NotEmpty(during);
         Assert.All(during, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.Status)); // the handler's answer to CacheError
         // Nothing hangs: every request answered within timeout_ms plus a generous margin for a loaded 2-core machine.
-        Assert.All(results, r => Assert.True(r.TookMs < 300 + 2700, $"a request took {r.TookMs} ms"));
+        Assert.All(results, r => Assert.True(r.TookMs < 300 + 4700, $"a request took {r.TookMs} ms"));
         Assert.Equal("again", (await GetAsync($"{siphon.Url}/get/k")).Body);
         Assert.Equal(0, await siphon.StopAsync());
     }

@@ -76,7 +76,8 @@ public class CacheLeakTests
         }
 
         async Task<long> PythonBlocks() => long.Parse(await client.GetStringAsync($"{siphon.Url}/objects"));
-        long Rss() => long.Parse(File.ReadLines($"/proc/{siphon.Pid}/status").First(l => l.StartsWith("VmRSS:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        long Rss() => long.Parse(File.ReadLines($"/proc/{siphon.Pid}/status").First(l => l.StartsWith("VmRSS:"))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
 
         await Load(4_000);
         var objects0 = await PythonBlocks();
