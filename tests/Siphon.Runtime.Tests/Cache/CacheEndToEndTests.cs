@@ -11,6 +11,11 @@ public class CacheEndToEndTests
 {
     private static string Parity(string file) => Path.Combine(SiphonProcess.RepoRoot, "tests", "parity", file);
 
+    /// <summary>Writes an http.yaml listening on an ephemeral loopback port with these `cache:` entries.</summary>
+    internal static string Config(TempDir dir, string cacheEntries, int workers = 1, string mode = "processes") =>
+        dir.Write("http.yaml", $"workers: {workers}\nworker_mode: {mode}\nservers:\n  - listen: \"127.0.0.1:0\"\ncache:\n"
+            + string.Join("", cacheEntries.Split('\n').Select(l => "  " + l + "\n")));
+
     /// <summary>A new connection per request, so the kernel spreads requests over worker processes.</summary>
     private static async Task<(HttpStatusCode Status, string Body)> GetAsync(string url, IDictionary<string, string>? headers = null,
         HttpMethod? method = null, string? body = null)
@@ -32,13 +37,10 @@ public class CacheEndToEndTests
     {
         await using var redis = await RedisServer.StartAsync();
         using var dir = new TempDir();
-        var config = dir.Write("http.yaml", $"""
-            servers:
-              - listen: "127.0.0.1:0"
-            cache:
-              - name: mem
-              - name: red
-                url: "{redis.Url}"
+        var config = Config(dir, $"""
+            - name: mem
+            - name: red
+              url: "{redis.Url}"
             """);
         await using var siphon = await SiphonProcess.StartAsync(Parity("cache_app.py"), config);
         var cases = JsonDocument.Parse(File.ReadAllText(Parity("cache_cases.json"))).RootElement;
@@ -71,13 +73,9 @@ public class CacheEndToEndTests
     {
         using var dir = new TempDir();
         var script = dir.Write("app.py", "from siphon import http\n\n@http.route('/')\ndef r(req):\n    return http.Response()\n");
-        var config = dir.Write("http.yaml", """
-            workers: 2
-            servers:
-              - listen: "127.0.0.1:0"
-            cache:
-              - name: sessions
-            """);
+        var config = Config(dir, """
+            - name: sessions
+            """, workers: 2);
         await using var siphon = await SiphonProcess.StartAsync(script, config);
         Assert.Contains("warning:", siphon.Output);
         Assert.Contains("cache 'sessions' is an embedded store and 2 workers run as processes: each process has its own store", siphon.Output);
@@ -107,13 +105,10 @@ public class CacheEndToEndTests
         Assert.Equal("+OK", await redis.CommandAsync("SET", "k", "v"));
         using var dir = new TempDir();
         var script = dir.Write("guarded.py", Guarded);
-        var config = dir.Write("http.yaml", $"""
-            servers:
-              - listen: "127.0.0.1:0"
-            cache:
-              - name: red
-                url: "{redis.Url}"
-                timeout_ms: 300
+        var config = Config(dir, $"""
+            - name: red
+              url: "{redis.Url}"
+              timeout_ms: 300
             """);
         await using var siphon = await SiphonProcess.StartAsync(script, config);
 
@@ -189,16 +184,12 @@ public class CacheEndToEndTests
         using var dir = new TempDir();
         var script = dir.Write("whatsapp.py", Webhook);
         // siphon's field names, local LRU included (it serves fetch only, so exists always asks Redis).
-        var config = dir.Write("http.yaml", $"""
-            workers: 2
-            servers:
-              - listen: "127.0.0.1:0"
-            cache:
-              - name: dedup
-                url: "{redis.Url}"
-                local_ttl_secs: 60
-                local_max_entries: 1000
-            """);
+        var config = Config(dir, $"""
+            - name: dedup
+              url: "{redis.Url}"
+              local_ttl_secs: 60
+              local_max_entries: 1000
+            """, workers: 2);
         await using var siphon = await SiphonProcess.StartAsync(script, config);
         var pids = new HashSet<string>();
         var outcomes = new Dictionary<string, List<string>>();
@@ -242,14 +233,10 @@ public class CacheEndToEndTests
         await using var redis = await RedisServer.StartAsync();
         using var dir = new TempDir();
         var script = dir.Write("queue.py", Queue);
-        var config = dir.Write("http.yaml", $"""
-            workers: 2
-            servers:
-              - listen: "127.0.0.1:0"
-            cache:
-              - name: q
-                url: "{redis.Url}"
-            """);
+        var config = Config(dir, $"""
+            - name: q
+              url: "{redis.Url}"
+            """, workers: 2);
         await using var siphon = await SiphonProcess.StartAsync(script, config);
         const int n = 600;
         var pushPids = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -304,14 +291,10 @@ public class CacheEndToEndTests
     {
         await using var redis = await RedisServer.StartAsync();
         using var dir = new TempDir();
-        var config = dir.Write("http.yaml", $"""
-            workers: 2
-            servers:
-              - listen: "127.0.0.1:0"
-            cache:
-              - name: ratelimit
-                url: "{redis.Url}"
-            """);
+        var config = Config(dir, $"""
+            - name: ratelimit
+              url: "{redis.Url}"
+            """, workers: 2);
         var script = Path.Combine(SiphonProcess.RepoRoot, "examples", "rate_limit.py");
         await using var siphon = await SiphonProcess.StartAsync(script, config, env: new Dictionary<string, string> { ["RATE_LIMIT"] = "37" });
         var results = await Burst(siphon.Url, 200, "k1");
@@ -327,14 +310,9 @@ public class CacheEndToEndTests
     public async Task The_rate_limit_example_counts_exactly_over_two_interpreters_on_the_embedded_store()
     {
         using var dir = new TempDir();
-        var config = dir.Write("http.yaml", """
-            workers: 2
-            worker_mode: interpreters
-            servers:
-              - listen: "127.0.0.1:0"
-            cache:
-              - name: ratelimit
-            """);
+        var config = Config(dir, """
+            - name: ratelimit
+            """, workers: 2, mode: "interpreters");
         var script = Path.Combine(SiphonProcess.RepoRoot, "examples", "rate_limit.py");
         var env = Pythons.WithoutSuitePython();
         env["RATE_LIMIT"] = "37";

@@ -49,14 +49,11 @@ public class CacheLeakTests
     {
         await using var redis = await RedisServer.StartAsync();
         using var dir = new TempDir();
-        var config = dir.Write("http.yaml", $"""
-            servers:
-              - listen: "127.0.0.1:0"
-            cache:
-              - name: mem
-              - name: red
-                url: "{redis.Url}"
-                local_ttl_secs: 5
+        var config = CacheEndToEndTests.Config(dir, $"""
+            - name: mem
+            - name: red
+              url: "{redis.Url}"
+              local_ttl_secs: 5
             """);
         await using var siphon = await SiphonProcess.StartAsync(dir.Write("cacheleak.py", Script), config);
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { Timeout = TimeSpan.FromSeconds(60) };
