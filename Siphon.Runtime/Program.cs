@@ -111,7 +111,7 @@ public static class Program
                 Fail(refusal);
                 return 2;
             }
-            var workers = new WorkerPool(install, cli.Script!, loggers, interpreters ? config.Workers : 1);
+            var workers = new WorkerPool(install, cli.Script!, loggers, interpreters ? config.Workers : 1, SyncPoolOptions.From(config));
             await workers.StartAsync();
             started = workers;
             log.LogInformation("{Python}", install);

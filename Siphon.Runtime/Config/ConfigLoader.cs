@@ -25,7 +25,8 @@ namespace Siphon.Runtime.Config;
 /// </remarks>
 public static class ConfigLoader
 {
-    internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "access_log", "shutdown_grace_ms", "servers", "clients", "cache"];
+    internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_max", "sync_queue_max",
+        "handler_stall_abort_secs", "access_log", "shutdown_grace_ms", "servers", "clients", "cache"];
     internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
     internal static readonly string[] ClientKeys = ["base_url", "timeout_ms", "verify", "cert", "key", "pool_size", "http2_prior_knowledge"];
@@ -82,8 +83,20 @@ public static class ConfigLoader
             }
 
             var m = CheckKeys(map, null, RootKeys);
+            var syncThreads = (int?)OptionalInteger(m, "sync_threads", 1, SiphonConfig.SyncThreadsLimit);
+            var syncThreadsMax = (int?)OptionalInteger(m, "sync_threads_max", 1, SiphonConfig.SyncThreadsLimit);
+            if (syncThreads is { } core && syncThreadsMax is { } ceiling && ceiling < core)
+            {
+                m.TryGet("sync_threads_max", out var maxNode, out var maxPath);
+                throw Error(maxNode, maxPath, $"must be at least sync_threads ({core}), got {ceiling}");
+            }
+
             return new SiphonConfig
             {
+                SyncThreads = syncThreads,
+                SyncThreadsMax = syncThreadsMax,
+                SyncQueueMax = (int)(OptionalInteger(m, "sync_queue_max", 1, int.MaxValue) ?? SiphonConfig.DefaultSyncQueueMax),
+                HandlerStallAbortSecs = (int)(OptionalInteger(m, "handler_stall_abort_secs", 0, 86_400) ?? SiphonConfig.DefaultHandlerStallAbortSecs),
                 Python = ResolvePython(OptionalString(m, "python")),
                 Workers = (int)(OptionalInteger(m, "workers", 1, int.MaxValue) ?? SiphonConfig.DefaultWorkers),
                 WorkerMode = ReadWorkerMode(m),

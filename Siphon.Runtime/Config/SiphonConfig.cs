@@ -24,6 +24,20 @@ public sealed record SiphonConfig
     /// <summary><c>worker_mode</c>: how <see cref="Workers"/> &gt; 1 runs, default processes; ignored for 1 worker.</summary>
     public WorkerMode WorkerMode { get; init; } = WorkerMode.Processes;
 
+    public const int DefaultSyncQueueMax = 1024, DefaultHandlerStallAbortSecs = 30, SyncThreadsLimit = 4096;
+
+    /// <summary><c>sync_threads</c>: the sync pool's core per worker, 1..4096; null = max(8, 2× CPUs).</summary>
+    public int? SyncThreads { get; init; }
+
+    /// <summary><c>sync_threads_max</c>: the pool's ceiling, ≥ sync_threads; null = max(32, 4× core).</summary>
+    public int? SyncThreadsMax { get; init; }
+
+    /// <summary><c>sync_queue_max</c>: sync jobs waiting for a thread, ≥ 1, default 1024; past it → 503.</summary>
+    public int SyncQueueMax { get; init; } = DefaultSyncQueueMax;
+
+    /// <summary><c>handler_stall_abort_secs</c>: 0..86400, default 30; 0 = no stall watchdog.</summary>
+    public int HandlerStallAbortSecs { get; init; } = DefaultHandlerStallAbortSecs;
+
     /// <summary><c>access_log</c>: default false.</summary>
     public bool AccessLog { get; init; }
 

@@ -1,18 +1,25 @@
-// One request on its way through the worker: posted by a Kestrel thread, dispatched on the worker,
-// completed there through a TaskCompletionSource whose continuations run on the thread pool
-// (never inline on the worker). While an async handler runs, PyTask holds its asyncio task so a
-// timeout can cancel it.
+// One request on its way through the worker: posted by a Kestrel thread, dispatched on the worker's
+// loop (async chain) or on a thread of its sync pool (all-sync chain), completed through a
+// TaskCompletionSource whose continuations run on the thread pool (never inline on the worker).
+// While an async handler runs, PyTask holds its asyncio task so a timeout can cancel it; a sync
+// request that times out is marked abandoned, so a pool thread skips it if it has not started.
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Python.Binding;
 
 namespace Siphon.Runtime.Hosting;
 
-/// <summary>The handler raised, returned the wrong thing, or was cancelled: the answer is a 500.</summary>
-public sealed class HandlerFailedException(string reason) : Exception(reason);
-
-public sealed class PendingRequest(Worker worker, Request request, int handlerId, string route) : IPyWork
+/// <summary>The handler raised, returned the wrong thing, or was cancelled: the answer is a 500
+/// (503 when the sync pool's queue was full).</summary>
+public sealed class HandlerFailedException(string reason, int status = 500) : Exception(reason)
 {
+    public int Status { get; } = status;
+}
+
+public sealed class PendingRequest(Worker worker, Request request, int handlerId, string route) : IPyWork, ISyncJob
+{
+    private volatile bool _abandoned;
+
     private readonly TaskCompletionSource<Response> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The worker this request was posted to.</summary>
@@ -28,14 +35,23 @@ public sealed class PendingRequest(Worker worker, Request request, int handlerId
 
     public void Run() => Worker.Dispatch(this);
 
+    void ISyncJob.RunSync() => Worker.DispatchSync(this);
+
+    bool ISyncJob.Abandoned => _abandoned;
+
+    void ISyncJob.Drop(string reason) => Fail(reason);
+
+    /// <summary>Its answer (504) has been written; a sync job not yet started is skipped.</summary>
+    internal void Abandon() => _abandoned = true;
+
     internal void Complete(Response response)
     {
         if (_tcs.TrySetResult(response)) Worker.RequestDone();
     }
 
-    internal void Fail(string reason)
+    internal void Fail(string reason, int status = 500)
     {
-        if (_tcs.TrySetException(new HandlerFailedException(reason))) Worker.RequestDone();
+        if (_tcs.TrySetException(new HandlerFailedException(reason, status))) Worker.RequestDone();
     }
 }
 

@@ -24,6 +24,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
     internal static readonly byte[] InternalError = "internal server error\n"u8.ToArray();
     internal static readonly byte[] PayloadTooLarge = "payload too large\n"u8.ToArray();
     internal static readonly byte[] GatewayTimeout = "gateway timeout\n"u8.ToArray();
+    internal static readonly byte[] ServiceUnavailable = "service unavailable\n"u8.ToArray();
 
     private readonly ILogger _access = loggers.CreateLogger("siphon.access");
     private readonly ILogger _log = loggers.CreateLogger("siphon.http");
@@ -94,7 +95,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             ctx.Connection.ClientCertificate?.Subject, match.Params);
         var worker = workers.Pick();
         var pending = new PendingRequest(worker, snapshot, match.HandlerId, match.Route!.Pattern);
-        worker.Post(pending);
+        worker.Submit(pending);
 
         Response response;
         try
@@ -103,8 +104,15 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         }
         catch (TimeoutException)
         {
+            pending.Abandon(); // a sync handler not yet started never runs
             worker.Post(new CancelRequestWork(pending)); // the script sees asyncio.CancelledError
             await WriteText(ctx, 504, GatewayTimeout);
+            return;
+        }
+        catch (HandlerFailedException e) when (e.Status == 503)
+        {
+            ctx.Response.Headers.RetryAfter = "1";
+            await WriteText(ctx, 503, ServiceUnavailable);
             return;
         }
         catch (HandlerFailedException)

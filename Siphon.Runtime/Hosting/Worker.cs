@@ -4,8 +4,10 @@
 // own GIL on their own thread (PythonRuntime.CreateSubInterpreter) and end it there. Everything
 // that touches Python happens on the worker's thread: loading the script, building the routing
 // table from what it registered, lifecycle hooks, and dispatching requests posted to the inbox.
-// Sync handlers are called directly; a coroutine becomes an asyncio task whose done-callback (one
-// shared native callable) completes the request.
+// A route whose chain (guards + handler) is all plain functions runs whole on a thread of the
+// worker's SyncPool, posted there straight from Kestrel; any other chain runs on the loop, where an
+// async handler's coroutine becomes an asyncio task whose done-callback (one shared native
+// callable) completes the request, and each plain function in it hops to the pool (_submit).
 using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
@@ -17,7 +19,7 @@ namespace Siphon.Runtime.Hosting;
 /// <summary>The script could not be loaded or its startup hooks failed; Message says where and why.</summary>
 public sealed class ScriptLoadException(string message) : Exception(message);
 
-public sealed unsafe class Worker : IPyLoopHost
+public sealed unsafe partial class Worker : IPyLoopHost
 {
     private readonly PythonInstall _install;
     private readonly string _scriptPath;
@@ -26,21 +28,26 @@ public sealed unsafe class Worker : IPyLoopHost
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<nint, PendingRequest> _inflight = [];
+    private readonly SyncPoolOptions _syncOptions;
     private Thread? _thread;
+    private SyncPool? _pool;
     private int _outstanding, _stopPosted;
+    private bool _keepPython; // a sync handler still runs at shutdown: finalising would pull Python from under it
 
     // Python objects, owned by the worker thread.
-    private PyRef? _host, _loop, _createFuture, _createTask, _ensureFuture, _runChain, _onTaskDone;
+    private PyRef? _host, _loop, _createFuture, _createTask, _ensureFuture, _runChain, _runSyncChain, _onTaskDone, _overloaded, _submit;
     private PyRef[] _handlers = [];
-    private PyRef? _middleware; // tuple, or null when the script registered none
+    private bool[] _handlerSync = [], _chainSync = [];
+    private PyRef? _middleware, _middlewarePairs; // tuples (fn, ...) and ((fn, is_sync), ...), or null when the script registered none
     private nint _requestType, _responseType, _coroutineType;
     private PyRef? _shutdownHooks;
 
     /// <param name="index">0 for the worker that initialises CPython (main interpreter); others run in a sub-interpreter.</param>
-    public Worker(PythonInstall install, string scriptPath, ILoggerFactory loggers, int index = 0)
+    public Worker(PythonInstall install, string scriptPath, ILoggerFactory loggers, int index = 0, SyncPoolOptions? sync = null)
     {
         _install = install;
         Index = index;
+        _syncOptions = sync ?? SyncPoolOptions.Default;
         _scriptPath = Path.GetFullPath(scriptPath);
         _scriptLog = loggers.CreateLogger(Path.GetFileNameWithoutExtension(scriptPath));
         _log = loggers.CreateLogger("siphon.worker");
@@ -76,12 +83,18 @@ public sealed unsafe class Worker : IPyLoopHost
 
     public void Post(IPyWork work) => _inbox.Post(work);
 
-    /// <summary>Posts a request, counted in <see cref="Outstanding"/> until it is answered.</summary>
-    public void Post(PendingRequest request)
+    /// <summary>Hands a request to the sync pool (an all-sync chain) or the loop, counted in
+    /// <see cref="Outstanding"/> until it is answered. A full sync queue fails it at once with 503.
+    /// Any thread, no GIL.</summary>
+    public void Submit(PendingRequest request)
     {
         Interlocked.Increment(ref _outstanding);
-        _inbox.Post(request);
+        if (!_chainSync[request.HandlerId]) _inbox.Post(request);
+        else if (!_pool!.TrySubmit(request)) request.Fail("sync queue full", 503);
     }
+
+    /// <summary>Threads in the sync pool and how many run a job now (for tests and logs).</summary>
+    internal (int Threads, int Busy) SyncPoolLoad => _pool is { } p ? (p.Threads, p.Busy) : (0, 0);
 
     internal void RequestDone() => Interlocked.Decrement(ref _outstanding);
 
@@ -125,7 +138,8 @@ public sealed unsafe class Worker : IPyLoopHost
         int rc;
         try
         {
-            if (sub is null) rc = PythonRuntime.Finalize();
+            if (_keepPython) rc = 1;
+            else if (sub is null) rc = PythonRuntime.Finalize();
             else
             {
                 PythonRuntime.EndSubInterpreter(sub);
@@ -185,6 +199,10 @@ public sealed unsafe class Worker : IPyLoopHost
         _createFuture = Attr(_loop.Handle, "create_future").ToRef();
         _createTask = Attr(_loop.Handle, "create_task").ToRef();
         _runChain = Attr(_host.Handle, "run_chain").ToRef();
+        _runSyncChain = Attr(_host.Handle, "run_sync_chain").ToRef();
+        _overloaded = Attr(_host.Handle, "Overloaded").ToRef();
+        _submit = PyOwned.Checked(NativeCallable.Create(SubmitSync)).ToRef();
+        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(_host.Handle, (byte*)Utf8Z.Of("_submit"), _submit.Handle));
         _onTaskDone = PyOwned.Checked(NativeCallable.Create(OnTaskDone)).ToRef();
         _requestType = BindingRegistry.TypeOf(typeof(Request));
         _responseType = BindingRegistry.TypeOf(typeof(Response));
@@ -197,7 +215,27 @@ public sealed unsafe class Worker : IPyLoopHost
         using var drain = PyOwned.Checked(NativeCallable.Create(_ => { _inbox.Drain(RunWork); return PyConvert.None(); }));
         var args = stackalloc nint[3] { fd.Handle, drain.Handle, Py.None };
         using var added = PyOwned.Checked(CApi.PyObject_Vectorcall(addReader.Handle, args, 3, 0));
+
+        _pool = new SyncPool($"py{Index}", CApi.PyInterpreterState_Get(), _syncOptions, OnStall);
+        _pool.Start();
     }
+
+    // The watchdog fired (a timer thread, no GIL): exit at once, for the supervisor (processes
+    // mode) or the orchestrator to restart this process; nothing here can free the wedged threads.
+    private void OnStall(string reason)
+    {
+        Console.Out.Flush();
+        var who = Environment.GetEnvironmentVariable(Supervisor.IndexVariable) ?? Index.ToString(); // processes mode: the supervisor's number
+        Console.Error.WriteLine($"siphon: error: worker {who} (pid {Environment.ProcessId}) stalled: {reason}; exiting with status {StallExitCode} so it is restarted");
+        Console.Error.Flush();
+        Exit(StallExitCode);
+    }
+
+    /// <summary>The exit status of a process whose sync pool stalled (handler_stall_abort_secs).</summary>
+    public const int StallExitCode = 3;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "_exit")]
+    private static partial void Exit(int status);
 
     private nint ScriptLog(nint args)
     {
@@ -221,12 +259,15 @@ public sealed unsafe class Worker : IPyLoopHost
         var n = (int)CApi.PyList_Size(routes);
         var defs = new List<RouteDefinition>(n);
         _handlers = new PyRef[n];
+        _handlerSync = new bool[n];
+        using var isAsync = Attr(_host.Handle, "is_async");
         for (var i = 0; i < n; i++)
         {
             var entry = CApi.PyList_GetItem(routes, i);
             var pattern = PyConvert.ToString(CApi.PyTuple_GetItem(entry, 0), "path");
             var methods = PyConvert.ToStringList(CApi.PyTuple_GetItem(entry, 1), "methods");
             _handlers[i] = new PyBorrowed(CApi.PyTuple_GetItem(entry, 2)).NewReference().ToRef();
+            _handlerSync[i] = !CallPredicate(isAsync.Handle, _handlers[i].Handle);
             var file = PyConvert.ToString(CApi.PyTuple_GetItem(entry, 3), "file");
             var line = PyConvert.ToInt32(CApi.PyTuple_GetItem(entry, 4), "line");
             defs.Add(new RouteDefinition(pattern, methods, i, file, line));
@@ -238,17 +279,28 @@ public sealed unsafe class Worker : IPyLoopHost
 
         var middleware = CApi.PyTuple_GetItem(registered.Handle, 1);
         var m = CApi.PyList_Size(middleware);
+        var middlewareSync = true;
         if (m > 0)
         {
             using var tuple = PyOwned.Checked(CApi.PyTuple_New(m));
+            using var pairs = PyOwned.Checked(CApi.PyTuple_New(m));
             for (nint i = 0; i < m; i++)
             {
                 var fn = CApi.PyTuple_GetItem(CApi.PyList_GetItem(middleware, i), 0);
+                var sync = !CallPredicate(isAsync.Handle, fn);
+                middlewareSync &= sync;
                 CApi.Py_IncRef(fn);
                 CApi.PyTuple_SetItem(tuple.Handle, i, fn);
+                using var pair = PyOwned.Checked(CApi.PyTuple_New(2));
+                CApi.Py_IncRef(fn);
+                CApi.PyTuple_SetItem(pair.Handle, 0, fn);
+                CApi.PyTuple_SetItem(pair.Handle, 1, Py.NewBool(sync));
+                CApi.PyTuple_SetItem(pairs.Handle, i, pair.Steal());
             }
             _middleware = tuple.ToRef();
+            _middlewarePairs = pairs.ToRef();
         }
+        _chainSync = _handlerSync.Select(h => h && middlewareSync).ToArray();
         _shutdownHooks = new PyBorrowed(CApi.PyTuple_GetItem(registered.Handle, 3)).NewReference().ToRef();
 
         // on_startup hooks run to completion before any listener accepts.
@@ -320,6 +372,19 @@ public sealed unsafe class Worker : IPyLoopHost
 
     private void CloseLoop()
     {
+        if (_pool is not null)
+        {
+            // Requests were drained before the loop stopped; what still runs is a sync handler past
+            // its timeout. Its thread needs this interpreter's GIL to finish, so let go of it.
+            var saved = CApi.PyEval_SaveThread();
+            var stuck = _pool.Stop(TimeSpan.FromSeconds(5));
+            CApi.PyEval_RestoreThread(saved);
+            if (stuck > 0)
+            {
+                _log.LogError("worker {Index}: {Stuck} sync handler(s) still running 5 s after shutdown began; exiting without finalising Python", Index, stuck);
+                _keepPython = true;
+            }
+        }
         foreach (var p in _inflight.Values) p.Fail("shutting down");
         _inflight.Clear();
         if (_loop is not null)
@@ -329,7 +394,8 @@ public sealed unsafe class Worker : IPyLoopHost
             if (r.IsNull) CApi.PyErr_Clear();
         }
         foreach (var h in _handlers) h.Dispose();
-        foreach (var r in new[] { _middleware, _shutdownHooks, _onTaskDone, _runChain, _createTask, _createFuture, _ensureFuture, _loop, _host })
+        if (_keepPython) return; // the stuck threads may still use these
+        foreach (var r in new[] { _middleware, _middlewarePairs, _shutdownHooks, _onTaskDone, _runChain, _runSyncChain, _overloaded, _submit, _createTask, _createFuture, _ensureFuture, _loop, _host })
             r?.Dispose();
         PyRef.DrainPending();
     }
@@ -360,14 +426,12 @@ public sealed unsafe class Worker : IPyLoopHost
             result = CApi.PyObject_CallOneArg(handler, req.Handle);
         else
         {
-            var args = stackalloc nint[3] { _middleware.Handle, handler, req.Handle };
-            result = CApi.PyObject_Vectorcall(_runChain!.Handle, args, 3, 0);
+            var args = stackalloc nint[4] { _middlewarePairs!.Handle, handler, _handlerSync[p.HandlerId] ? Py.True : Py.False, req.Handle };
+            result = CApi.PyObject_Vectorcall(_runChain!.Handle, args, 4, 0);
         }
         if (result == 0)
         {
-            var e = PyErrors.Fetch();
-            _scriptLog.LogError("{Method} {Path} ({Route}): handler raised\n{Traceback}", p.Request.Method, p.Request.Path, p.Route, e.PythonTraceback.TrimEnd());
-            p.Fail("handler raised");
+            HandlerRaised(p);
             return;
         }
         using var r = PyOwned.Steal(result);
@@ -382,6 +446,127 @@ public sealed unsafe class Worker : IPyLoopHost
             return;
         }
         BadResult(p, r.Handle);
+    }
+
+    /// <summary>An all-sync chain, on a sync pool thread with the GIL held. A coroutine the handler
+    /// returns (a plain function wrapping an async one) is run on the loop.</summary>
+    internal void DispatchSync(PendingRequest p)
+    {
+        using var req = PyOwned.Steal(BoundObject.Alloc(_requestType, p.Request));
+        var handler = _handlers[p.HandlerId].Handle;
+        nint result;
+        if (_middleware is null)
+            result = CApi.PyObject_CallOneArg(handler, req.Handle);
+        else
+        {
+            var args = stackalloc nint[3] { _middleware.Handle, handler, req.Handle };
+            result = CApi.PyObject_Vectorcall(_runSyncChain!.Handle, args, 3, 0);
+        }
+        if (result == 0)
+        {
+            HandlerRaised(p);
+            return;
+        }
+        using var r = PyOwned.Steal(result);
+        if (CApi.Py_TYPE(r.Handle) == _responseType)
+        {
+            p.Complete(BoundObject.Get<Response>(r.Handle));
+            return;
+        }
+        if (CApi.Py_TYPE(r.Handle) == _coroutineType || HasAwait(r.Handle))
+        {
+            var awaitable = r.Borrow().NewReference().ToRef();
+            Post(new ActionWork(() =>
+            {
+                try { StartTask(p, awaitable.Handle); }
+                finally { awaitable.Dispose(); }
+            }));
+            return;
+        }
+        BadResult(p, r.Handle);
+    }
+
+    private void HandlerRaised(PendingRequest p)
+    {
+        var e = PyErrors.Fetch();
+        _scriptLog.LogError("{Method} {Path} ({Route}): handler raised\n{Traceback}", p.Request.Method, p.Request.Path, p.Route, e.PythonTraceback.TrimEnd());
+        p.Fail("handler raised");
+    }
+
+    // _host._submit((fn, arg)), loop thread: a future of fn(arg) run on the sync pool. A full
+    // queue resolves it with _host.Overloaded, which Finish turns into a 503.
+    private nint SubmitSync(nint args)
+    {
+        using var future = PyOwned.Checked(CreateFuture());
+        var job = new FutureJob(this, future.Borrow().NewReference().ToRef(),
+            new PyBorrowed(CApi.PyTuple_GetItem(args, 0)).NewReference().ToRef(),
+            new PyBorrowed(CApi.PyTuple_GetItem(args, 1)).NewReference().ToRef());
+        if (!_pool!.TrySubmit(job))
+        {
+            job.Dispose();
+            using var exc = PyOwned.Checked(CApi.PyObject_CallNoArgs(_overloaded!.Handle));
+            using var setException = Attr(future.Handle, "set_exception");
+            using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(setException.Handle, exc.Handle));
+        }
+        return future.Steal();
+    }
+
+    /// <summary>One plain function of a mixed chain: runs on a pool thread, resolves its future on the loop.</summary>
+    private sealed class FutureJob(Worker worker, PyRef future, PyRef fn, PyRef arg) : ISyncJob, IPyWork
+    {
+        private PyRef? _result, _error;
+
+        public bool Abandoned => false;
+
+        public void RunSync()
+        {
+            if (!CallBool(future.Handle, "done")) // not cancelled meanwhile (its request timed out)
+            {
+                var r = CApi.PyObject_CallOneArg(fn.Handle, arg.Handle);
+                if (r != 0) _result = new PyRef(r);
+                else
+                {
+                    nint type, value, tb;
+                    CApi.PyErr_Fetch(&type, &value, &tb);
+                    CApi.PyErr_NormalizeException(&type, &value, &tb);
+                    if (tb != 0) CApi.PyException_SetTraceback(value, tb);
+                    CApi.Py_DecRef(type);
+                    if (tb != 0) CApi.Py_DecRef(tb);
+                    _error = new PyRef(value);
+                }
+            }
+            worker.Post(this);
+        }
+
+        public void Drop(string reason) => worker.Post(this);
+
+        // Loop thread: resolve the future (unless it was cancelled) and drop the references.
+        public void Run()
+        {
+            try
+            {
+                if (CallBool(future.Handle, "done")) return;
+                if (_result is not null)
+                {
+                    using var set = Attr(future.Handle, "set_result");
+                    using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(set.Handle, _result.Handle));
+                }
+                else
+                {
+                    using var message = PyOwned.Steal(PyConvert.ToPy("the sync pool is shutting down"));
+                    using var exc = _error is not null ? _error.Borrow().NewReference()
+                        : PyOwned.Checked(CApi.PyObject_CallOneArg(Py.RuntimeError, message.Handle));
+                    using var set = Attr(future.Handle, "set_exception");
+                    using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(set.Handle, exc.Handle));
+                }
+            }
+            finally { Dispose(); }
+        }
+
+        public void Dispose()
+        {
+            foreach (var r in new[] { future, fn, arg, _result, _error }) r?.Dispose();
+        }
     }
 
     private static bool HasAwait(nint o)
@@ -436,6 +621,11 @@ public sealed unsafe class Worker : IPyLoopHost
         using (var getException = Attr(task, "exception"))
         using (var exc = PyOwned.Checked(CApi.PyObject_CallNoArgs(getException.Handle)))
         {
+            if (!PyConvert.IsNone(exc.Handle) && CApi.PyObject_IsInstance(exc.Handle, _overloaded!.Handle) == 1)
+            {
+                p.Fail("sync queue full", 503);
+                return;
+            }
             if (!PyConvert.IsNone(exc.Handle))
             {
                 _scriptLog.LogError("{Method} {Path} ({Route}): handler raised\n{Traceback}", p.Request.Method, p.Request.Path, p.Route, PyErrors.FormatTraceback(exc.Handle).TrimEnd());
@@ -460,6 +650,12 @@ public sealed unsafe class Worker : IPyLoopHost
     private static PyRef Import(string name) => PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of(name))).ToRef();
 
     private static PyOwned Attr(nint o, string name) => PyOwned.Checked(CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name)));
+
+    private static bool CallPredicate(nint fn, nint arg)
+    {
+        using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(fn, arg));
+        return CApi.PyObject_IsTrue(r.Handle) == 1;
+    }
 
     private static bool CallBool(nint o, string method)
     {

@@ -22,10 +22,10 @@ public sealed class WorkerPool
     private int _next;
 
     /// <param name="count">1, or N ≥ 2 for N interpreters in this process (CPython ≥ 3.13, see <see cref="Refusal"/>).</param>
-    public WorkerPool(PythonInstall install, string scriptPath, ILoggerFactory loggers, int count = 1)
+    public WorkerPool(PythonInstall install, string scriptPath, ILoggerFactory loggers, int count = 1, SyncPoolOptions? sync = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        _workers = Enumerable.Range(0, count).Select(i => new Worker(install, scriptPath, loggers, i)).ToArray();
+        _workers = Enumerable.Range(0, count).Select(i => new Worker(install, scriptPath, loggers, i, sync)).ToArray();
     }
 
     public IReadOnlyList<Worker> Workers => _workers;

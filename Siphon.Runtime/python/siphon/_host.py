@@ -1,5 +1,9 @@
-"""Host-side helpers the worker calls: loading a script, the middleware chain, lifecycle hooks and
-error locations. Not part of the script API."""
+"""Host-side helpers the worker calls: loading a script, the middleware chains, lifecycle hooks and
+error locations. Not part of the script API.
+
+A chain of only plain functions runs whole on a thread of the worker's sync pool
+(``run_sync_chain``); a chain with an ``async def`` in it runs on the event loop (``run_chain``),
+and its plain functions each hop to the pool through ``_submit``, which the worker sets."""
 import inspect
 import os
 import sys
@@ -11,6 +15,19 @@ from siphon import http
 
 class BadResult(Exception):
     """A middleware or handler returned something the dispatch rules do not allow."""
+
+
+class Overloaded(Exception):
+    """The worker's sync pool queue is at its bound (sync_queue_max): the request is answered 503."""
+
+
+# (fn, arg) -> an asyncio future of fn(arg) run on a sync pool thread; set by the worker.
+_submit = None
+
+
+def is_async(fn):
+    """True for an ``async def`` (or an object whose ``__call__`` is one): it runs on the loop."""
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))
 
 
 def load_script(path):
@@ -51,21 +68,45 @@ def describe(fn):
     return f"{name} ({code.co_filename}:{code.co_firstlineno})" if code else name
 
 
-async def run_chain(middleware, handler, req):
-    """The guard chain then the handler; returns what the first guard or the handler answered."""
-    for mw in middleware:
-        result = mw(req)
+def _check_guard(mw, result):
+    if result is None or isinstance(result, http.Response):
+        return result
+    raise BadResult(f"middleware {describe(mw)} returned {type(result).__name__}, not http.Response or None")
+
+
+async def run_chain(middleware, handler, handler_sync, req):
+    """The guard chain then the handler, on the loop; ``middleware`` holds (fn, is_sync) pairs and
+    each plain function runs on the sync pool. Returns what the first guard or the handler answered."""
+    for mw, sync in middleware:
+        result = await _submit((mw, req)) if sync else mw(req)
         if inspect.isawaitable(result):
             result = await result
-        if result is None:
-            continue
-        if isinstance(result, http.Response):
+        if _check_guard(mw, result) is not None:
             return result
-        raise BadResult(f"middleware {describe(mw)} returned {type(result).__name__}, not http.Response or None")
-    result = handler(req)
+    result = await _submit((handler, req)) if handler_sync else handler(req)
     if inspect.isawaitable(result):
         result = await result
     return result
+
+
+def run_sync_chain(middleware, handler, req):
+    """The guard chain then the handler, all plain functions, on a sync pool thread. The handler's
+    result is returned as is (the worker schedules a coroutine it returns on the loop)."""
+    for i, mw in enumerate(middleware):
+        result = mw(req)
+        if inspect.isawaitable(result):
+            # A plain guard that returned an awaitable: the rest of the chain continues on the loop.
+            return _resume(result, mw, middleware[i + 1:], handler, req)
+        if _check_guard(mw, result) is not None:
+            return result
+    return handler(req)
+
+
+async def _resume(awaitable, mw, rest, handler, req):
+    result = await awaitable
+    if _check_guard(mw, result) is not None:
+        return result
+    return await run_chain(tuple((m, True) for m in rest), handler, True, req)
 
 
 def run_hooks(loop, hooks):

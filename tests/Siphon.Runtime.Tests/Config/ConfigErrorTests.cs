@@ -30,7 +30,7 @@ public class ConfigErrorTests
     public void UnknownTopLevelKeyWithoutCloseMatchHasNoSuggestion()
     {
         var e = AssertError("workers: 1\ncolour: blue\n", 2, "colour",
-            "unknown key (expected one of: python, workers, worker_mode, access_log, shutdown_grace_ms, servers, clients, cache)");
+            "unknown key (expected one of: python, workers, worker_mode, sync_threads, sync_threads_max, sync_queue_max, handler_stall_abort_secs, access_log, shutdown_grace_ms, servers, clients, cache)");
         Assert.DoesNotContain("did you mean", e.Message, StringComparison.Ordinal);
     }
 
@@ -100,6 +100,13 @@ public class ConfigErrorTests
     [InlineData("workers: 99999999999\n", "workers", "must be at most 2147483647")]
     [InlineData("workers: 99999999999999999999999\n", "workers", "out of range")]
     [InlineData("shutdown_grace_ms: -1\n", "shutdown_grace_ms", "must not be negative, got -1")]
+    [InlineData("sync_threads: 0\n", "sync_threads", "must be greater than 0, got 0")]
+    [InlineData("sync_threads: 5000\n", "sync_threads", "must be at most 4096, got 5000")]
+    [InlineData("sync_threads: many\n", "sync_threads", "expected an integer, got 'many'")]
+    [InlineData("sync_threads_max: -1\n", "sync_threads_max", "must be greater than 0, got -1")]
+    [InlineData("sync_queue_max: 0\n", "sync_queue_max", "must be greater than 0, got 0")]
+    [InlineData("handler_stall_abort_secs: -5\n", "handler_stall_abort_secs", "must not be negative, got -5")]
+    [InlineData("handler_stall_abort_secs: 1.5\n", "handler_stall_abort_secs", "expected an integer, got '1.5'")]
     [InlineData("access_log: yes\n", "access_log", "expected a boolean (true or false), got 'yes'")]
     [InlineData("access_log: 1\n", "access_log", "expected a boolean (true or false), got '1'")]
     [InlineData("access_log: True\n", "access_log", "expected a boolean")]
@@ -116,6 +123,12 @@ public class ConfigErrorTests
     public void WrongTypesAndRangesOnTopLevel(string yaml, string key, string reason)
     {
         AssertError(yaml, 1, key, reason);
+    }
+
+    [Fact]
+    public void SyncThreadsMaxBelowSyncThreadsNamesTheCeilingLine()
+    {
+        AssertError("sync_threads: 16\nsync_threads_max: 8\n", 2, "sync_threads_max", "must be at least sync_threads (16), got 8");
     }
 
     [Fact]

@@ -138,6 +138,10 @@ public class ConfigLoaderTests
         Assert.Equal(WorkerMode.Processes, d.WorkerMode);
         Assert.False(d.AccessLog);
         Assert.Equal(10000, d.ShutdownGraceMs);
+        Assert.Null(d.SyncThreads);
+        Assert.Null(d.SyncThreadsMax);
+        Assert.Equal(1024, d.SyncQueueMax);
+        Assert.Equal(30, d.HandlerStallAbortSecs);
         Assert.Empty(d.Clients);
         Assert.Equal("", d.SourcePath);
         var s = Assert.Single(d.Servers);
@@ -146,6 +150,19 @@ public class ConfigLoaderTests
         Assert.Equal(1048576, s.MaxBodyBytes);
         Assert.Equal(30000, s.RequestTimeoutMs);
         Assert.Empty(s.TrustedProxies);
+    }
+
+    [Fact]
+    public void SyncPoolKeysAreReadAndSizeThePool()
+    {
+        var c = Parse("sync_threads: 4\nsync_threads_max: 12\nsync_queue_max: 50\nhandler_stall_abort_secs: 0\n");
+        Assert.Equal(new Hosting.SyncPoolOptions(4, 12, 50, 0), Hosting.SyncPoolOptions.From(c));
+        // Alone, the core takes siphon's default ceiling; a ceiling alone below the default core lowers the core.
+        Assert.Equal(Math.Max(32, 4 * 3), Hosting.SyncPoolOptions.From(Parse("sync_threads: 3\n")).MaxThreads);
+        Assert.Equal(new Hosting.SyncPoolOptions(2, 2, 1024, 30), Hosting.SyncPoolOptions.From(Parse("sync_threads_max: 2\n")));
+        var d = Hosting.SyncPoolOptions.From(SiphonConfig.Default);
+        Assert.Equal(Math.Max(8, 2 * Environment.ProcessorCount), d.CoreThreads);
+        Assert.Equal(Math.Max(32, 4 * d.CoreThreads), d.MaxThreads);
     }
 
     [Theory]

@@ -1,0 +1,199 @@
+// The threads that run a worker's sync handlers and sync middleware, off its event loop, so a
+// handler that blocks (time.sleep, a blocking database driver) never stalls the other requests.
+// Each pool thread (named py{worker}-sync-{n}) is a .NET thread with its own thread state in the worker's interpreter: it takes
+// that interpreter's GIL only while it runs Python, and the handler releases it while it blocks.
+// The pool is elastic as siphon's engine is: `core` threads start with the worker, more start on
+// demand (a job arrives, no thread is idle) up to `max`, and none ever exits before shutdown. Jobs
+// wait in a bounded queue; past its bound TrySubmit refuses (the request is answered 503). A stall
+// watchdog reports a pool that sat at its ceiling, every thread busy, with no job finishing for
+// `stallAbort`: the worker then exits for its supervisor to restart it (README, "Sync handlers").
+using Siphon.Runtime.Config;
+using Siphon.Runtime.Python;
+
+namespace Siphon.Runtime.Hosting;
+
+/// <summary>Work for a pool thread.</summary>
+internal interface ISyncJob
+{
+    /// <summary>Runs on a pool thread with the worker interpreter's GIL held; must not throw.</summary>
+    void RunSync();
+
+    /// <summary>True when nobody waits for the result any more (its request timed out): skipped.</summary>
+    bool Abandoned { get; }
+
+    /// <summary>The job will not run (abandoned, or the pool is stopping); no GIL.</summary>
+    void Drop(string reason);
+}
+
+/// <summary>Sizes of a worker's sync pool (http.yaml: sync_threads, sync_threads_max, sync_queue_max,
+/// handler_stall_abort_secs).</summary>
+public sealed record SyncPoolOptions(int CoreThreads, int MaxThreads, int QueueMax, int StallAbortSecs)
+{
+    /// <summary>siphon's sizes: a core of 2× CPUs (at least 8), a ceiling of max(32, 4× core), 1024 queued jobs, 30 s.</summary>
+    public static SyncPoolOptions Default { get; } = new(DefaultCore, DefaultMax(DefaultCore), 1024, 30);
+
+    public static int DefaultCore => Math.Max(8, 2 * Environment.ProcessorCount);
+
+    public static int DefaultMax(int core) => Math.Max(32, 4 * core);
+
+    /// <summary>The sizes http.yaml asks for; a ceiling given alone below the default core lowers the core to it.</summary>
+    public static SyncPoolOptions From(SiphonConfig config)
+    {
+        var core = config.SyncThreads ?? Math.Min(DefaultCore, config.SyncThreadsMax ?? int.MaxValue);
+        return new(core, config.SyncThreadsMax ?? DefaultMax(core), config.SyncQueueMax, config.HandlerStallAbortSecs);
+    }
+}
+
+internal sealed unsafe class SyncPool
+{
+    private readonly object _gate = new();
+    private readonly Queue<ISyncJob> _queue = new();
+    private readonly SyncPoolOptions _options;
+    private readonly string _name;
+    private readonly nint _interpreter;
+    private readonly List<Thread> _threads = [];
+    private readonly Action<string> _onStall;
+    private Timer? _watchdog;
+    private int _idle, _busy;
+    private long _completed, _stallCompleted;
+    private long _stallSince; // Environment.TickCount64 when the pool was last seen saturated without progress; 0 = not
+    private bool _stopping;
+
+    /// <param name="interpreter">the worker's PyInterpreterState.</param>
+    /// <param name="onStall">called (from a timer thread, no GIL) with the reason when the watchdog fires.</param>
+    public SyncPool(string name, nint interpreter, SyncPoolOptions options, Action<string> onStall)
+    {
+        _name = name;
+        _interpreter = interpreter;
+        _options = options;
+        _onStall = onStall;
+    }
+
+    public int Threads { get { lock (_gate) return _threads.Count; } }
+    public int Busy { get { lock (_gate) return _busy; } }
+
+    /// <summary>Starts the core threads and the watchdog.</summary>
+    public void Start()
+    {
+        lock (_gate)
+            for (var i = 0; i < _options.CoreThreads; i++) StartThread();
+        if (_options.StallAbortSecs > 0)
+        {
+            var period = TimeSpan.FromMilliseconds(Math.Min(1000, _options.StallAbortSecs * 250));
+            _watchdog = new Timer(_ => Watch(), null, period, period);
+        }
+    }
+
+    /// <summary>Queues a job; false when the queue is at its bound (or the pool is stopping). Any thread, no GIL.</summary>
+    public bool TrySubmit(ISyncJob job)
+    {
+        lock (_gate)
+        {
+            if (_stopping || _queue.Count >= _options.QueueMax) return false;
+            _queue.Enqueue(job);
+            // Every idle thread is already spoken for by a queued job: grow, up to the ceiling.
+            if (_queue.Count > _idle && _threads.Count < _options.MaxThreads) StartThread();
+            else Monitor.Pulse(_gate);
+            return true;
+        }
+    }
+
+    /// <summary>Refuses new jobs, drops queued ones, lets idle threads exit and waits up to
+    /// <paramref name="wait"/> for busy ones. Returns how many threads are still running a job.
+    /// The caller must not hold the interpreter's GIL (an exiting thread needs it).</summary>
+    public int Stop(TimeSpan wait)
+    {
+        ISyncJob[] dropped;
+        Thread[] threads;
+        lock (_gate)
+        {
+            _stopping = true;
+            dropped = [.. _queue];
+            _queue.Clear();
+            threads = [.. _threads];
+            Monitor.PulseAll(_gate);
+        }
+        _watchdog?.Dispose();
+        foreach (var job in dropped) job.Drop("shutting down");
+        var deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        var stuck = 0;
+        foreach (var t in threads)
+            if (!t.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64)))) stuck++;
+        return stuck;
+    }
+
+    private void StartThread()
+    {
+        var t = new Thread(Run) { Name = $"{_name}-sync-{_threads.Count}", IsBackground = true };
+        _threads.Add(t);
+        _idle++; // counted idle until it takes its first job, so a burst does not over-grow
+        t.Start();
+    }
+
+    private void Run()
+    {
+        // A thread state of its own in the worker's interpreter; the GIL is taken per job.
+        var tstate = CApi.PyThreadState_New(_interpreter);
+        var first = true;
+        while (true)
+        {
+            ISyncJob? job;
+            lock (_gate)
+            {
+                if (!first) _idle++;
+                first = false;
+                while (_queue.Count == 0 && !_stopping) Monitor.Wait(_gate);
+                _idle--;
+                if (!_queue.TryDequeue(out job)) break; // stopping
+                _busy++;
+            }
+            if (job.Abandoned) job.Drop("timed out before a sync thread was free");
+            else
+            {
+                CApi.PyEval_RestoreThread(tstate);
+                try { job.RunSync(); }
+                catch (Exception e) { job.Drop(e.Message); } // RunSync handles its own errors; never let one end the thread
+                finally
+                {
+                    if (CApi.PyErr_Occurred() != 0) CApi.PyErr_Clear();
+                    CApi.PyEval_SaveThread();
+                }
+            }
+            lock (_gate)
+            {
+                _busy--;
+                _completed++;
+            }
+        }
+        CApi.PyEval_RestoreThread(tstate);
+        CApi.PyThreadState_Clear(tstate);
+        CApi.PyThreadState_DeleteCurrent();
+    }
+
+    // Saturated = every thread of the ceiling busy. No job finished while saturated for
+    // StallAbortSecs = stalled: a wedged handler (a deadlock, a call that never returns) holds every
+    // thread, and only a restart frees them.
+    private void Watch()
+    {
+        string? reason = null;
+        lock (_gate)
+        {
+            if (_stopping || _busy < _options.MaxThreads)
+            {
+                _stallSince = 0;
+                return;
+            }
+            var now = Environment.TickCount64;
+            if (_stallSince == 0 || _completed != _stallCompleted)
+            {
+                _stallSince = now;
+                _stallCompleted = _completed;
+                return;
+            }
+            if (now - _stallSince >= _options.StallAbortSecs * 1000L)
+                reason = $"all {_options.MaxThreads} sync handler threads busy and none finished for {(now - _stallSince) / 1000} s " +
+                         $"(handler_stall_abort_secs: {_options.StallAbortSecs}), {_queue.Count} queued";
+        }
+        if (reason is not null) _onStall(reason);
+    }
+}
