@@ -27,7 +27,8 @@ public static class ConfigLoader
 {
     internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_max", "sync_queue_max",
         "handler_stall_abort_secs", "access_log", "shutdown_grace_ms", "servers", "clients", "cache"];
-    internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies"];
+    internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies",
+        "max_header_bytes", "header_timeout_ms", "keep_alive_timeout_ms", "max_connections"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
     internal static readonly string[] ClientKeys = ["base_url", "timeout_ms", "verify", "cert", "key", "pool_size", "http2_prior_knowledge"];
     internal static readonly string[] CacheKeys = ["name", "url", "local_ttl_secs", "local_max_entries", "timeout_ms"];
@@ -191,6 +192,10 @@ public static class ConfigLoader
                 MaxBodyBytes = OptionalInteger(m, "max_body_bytes", 1, long.MaxValue) ?? ServerConfig.DefaultMaxBodyBytes,
                 RequestTimeoutMs = (int)(OptionalInteger(m, "request_timeout_ms", 1, int.MaxValue) ?? ServerConfig.DefaultRequestTimeoutMs),
                 TrustedProxies = ReadTrustedProxies(m),
+                MaxHeaderBytes = (int)(OptionalInteger(m, "max_header_bytes", 1024, 16 * 1024 * 1024) ?? ServerConfig.DefaultMaxHeaderBytes),
+                HeaderTimeoutMs = (int)(OptionalInteger(m, "header_timeout_ms", 1, int.MaxValue) ?? ServerConfig.DefaultHeaderTimeoutMs),
+                KeepAliveTimeoutMs = (int)(OptionalInteger(m, "keep_alive_timeout_ms", 1, int.MaxValue) ?? ServerConfig.DefaultKeepAliveTimeoutMs),
+                MaxConnections = OptionalInteger(m, "max_connections", 1, int.MaxValue),
             };
         }
 

@@ -108,6 +108,21 @@ public sealed record ServerConfig
 
     /// <summary><c>trusted_proxies</c>: IPs / CIDR ranges; default none.</summary>
     public IReadOnlyList<IpRange> TrustedProxies { get; init; } = [];
+
+    // Kestrel's defaults: 32 KiB of headers, 30 s to send them, 130 s idle keep-alive, no connection cap.
+    public const int DefaultMaxHeaderBytes = 32 * 1024, DefaultHeaderTimeoutMs = 30_000, DefaultKeepAliveTimeoutMs = 130_000;
+
+    /// <summary><c>max_header_bytes</c>: request line excluded, all header lines together, 1 KiB..16 MiB, default 32 KiB; more → 431.</summary>
+    public int MaxHeaderBytes { get; init; } = DefaultMaxHeaderBytes;
+
+    /// <summary><c>header_timeout_ms</c>: time a client has to send all its request headers, &gt; 0, default 30000; past it → 408 and close.</summary>
+    public int HeaderTimeoutMs { get; init; } = DefaultHeaderTimeoutMs;
+
+    /// <summary><c>keep_alive_timeout_ms</c>: an idle connection is closed after this, &gt; 0, default 130000.</summary>
+    public int KeepAliveTimeoutMs { get; init; } = DefaultKeepAliveTimeoutMs;
+
+    /// <summary><c>max_connections</c>: open connections on this listener; null (default) = no limit; past it a new connection is closed at once.</summary>
+    public long? MaxConnections { get; init; }
 }
 
 /// <summary>

@@ -1,6 +1,8 @@
-// Kestrel with one endpoint per `servers:` entry. Every endpoint speaks HTTP/1.1 and HTTP/2:
-// ALPN on TLS, and on cleartext HTTP/1.1 and prior-knowledge h2c on one socket (CleartextTransport). A connection
-// middleware tags each connection with its Listener so limits apply per socket.
+// One Kestrel per `servers:` entry, so each listener has its own connection limits (Kestrel's
+// limits are per server, not per endpoint: header size and timeout, keep-alive, max connections,
+// body size). Every listener speaks HTTP/1.1 and HTTP/2: ALPN on TLS, and on cleartext HTTP/1.1
+// and prior-knowledge h2c on one socket (CleartextTransport). A connection middleware tags each
+// connection with its Listener so the request path finds its body cap and timeout.
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -15,7 +17,7 @@ namespace Siphon.Runtime.Hosting;
 
 public sealed class HttpServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly List<WebApplication> _apps = [];
     private readonly List<(Listener Listener, ListenOptions Options)> _endpoints = [];
 
     public IReadOnlyList<Listener> Listeners => _endpoints.Select(e => e.Listener).Distinct().ToList();
@@ -24,7 +26,18 @@ public sealed class HttpServer : IAsyncDisposable
     {
         // TLS files are read before anything binds, so a bad one stops start-up whole.
         var tls = config.Servers.Select((s, i) => s.Tls is null ? null : TlsSetup.Load(s.Tls, $"servers[{i}]")).ToList();
+        var handler = new RequestHandler(workers, loggers, accessLog);
+        for (var i = 0; i < config.Servers.Count; i++)
+        {
+            var app = Build(new Listener(i, config.Servers[i]), tls[i], loggers);
+            app.Run(handler.HandleAsync);
+            _apps.Add(app);
+        }
+    }
 
+    private WebApplication Build(Listener listener, TlsSetup? tlsSetup, ILoggerFactory loggers)
+    {
+        var server = listener.Config;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(loggers);
         builder.Services.AddSingleton<IHostLifetime, HostLifetime>(); // the CLI owns SIGTERM/SIGINT
@@ -34,37 +47,35 @@ public sealed class HttpServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = config.Servers.Max(s => s.MaxBodyBytes); // lowered per request
-            for (var i = 0; i < config.Servers.Count; i++)
+            k.Limits.MaxRequestBodySize = server.MaxBodyBytes; // lowered per request
+            k.Limits.MaxRequestHeadersTotalSize = server.MaxHeaderBytes;
+            k.Limits.Http2.MaxRequestHeaderFieldSize = server.MaxHeaderBytes; // one HPACK field may be as big as all headers
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromMilliseconds(server.HeaderTimeoutMs);
+            k.Limits.KeepAliveTimeout = TimeSpan.FromMilliseconds(server.KeepAliveTimeoutMs);
+            k.Limits.MaxConcurrentConnections = server.MaxConnections;
+            k.Limits.MaxConcurrentUpgradedConnections = server.MaxConnections;
+            if (tlsSetup is not null)
             {
-                var server = config.Servers[i];
-                var listener = new Listener(i, server);
-                var tlsSetup = tls[i];
-                if (tlsSetup is not null)
+                k.Listen(server.Listen.ToIPEndPoint(), o =>
                 {
-                    k.Listen(server.Listen.ToIPEndPoint(), o =>
-                    {
-                        o.Protocols = HttpProtocols.Http1AndHttp2; // chosen by ALPN
-                        Tag(o, listener);
-                        o.UseHttps(tlsSetup.Apply);
-                        _endpoints.Add((listener, o));
-                    });
-                    continue;
-                }
-                // Cleartext: one socket, two endpoints (see CleartextTransport).
-                foreach (var protocol in new[] { HttpProtocols.Http1, HttpProtocols.Http2 })
-                    k.Listen(new CleartextEndPoint(i, server.Listen.ToIPEndPoint(), protocol), o =>
-                    {
-                        o.Protocols = protocol;
-                        Tag(o, listener);
-                        _endpoints.Add((listener, o));
-                    });
+                    o.Protocols = HttpProtocols.Http1AndHttp2; // chosen by ALPN
+                    Tag(o, listener);
+                    o.UseHttps(tlsSetup.Apply);
+                    _endpoints.Add((listener, o));
+                });
+                return;
             }
+            // Cleartext: one socket, two endpoints (see CleartextTransport).
+            foreach (var protocol in new[] { HttpProtocols.Http1, HttpProtocols.Http2 })
+                k.Listen(new CleartextEndPoint(listener.Index, server.Listen.ToIPEndPoint(), protocol), o =>
+                {
+                    o.Protocols = protocol;
+                    Tag(o, listener);
+                    _endpoints.Add((listener, o));
+                });
         });
         builder.Services.AddSingleton<IConnectionListenerFactory>(sp => new CleartextTransport(loggers));
-        _app = builder.Build();
-        var handler = new RequestHandler(workers, loggers, accessLog);
-        _app.Run(handler.HandleAsync);
+        return builder.Build();
     }
 
     private static void Tag(ListenOptions o, Listener listener) =>
@@ -77,19 +88,22 @@ public sealed class HttpServer : IAsyncDisposable
     /// <summary>Binds and starts accepting. A port in use surfaces as IOException.</summary>
     public async Task StartAsync()
     {
-        await _app.StartAsync();
+        foreach (var app in _apps) await app.StartAsync();
         foreach (var (listener, options) in _endpoints)
             listener.BoundEndPoint = options.EndPoint is CleartextEndPoint c ? c.Socket : options.EndPoint;
     }
 
-    /// <summary>Stops accepting and lets in-flight requests finish until <paramref name="grace"/> ends.</summary>
+    /// <summary>Stops accepting on every listener and lets in-flight requests finish until <paramref name="grace"/> ends.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
         using var cts = new CancellationTokenSource(grace);
-        await _app.StopAsync(cts.Token);
+        await Task.WhenAll(_apps.Select(a => a.StopAsync(cts.Token)));
     }
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var app in _apps) await app.DisposeAsync();
+    }
 
     private sealed class HostLifetime : IHostLifetime
     {

@@ -3,7 +3,7 @@
 // Each pool thread (named py{worker}-sync-{n}) is a .NET thread with its own thread state in the worker's interpreter: it takes
 // that interpreter's GIL only while it runs Python, and the handler releases it while it blocks.
 // The pool is elastic as siphon's engine is: `core` threads start with the worker, more start on
-// demand (a job arrives, no thread is idle) up to `max`, and none ever exits before shutdown. Jobs
+// demand (jobs wait and no thread is idle) up to `max`, and none ever exits before shutdown. Jobs
 // wait in a bounded queue; past its bound TrySubmit refuses (the request is answered 503). A stall
 // watchdog reports a pool that sat at its ceiling, every thread busy, with no job finishing for
 // `stallAbort`: the worker then exits for its supervisor to restart it (README, "Sync handlers").
@@ -54,7 +54,8 @@ internal sealed unsafe class SyncPool
     private readonly List<Thread> _threads = [];
     private readonly Action<string> _onStall;
     private Timer? _watchdog;
-    private int _idle, _busy;
+    // idle: waiting for a wake-up; searching: woken (or new) and not yet running a job; busy: running one.
+    private int _idle, _searching, _wakes, _busy;
     private long _completed, _stallCompleted;
     private long _stallSince; // Environment.TickCount64 when the pool was last seen saturated without progress; 0 = not
     private bool _stopping;
@@ -76,7 +77,7 @@ internal sealed unsafe class SyncPool
     public void Start()
     {
         lock (_gate)
-            for (var i = 0; i < _options.CoreThreads; i++) StartThread();
+            for (var i = 0; i < _options.CoreThreads; i++) StartThread(searching: false);
         if (_options.StallAbortSecs > 0)
         {
             var period = TimeSpan.FromMilliseconds(Math.Min(1000, _options.StallAbortSecs * 250));
@@ -91,11 +92,27 @@ internal sealed unsafe class SyncPool
         {
             if (_stopping || _queue.Count >= _options.QueueMax) return false;
             _queue.Enqueue(job);
-            // Every idle thread is already spoken for by a queued job: grow, up to the ceiling.
-            if (_queue.Count > _idle && _threads.Count < _options.MaxThreads) StartThread();
-            else Monitor.Pulse(_gate);
+            WakeOne();
             return true;
         }
+    }
+
+    // Under _gate. One thread at a time searches for work: a woken thread first takes the GIL, then
+    // a job, and wakes the next searcher only if jobs remain. A thread that finishes a job takes the
+    // next one without letting go of the GIL. So a burst of fast handlers runs on one thread with
+    // one GIL hand-over (as the event loop would), while a handler that blocks releases the GIL in
+    // its blocking call and the searcher takes the next job at once; the chain of searchers grows
+    // the pool, up to its ceiling, as long as jobs are left waiting.
+    private void WakeOne()
+    {
+        if (_searching > 0 || _queue.Count == 0) return;
+        if (_idle > _wakes)
+        {
+            _wakes++;
+            _searching++;
+            Monitor.Pulse(_gate);
+        }
+        else if (_threads.Count < _options.MaxThreads) StartThread(searching: true);
     }
 
     /// <summary>Refuses new jobs, drops queued ones, lets idle threads exit and waits up to
@@ -122,48 +139,64 @@ internal sealed unsafe class SyncPool
         return stuck;
     }
 
-    private void StartThread()
+    private void StartThread(bool searching)
     {
-        var t = new Thread(Run) { Name = $"{_name}-sync-{_threads.Count}", IsBackground = true };
+        var t = new Thread(() => Run(searching)) { Name = $"{_name}-sync-{_threads.Count}", IsBackground = true };
         _threads.Add(t);
-        _idle++; // counted idle until it takes its first job, so a burst does not over-grow
+        if (searching) _searching++;
         t.Start();
     }
 
-    private void Run()
+    private void Run(bool searching)
     {
-        // A thread state of its own in the worker's interpreter; the GIL is taken per job.
+        // A thread state of its own in the worker's interpreter; the GIL is taken per run of jobs.
         var tstate = CApi.PyThreadState_New(_interpreter);
-        var first = true;
         while (true)
         {
-            ISyncJob? job;
-            lock (_gate)
+            if (!searching)
             {
-                if (!first) _idle++;
-                first = false;
-                while (_queue.Count == 0 && !_stopping) Monitor.Wait(_gate);
-                _idle--;
-                if (!_queue.TryDequeue(out job)) break; // stopping
-                _busy++;
-            }
-            if (job.Abandoned) job.Drop("timed out before a sync thread was free");
-            else
-            {
-                CApi.PyEval_RestoreThread(tstate);
-                try { job.RunSync(); }
-                catch (Exception e) { job.Drop(e.Message); } // RunSync handles its own errors; never let one end the thread
-                finally
+                lock (_gate)
                 {
-                    if (CApi.PyErr_Occurred() != 0) CApi.PyErr_Clear();
-                    CApi.PyEval_SaveThread();
+                    _idle++;
+                    while (_wakes == 0 && !_stopping) Monitor.Wait(_gate);
+                    _idle--;
+                    if (_stopping) break;
+                    _wakes--; // WakeOne counted this thread as searching
                 }
             }
-            lock (_gate)
+            searching = false;
+            CApi.PyEval_RestoreThread(tstate);
+            var first = true;
+            while (true)
             {
-                _busy--;
-                _completed++;
+                ISyncJob? job;
+                lock (_gate)
+                {
+                    if (first) _searching--;
+                    first = false;
+                    if (_stopping || !_queue.TryDequeue(out job)) break;
+                    _busy++;
+                    WakeOne(); // jobs remain: in case this one blocks, someone else looks
+                }
+                if (job.Abandoned) job.Drop("timed out before a sync thread was free");
+                else
+                {
+                    try { job.RunSync(); }
+                    catch (Exception e) { job.Drop(e.Message); } // RunSync handles its own errors; never let one end the thread
+                    finally
+                    {
+                        if (CApi.PyErr_Occurred() != 0) CApi.PyErr_Clear();
+                    }
+                }
+                lock (_gate)
+                {
+                    _busy--;
+                    _completed++;
+                }
             }
+            CApi.PyEval_SaveThread();
+            lock (_gate)
+                if (_stopping) break;
         }
         CApi.PyEval_RestoreThread(tstate);
         CApi.PyThreadState_Clear(tstate);

@@ -22,7 +22,7 @@ public class ConfigErrorTests
             servers:
               - listen: "127.0.0.1:8080"
                 max_bodybytes: 10
-            """, 4, "servers[0].max_bodybytes", "unknown key (expected one of: listen, tls, max_body_bytes, request_timeout_ms, trusted_proxies)");
+            """, 4, "servers[0].max_bodybytes", "unknown key (expected one of: listen, tls, max_body_bytes, request_timeout_ms, trusted_proxies, max_header_bytes, header_timeout_ms, keep_alive_timeout_ms, max_connections)");
         Assert.Contains("did you mean 'max_body_bytes'?", e.Message, StringComparison.Ordinal);
     }
 
@@ -123,6 +123,17 @@ public class ConfigErrorTests
     public void WrongTypesAndRangesOnTopLevel(string yaml, string key, string reason)
     {
         AssertError(yaml, 1, key, reason);
+    }
+
+    [Theory]
+    [InlineData("max_header_bytes: 100", "max_header_bytes", "must be at least 1024, got 100")]
+    [InlineData("max_header_bytes: 99999999", "max_header_bytes", "must be at most 16777216, got 99999999")]
+    [InlineData("header_timeout_ms: 0", "header_timeout_ms", "must be greater than 0, got 0")]
+    [InlineData("keep_alive_timeout_ms: soon", "keep_alive_timeout_ms", "expected an integer, got 'soon'")]
+    [InlineData("max_connections: -3", "max_connections", "must be greater than 0, got -3")]
+    public void KestrelLimitsOnAServerAreChecked(string line, string key, string reason)
+    {
+        AssertError($"servers:\n  - listen: 127.0.0.1:0\n    {line}\n", 3, $"servers[0].{key}", reason);
     }
 
     [Fact]

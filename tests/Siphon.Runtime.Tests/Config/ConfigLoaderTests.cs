@@ -150,6 +150,18 @@ public class ConfigLoaderTests
         Assert.Equal(1048576, s.MaxBodyBytes);
         Assert.Equal(30000, s.RequestTimeoutMs);
         Assert.Empty(s.TrustedProxies);
+        Assert.Equal(32768, s.MaxHeaderBytes);
+        Assert.Equal(30000, s.HeaderTimeoutMs);
+        Assert.Equal(130000, s.KeepAliveTimeoutMs);
+        Assert.Null(s.MaxConnections);
+    }
+
+    [Fact]
+    public void KestrelLimitsAreReadPerServer()
+    {
+        var c = Parse("servers:\n  - listen: 127.0.0.1:0\n    max_header_bytes: 4096\n    header_timeout_ms: 500\n    keep_alive_timeout_ms: 7000\n    max_connections: 3\n  - listen: 127.0.0.1:0\n");
+        Assert.Equal((4096, 500, 7000, (long?)3), (c.Servers[0].MaxHeaderBytes, c.Servers[0].HeaderTimeoutMs, c.Servers[0].KeepAliveTimeoutMs, c.Servers[0].MaxConnections));
+        Assert.Equal((32768, 30000, 130000, (long?)null), (c.Servers[1].MaxHeaderBytes, c.Servers[1].HeaderTimeoutMs, c.Servers[1].KeepAliveTimeoutMs, c.Servers[1].MaxConnections));
     }
 
     [Fact]

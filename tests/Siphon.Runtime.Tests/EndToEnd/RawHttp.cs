@@ -94,6 +94,7 @@ public static class RawHttp
             }
         }
         catch (SocketException) { } // a reset after the answer still leaves the answer
+        catch (OperationCanceledException) { } // still open at the deadline: what came so far
         return Encoding.Latin1.GetString(received.ToArray());
     }
 
