@@ -429,23 +429,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
             var args = stackalloc nint[4] { _middlewarePairs!.Handle, handler, _handlerSync[p.HandlerId] ? Py.True : Py.False, req.Handle };
             result = CApi.PyObject_Vectorcall(_runChain!.Handle, args, 4, 0);
         }
-        if (result == 0)
-        {
-            HandlerRaised(p);
-            return;
-        }
-        using var r = PyOwned.Steal(result);
-        if (CApi.Py_TYPE(r.Handle) == _responseType)
-        {
-            p.Complete(BoundObject.Get<Response>(r.Handle));
-            return;
-        }
-        if (CApi.Py_TYPE(r.Handle) == _coroutineType || HasAwait(r.Handle))
-        {
-            StartTask(p, r.Handle);
-            return;
-        }
-        BadResult(p, r.Handle);
+        Answer(p, result, onLoop: true);
     }
 
     /// <summary>An all-sync chain, on a sync pool thread with the GIL held. A coroutine the handler
@@ -462,6 +446,13 @@ public sealed unsafe partial class Worker : IPyLoopHost
             var args = stackalloc nint[3] { _middleware.Handle, handler, req.Handle };
             result = CApi.PyObject_Vectorcall(_runSyncChain!.Handle, args, 3, 0);
         }
+        Answer(p, result, onLoop: false);
+    }
+
+    /// <summary>What a chain returned (a new reference, or 0 after raising): the answer, or a task
+    /// on the loop for an awaitable (posted there from a pool thread).</summary>
+    private void Answer(PendingRequest p, nint result, bool onLoop)
+    {
         if (result == 0)
         {
             HandlerRaised(p);
@@ -473,17 +464,22 @@ public sealed unsafe partial class Worker : IPyLoopHost
             p.Complete(BoundObject.Get<Response>(r.Handle));
             return;
         }
-        if (CApi.Py_TYPE(r.Handle) == _coroutineType || HasAwait(r.Handle))
+        if (CApi.Py_TYPE(r.Handle) != _coroutineType && !HasAwait(r.Handle))
         {
-            var awaitable = r.Borrow().NewReference().ToRef();
-            Post(new ActionWork(() =>
-            {
-                try { StartTask(p, awaitable.Handle); }
-                finally { awaitable.Dispose(); }
-            }));
+            BadResult(p, r.Handle);
             return;
         }
-        BadResult(p, r.Handle);
+        if (onLoop)
+        {
+            StartTask(p, r.Handle);
+            return;
+        }
+        var awaitable = r.Borrow().NewReference().ToRef();
+        Post(new ActionWork(() =>
+        {
+            try { StartTask(p, awaitable.Handle); }
+            finally { awaitable.Dispose(); }
+        }));
     }
 
     private void HandlerRaised(PendingRequest p)
