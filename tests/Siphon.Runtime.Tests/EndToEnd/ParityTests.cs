@@ -13,8 +13,8 @@ public class ParityTests(ParityTests.Hosts hosts) : IClassFixture<ParityTests.Ho
 
     private static JsonNode LimitsFile() => JsonNode.Parse(File.ReadAllText(Path.Combine(ParityDir, "cases_limits.json")))!;
 
-    // In file order, as tests/parity/README.md says: a sync handler past its timeout keeps the
-    // worker busy until it returns, so order matters on the real host.
+    // In file order, as tests/parity/README.md says: a sync handler past its timeout keeps its
+    // pool thread until it returns, so order can matter on the real host.
     [Fact]
     public async Task Every_case_of_cases_json_holds_on_the_real_host() =>
         await RunAll(await hosts.Plain(), JsonNode.Parse(File.ReadAllText(Path.Combine(ParityDir, "cases.json")))!.AsArray());
