@@ -70,9 +70,6 @@ internal sealed unsafe class SyncPool
         _onStall = onStall;
     }
 
-    public int Threads { get { lock (_gate) return _threads.Count; } }
-    public int Busy { get { lock (_gate) return _busy; } }
-
     /// <summary>Starts the core threads and the watchdog.</summary>
     public void Start()
     {

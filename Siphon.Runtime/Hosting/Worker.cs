@@ -93,9 +93,6 @@ public sealed unsafe partial class Worker : IPyLoopHost
         else if (!_pool!.TrySubmit(request)) request.Fail("sync queue full", 503);
     }
 
-    /// <summary>Threads in the sync pool and how many run a job now (for tests and logs).</summary>
-    internal (int Threads, int Busy) SyncPoolLoad => _pool is { } p ? (p.Threads, p.Busy) : (0, 0);
-
     internal void RequestDone() => Interlocked.Decrement(ref _outstanding);
 
     /// <summary>Stops the loop; on_shutdown hooks run, then the interpreter is finalised (worker 0)
