@@ -7,6 +7,7 @@ namespace Siphon.Runtime.Tests.EndToEnd;
 /// <summary>Plain (sync) handlers and middleware run on each worker's sync pool, off its event
 /// loop: a blocking one never stalls async routes; the pool grows to its ceiling under a burst,
 /// sheds past its queue bound with 503, and a stalled pool makes the worker exit to be restarted.</summary>
+[Collection(AloneCollection.Name)]
 public class SyncPoolTests
 {
     // running/peak count handlers inside the sleep; started counts every call.

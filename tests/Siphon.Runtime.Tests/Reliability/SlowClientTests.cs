@@ -6,6 +6,7 @@ namespace Siphon.Runtime.Tests.Reliability;
 
 /// <summary>Slow clients do not starve normal ones: 200 slowloris connections trickling header
 /// bytes, and a client reading an 8 MiB answer in 4 KiB sips, while normal requests are timed.</summary>
+[Collection(AloneCollection.Name)]
 public class SlowClientTests
 {
     private const string Script = """

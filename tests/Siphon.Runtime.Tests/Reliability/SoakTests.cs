@@ -6,6 +6,7 @@ namespace Siphon.Runtime.Tests.Reliability;
 /// <summary>256 connections for 10 s (60 s with SIPHON_RELIABILITY=long) on a fast sync route and
 /// a route that calls an upstream through http.Client: no socket errors, no unexpected status, and
 /// RSS flat between the first and the second half.</summary>
+[Collection(AloneCollection.Name)]
 public class SoakTests
 {
     [Fact]
