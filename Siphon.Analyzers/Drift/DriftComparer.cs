@@ -20,6 +20,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Siphon.Analyzers.Python;
+using Siphon.Analyzers.Rules;
 
 namespace Siphon.Analyzers.Drift
 {
@@ -57,7 +58,7 @@ namespace Siphon.Analyzers.Drift
                 var mockClass = FindClass(mock.Module, bound.PyName);
                 if (mockClass is null)
                 {
-                    findings.Add(new DriftFinding(DiagnosticDescriptors.MissingInMock, bound.Location,
+                    findings.Add(new DriftFinding(MissingInMockRule.Descriptor, bound.Location,
                         bound.PyName, "a class", "no class " + MockPrefix + bound.PyName + " or " + bound.PyName + " in " + mock.DisplayName));
                     continue;
                 }
@@ -83,7 +84,7 @@ namespace Siphon.Analyzers.Drift
                 }
                 var missing = "no [PyClass(\"" + runtimeName + "\", Module = \"" + sides.Module + "\")] type"
                     + (runtime is null ? "" : " and no class " + runtimeName + " in " + runtime.DisplayName);
-                findings.Add(new DriftFinding(DiagnosticDescriptors.MissingInRuntime, mock.LocationOf(mockClass.Line),
+                findings.Add(new DriftFinding(MissingInRuntimeRule.Descriptor, mock.LocationOf(mockClass.Line),
                     mockClass.Name, "a class, " + mock.At(mockClass.Line), missing));
             }
 
@@ -116,7 +117,7 @@ namespace Siphon.Analyzers.Drift
                 var qualified = bound.PyName + "." + member.PyName;
                 if (!mockMembers.TryGetValue(member.PyName, out var f))
                 {
-                    findings.Add(new DriftFinding(DiagnosticDescriptors.MissingInMock, member.Location,
+                    findings.Add(new DriftFinding(MissingInMockRule.Descriptor, member.Location,
                         qualified, member.Describe(), "class " + mockClass.Name + ", " + mock.At(mockClass.Line)));
                     continue;
                 }
@@ -124,7 +125,7 @@ namespace Siphon.Analyzers.Drift
                 var runtimeIsProperty = member.Kind == BoundMemberKind.Property;
                 if (mockIsProperty != runtimeIsProperty)
                 {
-                    findings.Add(new DriftFinding(DiagnosticDescriptors.PropertyMethodMismatch, member.Location,
+                    findings.Add(new DriftFinding(PropertyMethodMismatchRule.Descriptor, member.Location,
                         qualified, mock.At(f.Line), mockIsProperty ? "property" : "method", runtimeIsProperty ? "property" : "method"));
                     continue;
                 }
@@ -137,7 +138,7 @@ namespace Siphon.Analyzers.Drift
                 if (matched.Contains(name)) continue;
                 if (name == "__init__" && bound.Constructor is null) continue; // only the mock can construct it
                 var f = mockMembers[name];
-                findings.Add(new DriftFinding(DiagnosticDescriptors.MissingInRuntime, bound.Location,
+                findings.Add(new DriftFinding(MissingInRuntimeRule.Descriptor, bound.Location,
                     bound.PyName + "." + name, Describe(f, isMember: true) + ", " + mock.At(f.Line),
                     bound.CSharpName + " has no [PyProperty], [PyMethod] or [PyConstructor] member named " + name));
             }
@@ -150,7 +151,7 @@ namespace Siphon.Analyzers.Drift
             {
                 if (IsPrivate(runtimeClass.Name) || boundNames.Contains(runtimeClass.Name)) continue;
                 if (FindClass(mock.Module, runtimeClass.Name) is not null) continue;
-                findings.Add(new DriftFinding(DiagnosticDescriptors.MissingInMock, runtime.LocationOf(runtimeClass.Line),
+                findings.Add(new DriftFinding(MissingInMockRule.Descriptor, runtime.LocationOf(runtimeClass.Line),
                     runtimeClass.Name, "a class, " + runtime.At(runtimeClass.Line),
                     "no class " + runtimeClass.Name + " or " + MockPrefix + runtimeClass.Name + " in " + mock.DisplayName));
             }
@@ -163,7 +164,7 @@ namespace Siphon.Analyzers.Drift
                 var location = runtime.LocationOf(fn.Line);
                 if (!mockFunctions.TryGetValue(pair.Key, out var mockFn))
                 {
-                    findings.Add(new DriftFinding(DiagnosticDescriptors.MissingInMock, location,
+                    findings.Add(new DriftFinding(MissingInMockRule.Descriptor, location,
                         fn.Name, Describe(fn, isMember: false) + ", " + runtime.At(fn.Line), "no function " + fn.Name + " in " + mock.DisplayName));
                     continue;
                 }
@@ -173,7 +174,7 @@ namespace Siphon.Analyzers.Drift
             {
                 if (runtimeFunctions.ContainsKey(pair.Key)) continue;
                 var fn = pair.Value;
-                findings.Add(new DriftFinding(DiagnosticDescriptors.MissingInRuntime, mock.LocationOf(fn.Line),
+                findings.Add(new DriftFinding(MissingInRuntimeRule.Descriptor, mock.LocationOf(fn.Line),
                     fn.Name, Describe(fn, isMember: false) + ", " + mock.At(fn.Line), "no function " + fn.Name + " in " + runtime.DisplayName));
             }
         }
@@ -183,7 +184,7 @@ namespace Siphon.Analyzers.Drift
         {
             if (mockFn.IsAsync != runtimeIsAsync)
             {
-                findings.Add(new DriftFinding(DiagnosticDescriptors.AsyncMismatch, location,
+                findings.Add(new DriftFinding(AsyncMismatchRule.Descriptor, location,
                     qualified, mock.At(mockFn.Line), mockFn.IsAsync ? "async def" : "def", runtimeIsAsync ? "async def" : "def"));
             }
 
@@ -197,7 +198,7 @@ namespace Siphon.Analyzers.Drift
             }
             if (!SameParameters(mockParameters, runtimeParameters))
             {
-                findings.Add(new DriftFinding(DiagnosticDescriptors.ParameterMismatch, location,
+                findings.Add(new DriftFinding(ParameterMismatchRule.Descriptor, location,
                     qualified, mock.At(mockFn.Line), Render(mockParameters, hasSelf ? self ?? "" : null),
                     Render(runtimeParameters, hasSelf ? "self" : null)));
             }

@@ -9,8 +9,12 @@ public class DocsTests
 {
     public static TheoryData<string> Ids() => [.. Descriptors().Select(d => d.Id)];
 
+    /// <summary>Every rule's descriptor, found by reflection over the rule files (one static class a
+    /// rule under Siphon.Analyzers.Rules), not from the table the analyzer reports from.</summary>
     private static IEnumerable<DiagnosticDescriptor> Descriptors() =>
-        typeof(DiagnosticDescriptors).GetFields(BindingFlags.Public | BindingFlags.Static)
+        typeof(DiagnosticDescriptors).Assembly.GetTypes()
+            .Where(t => t.Namespace == "Siphon.Analyzers.Rules")
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static))
             .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!);
 
@@ -27,7 +31,7 @@ public class DocsTests
     }
 
     [Fact]
-    public void The_table_has_five_distinct_error_rules_and_every_analyzer_reports_one()
+    public void There_are_five_distinct_error_rules_and_the_drift_analyzer_reports_each()
     {
         var descriptors = Descriptors().ToList();
         Assert.Equal(["SIPH0001", "SIPH0002", "SIPH0003", "SIPH0004", "SIPH0005"], descriptors.Select(d => d.Id).Order());
@@ -37,7 +41,7 @@ public class DocsTests
             Assert.Equal("Siphon.Drift", d.Category);
             Assert.Contains(WellKnownDiagnosticTags.CompilationEnd, d.CustomTags);
         });
-        var reported = DriftTest.Analyzers.Select(a => Assert.Single(a.SupportedDiagnostics).Id).ToList();
-        Assert.Equal(descriptors.Select(d => d.Id).Order(), reported.Order());
+        var analyzer = Assert.Single(DriftTest.Analyzers);
+        Assert.Equal(descriptors.Select(d => d.Id).Order(), analyzer.SupportedDiagnostics.Select(d => d.Id).Order());
     }
 }
