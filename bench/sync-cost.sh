@@ -51,6 +51,10 @@ async def hello_async(req):
     return http.Response(200, HEADERS, "hello, world")
 EOF
 
+# An explicit config both builds accept: the ./http.yaml of the directory this runs from may use
+# keys that the BEFORE build does not know (it would refuse to start).
+printf 'servers:\n  - listen: "127.0.0.1:%s"\n' "$PORT" >"$WORK/http.yaml"
+
 cpu_ticks() { # every thread's user+system ticks of PID
   local t
   for t in /proc/$1/task/*; do sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}'; done 2>/dev/null | awk '{n += $1} END {print n}'
@@ -58,7 +62,7 @@ cpu_ticks() { # every thread's user+system ticks of PID
 
 measure() { # build route -> "rps cpu_us"
   local build=$1 route=$2
-  dotnet "$WORK/$build/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$WORK/hello.py" \
+  dotnet "$WORK/$build/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$WORK/hello.py" --config "$WORK/http.yaml" \
     --listen "127.0.0.1:$PORT" --python "$PY" >"$WORK/$build-$route.log" 2>&1 &
   local pid=$! i
   for i in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/$route" >/dev/null 2>&1 && break; sleep 0.05; done
