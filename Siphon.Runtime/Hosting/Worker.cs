@@ -38,7 +38,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
     private PyRef? _host, _loop, _createFuture, _createTask, _ensureFuture, _runChain, _runSyncChain, _onTaskDone, _overloaded, _submit;
     private PyRef[] _handlers = [];
     private bool[] _handlerSync = [], _chainSync = [];
-    private PyRef? _middleware, _middlewarePairs; // tuples (fn, ...) and ((fn, is_sync), ...), or null when the script registered none
+    private PyRef? _middleware; // ((fn, is_sync), ...), or null when the script registered none
     private nint _requestType, _responseType, _coroutineType;
     private PyRef? _shutdownHooks;
 
@@ -279,23 +279,19 @@ public sealed unsafe partial class Worker : IPyLoopHost
         var middlewareSync = true;
         if (m > 0)
         {
-            using var tuple = PyOwned.Checked(CApi.PyTuple_New(m));
             using var pairs = PyOwned.Checked(CApi.PyTuple_New(m));
             for (nint i = 0; i < m; i++)
             {
                 var fn = CApi.PyTuple_GetItem(CApi.PyList_GetItem(middleware, i), 0);
                 var sync = !CallPredicate(isAsync.Handle, fn);
                 middlewareSync &= sync;
-                CApi.Py_IncRef(fn);
-                CApi.PyTuple_SetItem(tuple.Handle, i, fn);
                 using var pair = PyOwned.Checked(CApi.PyTuple_New(2));
                 CApi.Py_IncRef(fn);
                 CApi.PyTuple_SetItem(pair.Handle, 0, fn);
                 CApi.PyTuple_SetItem(pair.Handle, 1, Py.NewBool(sync));
                 CApi.PyTuple_SetItem(pairs.Handle, i, pair.Steal());
             }
-            _middleware = tuple.ToRef();
-            _middlewarePairs = pairs.ToRef();
+            _middleware = pairs.ToRef();
         }
         _chainSync = _handlerSync.Select(h => h && middlewareSync).ToArray();
         _shutdownHooks = new PyBorrowed(CApi.PyTuple_GetItem(registered.Handle, 3)).NewReference().ToRef();
@@ -392,7 +388,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
         }
         foreach (var h in _handlers) h.Dispose();
         if (_keepPython) return; // the stuck threads may still use these
-        foreach (var r in new[] { _middleware, _middlewarePairs, _shutdownHooks, _onTaskDone, _runChain, _runSyncChain, _overloaded, _submit, _createTask, _createFuture, _ensureFuture, _loop, _host })
+        foreach (var r in new[] { _middleware, _shutdownHooks, _onTaskDone, _runChain, _runSyncChain, _overloaded, _submit, _createTask, _createFuture, _ensureFuture, _loop, _host })
             r?.Dispose();
         PyRef.DrainPending();
     }
@@ -423,7 +419,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
             result = CApi.PyObject_CallOneArg(handler, req.Handle);
         else
         {
-            var args = stackalloc nint[4] { _middlewarePairs!.Handle, handler, _handlerSync[p.HandlerId] ? Py.True : Py.False, req.Handle };
+            var args = stackalloc nint[4] { _middleware.Handle, handler, _handlerSync[p.HandlerId] ? Py.True : Py.False, req.Handle };
             result = CApi.PyObject_Vectorcall(_runChain!.Handle, args, 4, 0);
         }
         Answer(p, result, onLoop: true);

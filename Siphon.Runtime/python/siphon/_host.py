@@ -90,9 +90,10 @@ async def run_chain(middleware, handler, handler_sync, req):
 
 
 def run_sync_chain(middleware, handler, req):
-    """The guard chain then the handler, all plain functions, on a sync pool thread. The handler's
-    result is returned as is (the worker schedules a coroutine it returns on the loop)."""
-    for i, mw in enumerate(middleware):
+    """The guard chain then the handler, all plain functions, on a sync pool thread; ``middleware``
+    holds the same (fn, is_sync) pairs as run_chain's. The handler's result is returned as is (the
+    worker schedules a coroutine it returns on the loop)."""
+    for i, (mw, _sync) in enumerate(middleware):
         result = mw(req)
         if inspect.isawaitable(result):
             # A plain guard that returned an awaitable: the rest of the chain continues on the loop.
@@ -106,7 +107,7 @@ async def _resume(awaitable, mw, rest, handler, req):
     result = await awaitable
     if _check_guard(mw, result) is not None:
         return result
-    return await run_chain(tuple((m, True) for m in rest), handler, True, req)
+    return await run_chain(rest, handler, True, req)
 
 
 def run_hooks(loop, hooks):
