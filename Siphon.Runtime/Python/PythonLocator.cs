@@ -31,9 +31,13 @@ public static class PythonLocator
 
     /// <summary>Resolves the Python to embed: <paramref name="commandLine"/> (--python) first, then
     /// $SIPHON_PYTHON, then <paramref name="configured"/> (http.yaml's `python:` key), then python3.</summary>
-    public static PythonInstall Locate(string? configured = null, string? configSource = null, string? commandLine = null)
+    public static PythonInstall Locate(string? configured = null, string? configSource = null, string? commandLine = null) =>
+        Locate(configured, configSource, commandLine, Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary>As <see cref="Locate(string?, string?, string?)"/> with $SIPHON_PYTHON's value passed in, so tests
+    /// need not change the process environment that concurrently started servers inherit.</summary>
+    public static PythonInstall Locate(string? configured, string? configSource, string? commandLine, string? env)
     {
-        var env = Environment.GetEnvironmentVariable(EnvironmentVariable);
         var (choice, origin) = !string.IsNullOrWhiteSpace(commandLine) ? (commandLine, "--python")
             : !string.IsNullOrWhiteSpace(env) ? (env, $"${EnvironmentVariable}")
             : !string.IsNullOrWhiteSpace(configured) ? (configured, $"'python:' in {configSource ?? "http.yaml"}")

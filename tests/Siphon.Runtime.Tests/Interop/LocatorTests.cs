@@ -23,33 +23,23 @@ public class LocatorTests
     [Fact]
     public void A_missing_python_is_a_clear_error_listing_what_was_tried_and_the_fix()
     {
-        var old = Environment.GetEnvironmentVariable(PythonLocator.EnvironmentVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(PythonLocator.EnvironmentVariable, null);
-            var e = Assert.Throws<PythonNotFoundException>(() => PythonLocator.Locate("/nonexistent/bin/python3.99", "test.yaml"));
-            Assert.Contains("/nonexistent/bin/python3.99", e.Message);
-            Assert.Contains("'python:' in test.yaml", e.Message);
-            Assert.Contains("apt-get install libpython3.11", e.Message);
-            var e2 = Assert.Throws<PythonNotFoundException>(() => PythonLocator.Locate("/nonexistent/libpython3.11.so.1.0"));
-            Assert.Contains("no such file", e2.Message);
-        }
-        finally { Environment.SetEnvironmentVariable(PythonLocator.EnvironmentVariable, old); }
+        // $SIPHON_PYTHON is passed in, never set: servers other tests start meanwhile inherit the process environment.
+        var e = Assert.Throws<PythonNotFoundException>(() => PythonLocator.Locate("/nonexistent/bin/python3.99", "test.yaml", null, env: null));
+        Assert.Contains("/nonexistent/bin/python3.99", e.Message);
+        Assert.Contains("'python:' in test.yaml", e.Message);
+        Assert.Contains("apt-get install libpython3.11", e.Message);
+        var e2 = Assert.Throws<PythonNotFoundException>(() => PythonLocator.Locate("/nonexistent/libpython3.11.so.1.0", null, null, env: null));
+        Assert.Contains("no such file", e2.Message);
     }
 
     [Fact]
     public void The_command_line_choice_wins_over_the_environment_and_the_config()
     {
-        var old = Environment.GetEnvironmentVariable(PythonLocator.EnvironmentVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(PythonLocator.EnvironmentVariable, "/nonexistent/from-env/python3");
-            var e = Assert.Throws<PythonNotFoundException>(() => PythonLocator.Locate("/nonexistent/from-config/python3", "x.yaml", "/nonexistent/from-cli/python3"));
-            Assert.Contains("/nonexistent/from-cli/python3 (--python)", e.Message);
-            Assert.DoesNotContain("from-env", e.Message);
-            var e2 = Assert.Throws<PythonNotFoundException>(() => PythonLocator.Locate("/nonexistent/from-config/python3", "x.yaml"));
-            Assert.Contains("from-env", e2.Message);
-        }
-        finally { Environment.SetEnvironmentVariable(PythonLocator.EnvironmentVariable, old); }
+        const string env = "/nonexistent/from-env/python3";
+        var e = Assert.Throws<PythonNotFoundException>(() => PythonLocator.Locate("/nonexistent/from-config/python3", "x.yaml", "/nonexistent/from-cli/python3", env));
+        Assert.Contains("/nonexistent/from-cli/python3 (--python)", e.Message);
+        Assert.DoesNotContain("from-env", e.Message);
+        var e2 = Assert.Throws<PythonNotFoundException>(() => PythonLocator.Locate("/nonexistent/from-config/python3", "x.yaml", null, env));
+        Assert.Contains("from-env", e2.Message);
     }
 }
