@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Where Siphon's time per request goes next to bare Kestrel (issue 7's profile evidence), run by
-# hand, never by CI. It builds a throw-away copy of the current commit with bench/hop-cost.patch
-# applied (an environment switch, SIPHON_EXP, that short-cuts the request path; it never reaches
-# main's binary) and measures four servers on GET /users/42, interleaved per round:
+# hand, never by CI. It builds a throw-away copy of the current commit with -p:SiphonHopCost=true,
+# which turns on an environment switch, SIPHON_EXP, that short-cuts the request path
+# (Siphon.Runtime/Hosting/Dispatch/HopCost.cs; the code is in every build, the switch only in this
+# one), and measures four servers on GET /users/42, interleaved per round:
 #
 #   kestrel      bare Kestrel minimal API (bench/peers/KestrelPeer)
 #   csharp-only  Siphon's C# path (routing, request snapshot, response write) with a canned
@@ -30,10 +31,8 @@ WORK=$(mktemp -d)
 cleanup() { git -C "$ROOT" worktree remove --force "$WORK/src" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 git -C "$ROOT" worktree add --detach -q "$WORK/src" HEAD
-git -C "$WORK/src" apply "$ROOT/bench/hop-cost.patch" \
-  || { echo "hop-cost.sh: bench/hop-cost.patch no longer applies to this commit; update it" >&2; exit 1; }
 echo "building (Release)..." >&2
-dotnet build "$WORK/src/Siphon.Runtime/Siphon.Runtime.csproj" -c Release -nologo -v q "-clp:ErrorsOnly;NoSummary" >&2
+dotnet build "$WORK/src/Siphon.Runtime/Siphon.Runtime.csproj" -c Release -p:SiphonHopCost=true -nologo -v q "-clp:ErrorsOnly;NoSummary" >&2
 dotnet build "$ROOT/bench/peers/KestrelPeer/KestrelPeer.csproj" -c Release -nologo -v q "-clp:ErrorsOnly;NoSummary" >&2
 DLL="$WORK/src/Siphon.Runtime/bin/Release/net10.0/siphon.dll"
 PEER="$ROOT/bench/peers/KestrelPeer/bin/Release/net10.0/kestrel-peer.dll"

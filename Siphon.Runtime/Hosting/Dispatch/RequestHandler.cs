@@ -93,6 +93,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         var snapshot = new Request(method, request.Path.HasValue ? request.Path.Value! : "/", q < 0 ? null : rawTarget[(q + 1)..],
             CopyHeaders(request.Headers), body, ClientOf(ctx, listener),
             ctx.Connection.ClientCertificate?.Subject, match.Params);
+        if (HopCost.Mode == 1) { await WriteResponse(ctx, HopCost.Canned, false); return; }
         var worker = workers.Pick();
         var pending = new PendingRequest(worker, snapshot, match.HandlerId, match.Route!.Pattern);
         worker.Submit(pending);

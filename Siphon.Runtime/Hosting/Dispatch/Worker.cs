@@ -1,0 +1,317 @@
+// A worker is one dedicated thread that owns one interpreter, holds its GIL and runs an asyncio
+// loop forever (docs/architecture.md, "Threading model"). Worker 0 initialises CPython and runs in the main
+// interpreter; in worker_mode: interpreters, workers 1..N-1 each create a sub-interpreter with its
+// own GIL on their own thread (PythonRuntime.CreateSubInterpreter) and end it there. Everything
+// that touches Python happens on the worker's thread: loading the script, building the routing
+// table from what it registered, lifecycle hooks, and dispatching requests posted to the inbox.
+// A route whose chain (guards + handler) is all plain functions runs whole on a thread of the
+// worker's SyncPool, posted there straight from Kestrel; any other chain runs on the loop, where an
+// async handler's coroutine becomes an asyncio task whose done-callback (one shared native
+// callable) completes the request, and each plain function in it hops to the pool (_submit).
+using Microsoft.Extensions.Logging;
+using Siphon.Runtime.Http;
+using Siphon.Runtime.Python;
+using Siphon.Runtime.Python.Binding;
+using Siphon.Runtime.Routing;
+
+namespace Siphon.Runtime.Hosting;
+
+/// <summary>The script could not be loaded or its startup hooks failed; Message says where and why.</summary>
+public sealed class ScriptLoadException(string message) : Exception(message);
+
+public sealed unsafe partial class Worker : IPyLoopHost
+{
+    private readonly PythonInstall _install;
+    private readonly string _scriptPath;
+    private readonly ILogger _scriptLog, _log;
+    private readonly Inbox _inbox = new();
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<nint, PendingRequest> _inflight = [];
+    private readonly SyncPoolOptions _syncOptions;
+    private Thread? _thread;
+    private SyncPool? _pool;
+    private int _outstanding, _stopPosted;
+    private bool _keepPython; // a sync handler still runs at shutdown: finalising would pull Python from under it
+
+    // Python objects, owned by the worker thread.
+    private PyRef? _host, _loop, _createFuture, _createTask, _ensureFuture, _runChain, _runSyncChain, _onTaskDone, _overloaded, _submit;
+    private PyRef[] _handlers = [];
+    private bool[] _handlerSync = [], _chainSync = [];
+    private PyRef? _middleware; // ((fn, is_sync), ...), or null when the script registered none
+    private nint _requestType, _responseType, _coroutineType;
+    private PyRef? _shutdownHooks;
+
+    /// <param name="index">0 for the worker that initialises CPython (main interpreter); others run in a sub-interpreter.</param>
+    public Worker(PythonInstall install, string scriptPath, ILoggerFactory loggers, int index = 0, SyncPoolOptions? sync = null)
+    {
+        _install = install;
+        Index = index;
+        _syncOptions = sync ?? SyncPoolOptions.Default;
+        _scriptPath = Path.GetFullPath(scriptPath);
+        _scriptLog = loggers.CreateLogger(Path.GetFileNameWithoutExtension(scriptPath));
+        _log = loggers.CreateLogger("siphon.worker");
+    }
+
+    /// <summary>0: the main interpreter (and CPython's initialiser); above 0: a sub-interpreter with its own GIL.</summary>
+    public int Index { get; }
+
+    public bool IsSubInterpreter => Index > 0;
+
+    /// <summary>The routing table, set once the script has loaded.</summary>
+    public RouteTable Routes { get; private set; } = RouteTable.Build([]);
+
+    /// <summary>What the script registered (patterns, methods, handler order, lines), to check
+    /// that every worker's table is the same.</summary>
+    internal string RouteSignature { get; private set; } = "";
+
+    /// <summary>Requests posted and not yet answered (any thread).</summary>
+    public int Outstanding => Volatile.Read(ref _outstanding);
+
+    /// <summary>Completes when the script has loaded and every on_startup hook has run;
+    /// faults with a ScriptLoadException (or the Python/locator error) otherwise.</summary>
+    public Task Started => _started.Task;
+
+    /// <summary>Completes with Py_FinalizeEx's result once the worker thread has finished.</summary>
+    public Task<int> Stopped => _stopped.Task;
+
+    public void Start()
+    {
+        _thread = new Thread(Main) { Name = $"siphon-worker-{Index}", IsBackground = true };
+        _thread.Start();
+    }
+
+    public void Post(IPyWork work) => _inbox.Post(work);
+
+    /// <summary>Hands a request to the sync pool (an all-sync chain) or the loop, counted in
+    /// <see cref="Outstanding"/> until it is answered. A full sync queue fails it at once with 503.
+    /// Any thread, no GIL.</summary>
+    public void Submit(PendingRequest request)
+    {
+        Interlocked.Increment(ref _outstanding);
+        if (!_chainSync[request.HandlerId]) _inbox.Post(request);
+        else if (!_pool!.TrySubmit(request)) request.Fail("sync queue full", 503);
+    }
+
+    internal void RequestDone() => Interlocked.Decrement(ref _outstanding);
+
+    /// <summary>Stops the loop; on_shutdown hooks run, then the interpreter is finalised (worker 0)
+    /// or ended (a sub-interpreter).</summary>
+    public Task<int> StopAsync()
+    {
+        if (_thread is null) return Task.FromResult(0);
+        // A worker whose start failed has already stopped (and closed its inbox).
+        if (_stopped.Task.IsCompleted || _started.Task.IsFaulted) return _stopped.Task;
+        if (Interlocked.Exchange(ref _stopPosted, 1) == 0) Post(new ActionWork(StopLoop));
+        return _stopped.Task;
+    }
+
+    public nint CreateFuture() => PyErrors.ThrowIfNull(CApi.PyObject_CallNoArgs(_createFuture!.Handle));
+
+    private void Main()
+    {
+        SubInterpreter? sub = null;
+        try
+        {
+            if (IsSubInterpreter) sub = PythonRuntime.CreateSubInterpreter(); // returns with its GIL held
+            else PythonRuntime.Initialize(_install); // returns with the GIL released
+        }
+        catch (Exception e)
+        {
+            _inbox.Dispose();
+            _started.TrySetException(e);
+            _stopped.TrySetResult(1);
+            return;
+        }
+        if (sub is null)
+        {
+            using var gil = Gil.Acquire();
+            RunAttached();
+        }
+        else
+        {
+            RunAttached(); // the sub-interpreter's thread state stays attached to this thread
+        }
+        int rc;
+        try
+        {
+            if (_keepPython) rc = 1;
+            else if (sub is null) rc = PythonRuntime.Finalize();
+            else
+            {
+                PythonRuntime.EndSubInterpreter(sub);
+                rc = 0;
+            }
+        }
+        catch (Exception e) { _log.LogError(e, "finalising Python failed (worker {Index})", Index); rc = 1; }
+        _inbox.Dispose();
+        _stopped.TrySetResult(rc);
+    }
+
+    /// <summary>Setup, the loop, shutdown hooks and cleanup, with this worker's interpreter's GIL held.</summary>
+    private void RunAttached()
+    {
+        var loaded = false;
+        AsyncBridge.Current = this;
+        try
+        {
+            Setup();
+            loaded = true;
+            _started.TrySetResult();
+            RunLoop();
+        }
+        catch (Exception e)
+        {
+            if (!_started.TrySetException(e)) _log.LogCritical(e, "the event loop of worker {Index} failed", Index);
+        }
+        finally
+        {
+            if (loaded) RunShutdownHooks();
+            CloseLoop();
+            AsyncBridge.Current = null;
+        }
+    }
+
+    private void Setup()
+    {
+        NativeModule.Install(ScriptLog);
+        _host = Import("siphon._host");
+        using (var asyncio = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("asyncio"))))
+        {
+            using var newLoop = Attr(asyncio.Handle, "new_event_loop");
+            _loop = PyOwned.Checked(CApi.PyObject_CallNoArgs(newLoop.Handle)).ToRef();
+            using var setLoop = Attr(asyncio.Handle, "set_event_loop");
+            using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(setLoop.Handle, _loop.Handle));
+            _ensureFuture = Attr(asyncio.Handle, "ensure_future").ToRef();
+            // 3.12+: a coroutine that finishes without suspending completes inside create_task,
+            // with no trip round the loop.
+            using var eager = PyOwned.Steal(CApi.PyObject_GetAttrString(asyncio.Handle, (byte*)Utf8Z.Of("eager_task_factory")));
+            if (eager.IsNull) CApi.PyErr_Clear();
+            else
+            {
+                using var setFactory = Attr(_loop.Handle, "set_task_factory");
+                using var r2 = PyOwned.Checked(CApi.PyObject_CallOneArg(setFactory.Handle, eager.Handle));
+            }
+        }
+        _createFuture = Attr(_loop.Handle, "create_future").ToRef();
+        _createTask = Attr(_loop.Handle, "create_task").ToRef();
+        _runChain = Attr(_host.Handle, "run_chain").ToRef();
+        _runSyncChain = Attr(_host.Handle, "run_sync_chain").ToRef();
+        _overloaded = Attr(_host.Handle, "Overloaded").ToRef();
+        _submit = PyOwned.Checked(NativeCallable.Create(SubmitSync)).ToRef();
+        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(_host.Handle, (byte*)Utf8Z.Of("_submit"), _submit.Handle));
+        _onTaskDone = PyOwned.Checked(NativeCallable.Create(OnTaskDone)).ToRef();
+        _requestType = BindingRegistry.TypeOf(typeof(Request));
+        _responseType = BindingRegistry.TypeOf(typeof(Response));
+        _coroutineType = PythonLibrary.Export("PyCoro_Type");
+
+        LoadScript();
+
+        using var addReader = Attr(_loop.Handle, "add_reader");
+        using var fd = PyOwned.Steal(PyConvert.ToPy(_inbox.FileDescriptor));
+        using var drain = PyOwned.Checked(NativeCallable.Create(_ => { _inbox.Drain(RunWork); return PyConvert.None(); }));
+        var args = stackalloc nint[3] { fd.Handle, drain.Handle, Py.None };
+        using var added = PyOwned.Checked(CApi.PyObject_Vectorcall(addReader.Handle, args, 3, 0));
+
+        _pool = new SyncPool($"py{Index}", CApi.PyInterpreterState_Get(), _syncOptions, OnStall);
+        _pool.Start();
+    }
+
+    // The watchdog fired (a timer thread, no GIL): exit at once, for the supervisor (processes
+    // mode) or the orchestrator to restart this process; nothing here can free the wedged threads.
+    private void OnStall(string reason)
+    {
+        Console.Out.Flush();
+        var who = Environment.GetEnvironmentVariable(Supervisor.IndexVariable) ?? Index.ToString(); // processes mode: the supervisor's number
+        Console.Error.WriteLine($"siphon: error: worker {who} (pid {Environment.ProcessId}) stalled: {reason}; exiting with status {StallExitCode} so it is restarted");
+        Console.Error.Flush();
+        Exit(StallExitCode);
+    }
+
+    /// <summary>The exit status of a process whose sync pool stalled (handler_stall_abort_secs).</summary>
+    public const int StallExitCode = 3;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "_exit")]
+    private static partial void Exit(int status);
+
+    private nint ScriptLog(nint args)
+    {
+        var level = PyConvert.ToInt32(CApi.PyTuple_GetItem(args, 0), "level");
+        var message = PyConvert.ToString(CApi.PyTuple_GetItem(args, 1), "msg");
+        var lvl = level switch { 0 => LogLevel.Debug, 1 => LogLevel.Information, 2 => LogLevel.Warning, _ => LogLevel.Error };
+        _scriptLog.Log(lvl, "{Message}", message);
+        return PyConvert.None();
+    }
+
+    private void RunLoop()
+    {
+        using var runForever = Attr(_loop!.Handle, "run_forever");
+        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(runForever.Handle));
+    }
+
+    private void StopLoop()
+    {
+        using var stop = Attr(_loop!.Handle, "stop");
+        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(stop.Handle));
+    }
+
+    private void RunShutdownHooks()
+    {
+        if (_shutdownHooks is null || _host is null || _loop is null) return;
+        try
+        {
+            using var runHooks = Attr(_host.Handle, "run_hooks");
+            var args = stackalloc nint[2] { _loop.Handle, _shutdownHooks.Handle };
+            using var r = PyOwned.Checked(CApi.PyObject_Vectorcall(runHooks.Handle, args, 2, 0));
+        }
+        catch (PythonException e)
+        {
+            _scriptLog.LogError("on_shutdown hook failed:\n{Traceback}", e.PythonTraceback.TrimEnd());
+        }
+    }
+
+    private void CloseLoop()
+    {
+        if (_pool is not null)
+        {
+            // Requests were drained before the loop stopped; what still runs is a sync handler past
+            // its timeout. Its thread needs this interpreter's GIL to finish, so let go of it.
+            var saved = CApi.PyEval_SaveThread();
+            var stuck = _pool.Stop(TimeSpan.FromSeconds(5));
+            CApi.PyEval_RestoreThread(saved);
+            if (stuck > 0)
+            {
+                _log.LogError("worker {Index}: {Stuck} sync handler(s) still running 5 s after shutdown began; exiting without finalising Python", Index, stuck);
+                _keepPython = true;
+            }
+        }
+        foreach (var p in _inflight.Values) p.Fail("shutting down");
+        _inflight.Clear();
+        if (_loop is not null)
+        {
+            using var close = PyOwned.Steal(CApi.PyObject_GetAttrString(_loop.Handle, (byte*)Utf8Z.Of("close")));
+            using var r = PyOwned.Steal(close.IsNull ? 0 : CApi.PyObject_CallNoArgs(close.Handle));
+            if (r.IsNull) CApi.PyErr_Clear();
+        }
+        foreach (var h in _handlers) h.Dispose();
+        if (_keepPython) return; // the stuck threads may still use these
+        foreach (var r in new[] { _middleware, _shutdownHooks, _onTaskDone, _runChain, _runSyncChain, _overloaded, _submit, _createTask, _createFuture, _ensureFuture, _loop, _host })
+            r?.Dispose();
+        PyRef.DrainPending();
+    }
+
+    private void RunWork(IPyWork work)
+    {
+        try
+        {
+            work.Run();
+        }
+        catch (Exception e)
+        {
+            // One bad item never stops the worker.
+            if (CApi.PyErr_Occurred() != 0) CApi.PyErr_Clear();
+            _log.LogError(e, "work item failed");
+            if (work is PendingRequest p) p.Fail(e.Message);
+        }
+    }
+}
