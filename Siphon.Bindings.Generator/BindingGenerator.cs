@@ -3,8 +3,9 @@
 // module initializer) and the class's .pyi text, which travels inside the definition.
 //
 // Pipeline (as System.Text.Json's generator): ForAttributeWithMetadataName → Parse, an equatable
-// model with no symbols → one source output per type and one diagnostics output. Parser, emitters
-// and the descriptor table are partial files of this class; the emitters are pure functions of the model.
+// model with no symbols → one source output per type and one diagnostics output. The parser
+// (Surface/, shared with the analyzer) decides the Python surface; the emitters and the descriptor
+// table are partial files of this class; the emitters are pure functions of the model.
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -32,7 +33,7 @@ namespace Siphon.Bindings.Generator
                 .ForAttributeWithMetadataName(
                     PyClassAttributeName,
                     static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                    static (ctx, ct) => Parse((INamedTypeSymbol)ctx.TargetSymbol, ct))
+                    static (ctx, ct) => SurfaceParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ct))
                 .WithTrackingName(ParseStep);
 
             var models = parsed

@@ -1,17 +1,15 @@
-// The runtime side of the comparison, read from the compilation's symbols: a [PyClass] type in
-// the compared module and its [PyProperty]/[PyMethod]/[PyConstructor] members, each with its
-// Python name, kind, parameter list (in Python terms) and the C# location to report at. The
-// rules the binding generator applies are mirrored here: snake_case names unless given, Task-like
-// results make `async def`, a trailing CancellationToken is hidden, [PyKeywordOnly] starts the
-// keyword-only parameters, C# default values are the Python defaults.
-using Siphon.Bindings;
+// The runtime side of the comparison: a [PyClass] type of the compared module as the binding
+// generator itself sees it. BoundSurface runs the generator's own parser (Surface/, linked into
+// this project) and only adds the C# locations to report at, so the names, async-ness, hidden
+// CancellationTokens, keyword-only parameters and default spellings compared here are the ones the
+// generator emits — there is no second copy of those rules to drift.
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Siphon.Analyzers.Python;
+using Siphon.Bindings.Generator;
+using Siphon.Bindings.Generator.Model;
 
 namespace Siphon.Analyzers.Drift
 {
@@ -24,12 +22,11 @@ namespace Siphon.Analyzers.Drift
 
     internal sealed class BoundMember
     {
-        public BoundMember(string pyName, BoundMemberKind kind, bool isAsync, bool isStatic, IReadOnlyList<PyParameter> parameters, Location location)
+        public BoundMember(string pyName, BoundMemberKind kind, bool isAsync, IReadOnlyList<PyParameter> parameters, Location location)
         {
             PyName = pyName;
             Kind = kind;
             IsAsync = isAsync;
-            IsStatic = isStatic;
             Parameters = parameters;
             Location = location;
         }
@@ -37,7 +34,6 @@ namespace Siphon.Analyzers.Drift
         public string PyName { get; }
         public BoundMemberKind Kind { get; }
         public bool IsAsync { get; }
-        public bool IsStatic { get; }
 
         /// <summary>The Python parameters, without <c>self</c>.</summary>
         public IReadOnlyList<PyParameter> Parameters { get; }
@@ -77,10 +73,8 @@ namespace Siphon.Analyzers.Drift
 
     internal static class BoundSurface
     {
-        /// <summary>The default of PyClassAttribute.Module (a property initializer, not visible in metadata).</summary>
-        private const string DefaultModule = "siphon";
-
-        /// <summary>The bound class for <paramref name="type"/>, or null when it is not a [PyClass] of <paramref name="module"/>.</summary>
+        /// <summary>The bound class for <paramref name="type"/>, or null when it is not a [PyClass] of
+        /// <paramref name="module"/> or the generator cannot bind it (its SIPH1xxx errors say why).</summary>
         public static BoundClass? Read(INamedTypeSymbol type, BindingSymbols symbols, string module, CancellationToken cancellationToken)
         {
             AttributeData? pyClass = null;
@@ -91,101 +85,42 @@ namespace Siphon.Analyzers.Drift
                     break;
                 }
             if (pyClass is null) return null;
-
-            var name = pyClass.ConstructorArguments.Length > 0 ? pyClass.ConstructorArguments[0].Value as string : null;
-            var pyModule = DefaultModule;
-            foreach (var named in pyClass.NamedArguments)
-                if (named.Key == "Module" && named.Value.Value is string m) pyModule = m;
-            if (name is null || !string.Equals(pyModule, module, StringComparison.Ordinal)) return null;
-
-            BoundMember? constructor = null;
-            var members = new List<BoundMember>();
-            foreach (var member in type.GetMembers())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                switch (member)
-                {
-                    case IPropertySymbol property when Find(property, symbols.PyProperty) is { } attribute:
-                        members.Add(new BoundMember(GivenName(attribute) ?? PyNames.ToSnakeCase(property.Name), BoundMemberKind.Property,
-                            isAsync: false, property.IsStatic, Array.Empty<PyParameter>(), LocationOf(property)));
-                        break;
-                    case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when Find(method, symbols.PyMethod) is { } attribute:
-                        members.Add(new BoundMember(GivenName(attribute) ?? PyNames.ToSnakeCase(method.Name), BoundMemberKind.Method,
-                            symbols.IsAsyncType(method.ReturnType), method.IsStatic, Parameters(method, symbols), LocationOf(method)));
-                        break;
-                    case IMethodSymbol { MethodKind: MethodKind.Constructor } ctor when constructor is null && Find(ctor, symbols.PyConstructor) is not null:
-                        constructor = new BoundMember("__init__", BoundMemberKind.Constructor, isAsync: false, isStatic: false,
-                            Parameters(ctor, symbols), LocationOf(ctor));
-                        break;
-                }
-            }
-            return new BoundClass(name, type.ToDisplayString(), ClassLocation(type, pyClass), constructor, members);
+            var spec = SurfaceParser.Parse(type, cancellationToken).Type;
+            if (spec is null || !string.Equals(spec.Module, module, StringComparison.Ordinal)) return null;
+            return FromSpec(spec, type, ClassLocation(type, pyClass));
         }
 
-
-        private static IReadOnlyList<PyParameter> Parameters(IMethodSymbol method, BindingSymbols symbols)
+        /// <summary>The generator's model with the locations of the members it came from.</summary>
+        internal static BoundClass FromSpec(TypeSpec spec, INamedTypeSymbol type, Location location)
         {
-            var parameters = method.Parameters;
-            var count = parameters.Length;
-            if (count > 0 && BindingSymbols.Is(parameters[count - 1].Type, symbols.CancellationToken)) count--; // hidden from Python
+            var members = new List<BoundMember>();
+            foreach (var p in spec.Properties)
+                members.Add(new BoundMember(p.PyName, BoundMemberKind.Property, isAsync: false, Array.Empty<PyParameter>(),
+                    LocationOf(type, p.CsName, MethodKind.PropertyGet)));
+            foreach (var m in spec.Methods)
+                members.Add(new BoundMember(m.PyName, BoundMemberKind.Method, m.Async != AsyncKind.None, Parameters(m.Parameters),
+                    LocationOf(type, m.CsName, MethodKind.Ordinary)));
+            var constructor = spec.Constructor is { } c
+                ? new BoundMember("__init__", BoundMemberKind.Constructor, isAsync: false, Parameters(c.Parameters), LocationOf(type, ".ctor", MethodKind.Constructor))
+                : null;
+            return new BoundClass(spec.PyName, type.ToDisplayString(), location, constructor, members);
+        }
 
-            var result = new List<PyParameter>(count);
-            var keywordOnly = false;
-            for (var i = 0; i < count; i++)
-            {
-                var p = parameters[i];
-                keywordOnly |= Find(p, symbols.PyKeywordOnly) is not null;
-                var kind = keywordOnly ? PyParameterKind.KeywordOnly : PyParameterKind.PositionalOrKeyword;
-                result.Add(new PyParameter(PyNames.ToSnakeCase(p.Name), kind, p.IsOptional ? DefaultOf(p, symbols) : null));
-            }
+        private static IReadOnlyList<PyParameter> Parameters(EquatableArray<ParameterSpec> parameters)
+        {
+            var result = new List<PyParameter>(parameters.Count);
+            foreach (var p in parameters)
+                result.Add(new PyParameter(p.PyName, p.IsKeywordOnly ? PyParameterKind.KeywordOnly : PyParameterKind.PositionalOrKeyword,
+                    p.IsOptional ? p.PyDefault : null));
             return result;
         }
 
-        /// <summary>The Python spelling of a C# default value, normalised like the mock's (see <see cref="PyLiteral"/>).</summary>
-        private static string DefaultOf(IParameterSymbol p, BindingSymbols symbols)
+        /// <summary>The first member of that name (overloads report at the first; the mock has one def anyway).</summary>
+        private static Location LocationOf(INamedTypeSymbol type, string csName, MethodKind kind)
         {
-            if (!p.HasExplicitDefaultValue) return PyLiteral.Unknown;
-            switch (p.ExplicitDefaultValue)
-            {
-                case null:
-                    // `= null` is None; `= default` of a non-nullable struct is that struct's empty value.
-                    if (p.Type.IsReferenceType || p.Type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T) return "None";
-                    var definition = p.Type.OriginalDefinition;
-                    if (BindingSymbols.Is(definition, symbols.ReadOnlyMemoryOfT) || BindingSymbols.Is(definition, symbols.MemoryOfT))
-                        return "b\"\"";
-                    return PyLiteral.Unknown;
-                case string s:
-                    return PyLiteral.Quote(s);
-                case char c:
-                    return PyLiteral.Quote(c.ToString());
-                case bool b:
-                    return b ? "True" : "False";
-                case double d:
-                    return PyLiteral.Float(d);
-                case float f:
-                    return PyLiteral.Float(f);
-                case IFormattable number:
-                    return number.ToString(null, CultureInfo.InvariantCulture);
-                default:
-                    return PyLiteral.Unknown;
-            }
-        }
-
-        private static AttributeData? Find(ISymbol symbol, INamedTypeSymbol? attributeType)
-        {
-            if (attributeType is null) return null;
-            foreach (var attribute in symbol.GetAttributes())
-                if (BindingSymbols.Is(attribute.AttributeClass, attributeType)) return attribute;
-            return null;
-        }
-
-        private static string? GivenName(AttributeData attribute) =>
-            attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string : null;
-
-        private static Location LocationOf(ISymbol symbol)
-        {
-            foreach (var location in symbol.Locations)
-                if (location.IsInSource) return location;
+            foreach (var member in type.GetMembers(csName))
+                if (member is IPropertySymbol || member is IMethodSymbol method && method.MethodKind == kind)
+                    if (SurfaceParser.FirstSourceLocation(member) is { } location) return location;
             return Location.None;
         }
 
@@ -202,7 +137,7 @@ namespace Siphon.Analyzers.Drift
                         best = location;
                 if (best is not null) return best;
             }
-            return LocationOf(type);
+            return SurfaceParser.FirstSourceLocation(type) ?? Location.None;
         }
     }
 }

@@ -130,7 +130,7 @@ namespace Siphon.Analyzers.Drift
                     continue;
                 }
                 if (runtimeIsProperty) continue;
-                CompareCallable(qualified, f, mock, member.IsAsync, member.Parameters, hasSelf: !member.IsStatic, member.Location, findings);
+                CompareCallable(qualified, f, mock, member.IsAsync, member.Parameters, hasSelf: true, member.Location, findings);
             }
 
             foreach (var name in order)

@@ -1,8 +1,10 @@
 // One spelling for each default value, so that the mock's `'GET'` and the runtime's "GET", or
 // `0x10` and 16, compare equal: None/True/False as is, ints in decimal, floats in Python's
-// shortest round-trip form, str and bytes literals decoded and re-quoted with double quotes.
+// shortest round-trip form, str and bytes literals decoded and re-quoted by PyLiterals (the
+// spelling the generator writes defaults in).
 // Anything else (an expression) keeps its source text with whitespace collapsed.
 using System;
+using Siphon.Bindings;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -12,7 +14,7 @@ namespace Siphon.Analyzers.Python
     internal static class PyLiteral
     {
         /// <summary>Stands for "has a default whose value the C# side cannot state"; matches any default.</summary>
-        public const string Unknown = "...";
+        public const string Unknown = PyLiterals.Unknown;
 
         private static readonly Regex s_int = new Regex(
             @"^(?<sign>[-+]?)\s*(?:0[xX](?<hex>[0-9a-fA-F_]+)|0[oO](?<oct>[0-7_]+)|0[bB](?<bin>[01_]+)|(?<dec>[0-9][0-9_]*))$",
@@ -40,44 +42,12 @@ namespace Siphon.Analyzers.Python
 
             if (s_float.IsMatch(text)
                 && double.TryParse(text.Replace("_", "").Replace(" ", ""), NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
-                return Float(d);
+                return PyLiterals.Float(d);
 
             m = s_string.Match(text);
             if (m.Success && TryString(m, out var str)) return str;
 
             return s_space.Replace(text, " ");
-        }
-
-        /// <summary>Python's repr of a float: shortest round-trip digits, always with a '.' or an exponent.</summary>
-        public static string Float(double d)
-        {
-            if (double.IsNaN(d) || double.IsInfinity(d)) return Unknown;
-            var text = d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
-            return text.IndexOf('.') < 0 && text.IndexOf('e') < 0 ? text + ".0" : text;
-        }
-
-        /// <summary>A str literal in double quotes (or a bytes literal with <paramref name="bytes"/>).</summary>
-        public static string Quote(string value, bool bytes = false)
-        {
-            var sb = new StringBuilder(value.Length + 3);
-            if (bytes) sb.Append('b');
-            sb.Append('"');
-            foreach (var c in value)
-            {
-                switch (c)
-                {
-                    case '\\': sb.Append("\\\\"); break;
-                    case '"': sb.Append("\\\""); break;
-                    case '\n': sb.Append("\\n"); break;
-                    case '\r': sb.Append("\\r"); break;
-                    case '\t': sb.Append("\\t"); break;
-                    default:
-                        if (c < 0x20 || c == 0x7f) sb.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
-                        else sb.Append(c);
-                        break;
-                }
-            }
-            return sb.Append('"').ToString();
         }
 
         private static bool TryInteger(Match m, out string result)
@@ -116,7 +86,7 @@ namespace Siphon.Analyzers.Python
             // An implicit concatenation ('a' 'b') or a body that ends the literal early is not one literal.
             if (!raw && EndsEarly(body, quote)) return false;
             if (raw && body.Contains(quote)) return false;
-            result = Quote(raw ? body : Unescape(body), bytes);
+            result = PyLiterals.Str(raw ? body : Unescape(body), bytes);
             return true;
         }
 
@@ -163,6 +133,10 @@ namespace Siphon.Analyzers.Python
                     case 'u' when i + 4 < body.Length && TryHex(body, i + 1, 4, out var u):
                         sb.Append((char)u);
                         i += 4;
+                        break;
+                    case 'U' when i + 8 < body.Length && TryHex(body, i + 1, 8, out var cp) && cp <= 0x10FFFF:
+                        sb.Append(char.ConvertFromUtf32(cp));
+                        i += 8;
                         break;
                     default:
                         sb.Append('\\').Append(n); // unknown escapes stay, as in Python

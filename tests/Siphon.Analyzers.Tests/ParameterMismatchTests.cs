@@ -41,7 +41,7 @@ public class ParameterMismatchTests
     public async Task Different_parameter_names()
     {
         await DriftTest.VerifyAsync(
-            Replace(CSharp(Types), "public Task<bool> Exit(object? excType, object? exc, object? tb)", "public Task<bool> [|Exit|](object? type, object? value, object? traceback)"),
+            Replace(CSharp(Types), "public Task<bool> Exit(string? excType, string? exc, string? tb)", "public Task<bool> [|Exit|](string? type, string? value, string? traceback)"),
             Mock, RuntimePy,
             (Id, $"Client.__aexit__: the SDK mock (siphon_sdk/http.py:{LineOf(Mock, "async def __aexit__")}) takes (self, exc_type, exc, tb) but the runtime takes (self, type, value, traceback)"));
     }

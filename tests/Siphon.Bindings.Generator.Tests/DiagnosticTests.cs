@@ -63,4 +63,27 @@ public class DiagnosticTests
         var constants = typeof(DiagnosticIds).GetFields().Select(f => (string)f.GetValue(null)!).Order().ToList();
         Assert.Equal(constants, BindingGenerator.AllDescriptors.Select(d => d.Id).Order().ToList());
     }
+
+    public static TheoryData<string> Ids() => [.. BindingGenerator.AllDescriptors.Select(d => d.Id)];
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Every_descriptor_has_its_docs_page_at_its_help_link(string id)
+    {
+        var descriptor = BindingGenerator.AllDescriptors.Single(d => d.Id == id);
+        Assert.Equal($"docs/generator/{id}.md", descriptor.HelpLinkUri);
+        var root = RepositoryRoot();
+        var page = Path.Combine(root, descriptor.HelpLinkUri);
+        Assert.True(File.Exists(page), $"{descriptor.HelpLinkUri} is missing");
+        var text = File.ReadAllText(page);
+        Assert.StartsWith($"# {id}: {descriptor.Title}\n", text, StringComparison.Ordinal);
+        Assert.Contains($"[{id}]({id}.md)", File.ReadAllText(Path.Combine(root, "docs/generator/README.md")), StringComparison.Ordinal);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Siphon.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Siphon.sln not found above " + AppContext.BaseDirectory);
+    }
 }

@@ -1,3 +1,4 @@
+using Siphon.Bindings;
 // Names, literals and docstrings: the small pure functions the emitters are built from.
 namespace Siphon.Bindings.Generator.Tests;
 
@@ -29,14 +30,15 @@ public class NamingTests
     [InlineData("caf\u00e9", false)]
     [InlineData("", false)]
     [InlineData("match", true)]
-    public void Python_identifier(string name, bool valid) => Assert.Equal(valid, BindingGenerator.IsPythonIdentifier(name));
+    public void Python_identifier(string name, bool valid) => Assert.Equal(valid, PyNames.IsPythonIdentifier(name));
 
     [Theory]
     [InlineData("plain", "\"plain\"")]
     [InlineData("a \"q\" \\ b", "\"a \\\"q\\\" \\\\ b\"")]
     [InlineData("line\nnext\ttab", "\"line\\nnext\\ttab\"")]
     [InlineData("\u0001\u00e9", "\"\\x01\\u00e9\"")]
-    public void Python_string_literal(string value, string literal) => Assert.Equal(literal, BindingGenerator.PythonString(value));
+    [InlineData("\U0001F600", "\"\\U0001f600\"")] // one code point, not two lone surrogates
+    public void Python_string_literal(string value, string literal) => Assert.Equal(literal, PyLiterals.Str(value));
 
     [Theory]
     [InlineData(null, null)]
@@ -45,5 +47,5 @@ public class NamingTests
     [InlineData("<member name=\"T:X\"><summary>Use <c>x</c> or <see cref=\"T:A.B.Client\"/>, <see langword=\"null\"/>.</summary></member>", "Use x or Client, None.")]
     [InlineData("<member name=\"M:X.M(System.Int32)\"><summary>Reads <paramref name=\"maxCount\"/>; see <see cref=\"M:A.B.Get(System.String)\">the getter</see>.</summary></member>", "Reads max_count; see the getter.")]
     [InlineData("<member name=\"T:X\"><summary>not xml <</summary></member>", null)]
-    public void Summary_text(string? xml, string? text) => Assert.Equal(text, BindingGenerator.SummaryText(xml));
+    public void Summary_text(string? xml, string? text) => Assert.Equal(text, XmlDocSummary.Text(xml));
 }

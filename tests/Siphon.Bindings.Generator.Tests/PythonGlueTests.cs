@@ -1,3 +1,4 @@
+using Siphon.Bindings;
 // The generated glue driven from a real CPython (the python3 on PATH, as the runtime finds it):
 // the good fixtures are generated, compiled and loaded together, their heap types created, and
 // Python code exercises constructors, properties, sync methods, defaults, keyword-only
@@ -56,9 +57,9 @@ public class PythonGlueTests
                 nint handle;
                 if (value is Type type) handle = BindingRegistry.TypeOf(type);
                 else owned.Add(handle = BoundObject.Alloc(BindingRegistry.TypeOf(value.GetType()), value));
-                names.Add($"{BindingGenerator.PythonString(name)}: __import__('ctypes').cast({handle}, __import__('ctypes').py_object).value");
+                names.Add($"{PyLiterals.Str(name)}: __import__('ctypes').cast({handle}, __import__('ctypes').py_object).value");
             }
-            var expression = $"exec({BindingGenerator.PythonString(Prelude + code)}, {{{string.Join(", ", names)}}})";
+            var expression = $"exec({PyLiterals.Str(Prelude + code)}, {{{string.Join(", ", names)}}})";
             using var result = PyOwned.Steal(PythonRuntime.Eval(expression, "<fixture test>"));
         }
         finally

@@ -66,7 +66,7 @@ internal static class TestHelpers
             {
                 if (model.GetDeclaredSymbol(declaration) is not INamedTypeSymbol symbol) continue;
                 if (!symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == BindingGenerator.PyClassAttributeName)) continue;
-                results.Add(BindingGenerator.Parse(symbol, CancellationToken.None));
+                results.Add(SurfaceParser.Parse(symbol, CancellationToken.None));
             }
         }
         return results;

@@ -40,7 +40,7 @@ internal static class Fixture
             [PyProperty] public string? Name { get; }
             [PyMethod] public Task<Response> Get(string path, [PyKeywordOnly] IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancel = default) => null!;
             [PyMethod("__aenter__")] public Task<Client> Enter() => Task.FromResult(this);
-            [PyMethod("__aexit__")] public Task<bool> Exit(object? excType, object? exc, object? tb) => Task.FromResult(false);
+            [PyMethod("__aexit__")] public Task<bool> Exit(string? excType, string? exc, string? tb) => Task.FromResult(false); // types the generator binds: an unbindable member is not part of the surface
             public void NotBound() { }
         }
 

@@ -1,6 +1,7 @@
-// Parse step: one [PyClass] symbol → a TypeSpec (strings, bools, ints, enums, equatable arrays)
-// plus DiagnosticInfos. Symbols are read here and never kept. Also the naming rules (snake_case,
-// Python identifiers), default-value spellings and XML-doc summary text the emitters rely on.
+// What the Python surface of a [PyClass] type is: one symbol → a TypeSpec (strings, bools, ints,
+// enums, equatable arrays) plus DiagnosticInfos. Symbols are read here and never kept. The one home
+// of these rules: compiled into the generator (which emits glue and stubs from the model) and into
+// the analyzer (which compares the same model with the SDK mock), so the two cannot disagree.
 using Siphon.Bindings;
 using System;
 using System.Collections.Generic;
@@ -16,8 +17,11 @@ using Siphon.Bindings.Generator.Model;
 
 namespace Siphon.Bindings.Generator
 {
-    public sealed partial class BindingGenerator
+    internal static partial class SurfaceParser
     {
+        /// <summary>The most parameters a bound method or constructor may have (the required-argument mask is 64 bits).</summary>
+        public const int MaxParameters = 64;
+
         private const string AttributeNamespace = "Siphon.Bindings";
 
         private static readonly SymbolDisplayFormat s_csTypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
@@ -35,9 +39,9 @@ namespace Siphon.Bindings.Generator
             if (type.IsStatic) diagnostics.Add(Diag(DiagnosticIds.TypeStatic, type, type.Name));
 
             var (pyName, module) = ClassNames(classAttribute, type);
-            if (!IsPythonIdentifier(pyName))
+            if (!PyNames.IsPythonIdentifier(pyName))
                 diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, type, pyName, "class", ""));
-            if (!module.Split('.').All(IsPythonIdentifier))
+            if (!module.Split('.').All(PyNames.IsPythonIdentifier))
                 diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, type, module, "module", ", or a dotted path of such"));
             if (diagnostics.Count > 0) return new ParseResult(null, diagnostics.ToEquatableArray());
 
@@ -79,7 +83,7 @@ namespace Siphon.Bindings.Generator
                 type.IsRecord,
                 pyName,
                 module,
-                DocOf(type, cancellationToken),
+                XmlDocSummary.Of(type, cancellationToken),
                 properties.ToEquatableArray(),
                 methods.ToEquatableArray(),
                 constructor);
@@ -125,12 +129,12 @@ namespace Siphon.Bindings.Generator
             if (property.IsIndexer || property.GetMethod is null)
                 diagnostics.Add(Diag(DiagnosticIds.PropertyNotReadable, property, property.Name));
             var pyName = GivenName(attribute) ?? PyNames.ToSnakeCase(property.Name);
-            if (!IsPythonIdentifier(pyName)) diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, property, pyName, "property", ""));
+            if (!PyNames.IsPythonIdentifier(pyName)) diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, property, pyName, "property", ""));
             var type = MapType(property.Type, isParameter: false, TypeHintOf(property.GetAttributes()));
             if (type is null)
                 diagnostics.Add(Diag(DiagnosticIds.UnsupportedResultType, property, property.Name, Display(property.Type)));
             if (diagnostics.Count > count || type is null) return null;
-            return new PropertySpec(property.Name, pyName, type, DocOf(property, cancellationToken));
+            return new PropertySpec(property.Name, pyName, type, XmlDocSummary.Of(property, cancellationToken));
         }
 
         private static MethodSpec? ParseMethod(IMethodSymbol method, AttributeData attribute, HashSet<string> thunkNames,
@@ -140,7 +144,7 @@ namespace Siphon.Bindings.Generator
             if (method.IsStatic) diagnostics.Add(Diag(DiagnosticIds.StaticMember, method, method.Name));
             if (method.IsGenericMethod) diagnostics.Add(Diag(DiagnosticIds.GenericMethod, method, method.Name));
             var pyName = GivenName(attribute) ?? PyNames.ToSnakeCase(method.Name);
-            if (!IsPythonIdentifier(pyName)) diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, method, pyName, "method", ""));
+            if (!PyNames.IsPythonIdentifier(pyName)) diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, method, pyName, "method", ""));
 
             var (asyncKind, result) = MapResult(method);
             if (result is null)
@@ -151,7 +155,7 @@ namespace Siphon.Bindings.Generator
 
             var suffix = method.Name;
             for (var i = 2; !thunkNames.Add(suffix); i++) suffix = method.Name + "_" + i.ToString(CultureInfo.InvariantCulture);
-            return new MethodSpec(method.Name, pyName, suffix, DocOf(method, cancellationToken), parameters,
+            return new MethodSpec(method.Name, pyName, suffix, XmlDocSummary.Of(method, cancellationToken), parameters,
                 result, asyncKind, takesCancellation);
         }
 
@@ -161,7 +165,7 @@ namespace Siphon.Bindings.Generator
             if (ctor.IsStatic) diagnostics.Add(Diag(DiagnosticIds.StaticMember, ctor, ctor.ContainingType.Name));
             var parameters = ParseParameters(ctor, isAsync: false, diagnostics, out _);
             if (diagnostics.Count > count) return null;
-            return new ConstructorSpec(parameters, DocOf(ctor, cancellationToken));
+            return new ConstructorSpec(parameters, XmlDocSummary.Of(ctor, cancellationToken));
         }
 
         private static EquatableArray<ParameterSpec> ParseParameters(IMethodSymbol method, bool isAsync,
@@ -194,7 +198,7 @@ namespace Siphon.Bindings.Generator
                     ok = false;
                 }
                 var pyName = PyNames.ToSnakeCase(p.Name);
-                if (!IsPythonIdentifier(pyName) || pyName == "self")
+                if (!PyNames.IsPythonIdentifier(pyName) || pyName == "self")
                 {
                     diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, p, pyName, "parameter", " or 'self'"));
                     ok = false;
@@ -333,192 +337,14 @@ namespace Siphon.Bindings.Generator
         private static string? TypeHintOf(IEnumerable<AttributeData> attributes) =>
             FindAttribute(attributes, "PyTypeHintAttribute") is { ConstructorArguments.Length: > 0 } a && a.ConstructorArguments[0].Value is string s ? s : null;
 
-        // ---------------- defaults ----------------
+        private static DiagnosticInfo Diag(string id, ISymbol at, params string[] args) =>
+            new(id, LocationInfo.From(FirstSourceLocation(at)), new EquatableArray<string>(args));
 
-        /// <summary>The C# and Python spellings of a parameter's default value.</summary>
-        private static (string Cs, string Py) Defaults(IParameterSymbol p, ValueSpec type)
+        internal static Location? FirstSourceLocation(ISymbol symbol)
         {
-            if (!p.HasExplicitDefaultValue) return ("default", "...");
-            var value = p.ExplicitDefaultValue;
-            switch (value)
-            {
-                case null:
-                    // `= null` or `= default`: None, except for a struct that has a non-null default.
-                    if (type.IsNullable || p.Type.IsReferenceType) return ("null", "None");
-                    return type.Kind == ValueKind.Memory ? ("default", "b\"\"") : ("default", "...");
-                case string s:
-                    return (SymbolDisplay.FormatLiteral(s, quote: true), PythonString(s));
-                case bool b:
-                    return (b ? "true" : "false", b ? "True" : "False");
-                case double d:
-                    return (CsDouble(d), PythonDouble(d));
-                case float f:
-                    return (CsDouble(f), PythonDouble(f));
-                case IFormattable number:
-                    var text = number.ToString(null, CultureInfo.InvariantCulture);
-                    return (text, text);
-                default:
-                    return ("default", "...");
-            }
-        }
-
-        private static string CsDouble(double d)
-        {
-            if (double.IsNaN(d)) return "double.NaN";
-            if (double.IsPositiveInfinity(d)) return "double.PositiveInfinity";
-            if (double.IsNegativeInfinity(d)) return "double.NegativeInfinity";
-            var text = d.ToString("R", CultureInfo.InvariantCulture);
-            return text.IndexOfAny(new[] { '.', 'E' }) < 0 ? text + ".0" : text;
-        }
-
-        private static string PythonDouble(double d)
-        {
-            if (double.IsNaN(d) || double.IsInfinity(d)) return "...";
-            var text = d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
-            return text.IndexOfAny(new[] { '.', 'e' }) < 0 ? text + ".0" : text;
-        }
-
-        /// <summary>A Python string literal in double quotes.</summary>
-        internal static string PythonString(string s)
-        {
-            var sb = new StringBuilder(s.Length + 2).Append('"');
-            foreach (var c in s)
-            {
-                switch (c)
-                {
-                    case '\\': sb.Append("\\\\"); break;
-                    case '"': sb.Append("\\\""); break;
-                    case '\n': sb.Append("\\n"); break;
-                    case '\r': sb.Append("\\r"); break;
-                    case '\t': sb.Append("\\t"); break;
-                    default:
-                        if (c < 0x20 || c == 0x7f) sb.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
-                        else if (char.IsSurrogate(c) || c > 0x7e) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                        else sb.Append(c);
-                        break;
-                }
-            }
-            return sb.Append('"').ToString();
-        }
-
-        // ---------------- names ----------------
-
-        private static readonly HashSet<string> s_pythonKeywords = new(StringComparer.Ordinal)
-        {
-            "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-            "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-            "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-            "with", "yield",
-        };
-
-        /// <summary>An ASCII Python identifier that is not a keyword (ArgParser matches names as ASCII).</summary>
-        internal static bool IsPythonIdentifier(string name)
-        {
-            if (name.Length == 0 || s_pythonKeywords.Contains(name)) return false;
-            for (var i = 0; i < name.Length; i++)
-            {
-                var c = name[i];
-                var ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
-                if (!ok) return false;
-            }
-            return true;
-        }
-
-
-        // ---------------- docs ----------------
-
-        private static string? DocOf(ISymbol symbol, CancellationToken cancellationToken) =>
-            SummaryText(symbol.GetDocumentationCommentXml(expandIncludes: false, cancellationToken: cancellationToken));
-
-        /// <summary>The text of the XML doc &lt;summary&gt;, whitespace collapsed; references become
-        /// their short names, <c>null</c>/<c>true</c>/<c>false</c> keywords their Python spellings.</summary>
-        internal static string? SummaryText(string? xml)
-        {
-            if (xml is null || xml.Length == 0) return null;
-            XElement root;
-            try
-            {
-                root = XElement.Parse(xml.Contains("<member") ? xml : "<member>" + xml + "</member>", LoadOptions.PreserveWhitespace);
-            }
-            catch (System.Xml.XmlException)
-            {
-                return null;
-            }
-            var summary = root.Element("summary");
-            if (summary is null) return null;
-            var sb = new StringBuilder();
-            AppendText(summary, sb);
-            var text = CollapseWhitespace(sb.ToString());
-            return text.Length == 0 ? null : text;
-        }
-
-        private static void AppendText(XElement element, StringBuilder sb)
-        {
-            foreach (var node in element.Nodes())
-            {
-                switch (node)
-                {
-                    case XText text:
-                        sb.Append(text.Value);
-                        break;
-                    case XElement e when e.Name.LocalName is "see" or "seealso":
-                        if (e.Attribute("langword")?.Value is { } word) sb.Append(LangWord(word));
-                        else if (!e.IsEmpty && e.Nodes().Any()) AppendText(e, sb);
-                        else if (e.Attribute("cref")?.Value is { } cref) sb.Append(ShortCref(cref));
-                        else if (e.Attribute("href")?.Value is { } href) sb.Append(href);
-                        break;
-                    case XElement e when e.Name.LocalName is "paramref" or "typeparamref":
-                        var name = e.Attribute("name")?.Value ?? "";
-                        sb.Append(e.Name.LocalName == "paramref" ? PyNames.ToSnakeCase(name) : name);
-                        break;
-                    case XElement e when e.Name.LocalName == "para":
-                        sb.Append(' ');
-                        AppendText(e, sb);
-                        sb.Append(' ');
-                        break;
-                    case XElement e:
-                        AppendText(e, sb);
-                        break;
-                }
-            }
-        }
-
-        private static string LangWord(string word) => word switch
-        {
-            "null" => "None",
-            "true" => "True",
-            "false" => "False",
-            _ => word,
-        };
-
-        private static string ShortCref(string cref)
-        {
-            var colon = cref.IndexOf(':');
-            if (colon >= 0) cref = cref.Substring(colon + 1);
-            var paren = cref.IndexOf('(');
-            if (paren >= 0) cref = cref.Substring(0, paren);
-            var tick = cref.IndexOf('`');
-            if (tick >= 0) cref = cref.Substring(0, tick);
-            var dot = cref.LastIndexOf('.');
-            return dot >= 0 ? cref.Substring(dot + 1) : cref;
-        }
-
-        private static string CollapseWhitespace(string s)
-        {
-            var sb = new StringBuilder(s.Length);
-            var space = false;
-            foreach (var c in s)
-            {
-                if (char.IsWhiteSpace(c))
-                {
-                    space = sb.Length > 0;
-                    continue;
-                }
-                if (space) sb.Append(' ');
-                space = false;
-                sb.Append(c);
-            }
-            return sb.ToString();
+            foreach (var l in symbol.Locations)
+                if (l.IsInSource) return l;
+            return null;
         }
     }
 }
