@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Siphon.Bindings;
+using Siphon.Runtime.Config;
 using Siphon.Runtime.Python;
 
 namespace Siphon.Runtime.Http;
@@ -38,8 +39,9 @@ public sealed partial class Client
             throw new ArgumentException($"base_url must be an absolute http or https URL, got '{baseUrl}'");
         if (cert is { Count: 0 or > 2 }) throw new ArgumentException("cert must be a (cert, key) pair or one combined PEM path");
         if (timeoutMs is <= 0) throw new ArgumentException("timeout_ms must be positive");
-        _options = new ClientOptions(uri, TimeSpan.FromMilliseconds(timeoutMs ?? 30_000), verify,
-            cert?[0], cert is { Count: 2 } ? cert[1] : null, 16, http2PriorKnowledge);
+        // An inline client takes the same defaults as a `clients:` entry of http.yaml.
+        _options = new ClientOptions(uri, TimeSpan.FromMilliseconds(timeoutMs ?? ClientConfig.DefaultTimeoutMs), verify,
+            cert?[0], cert is { Count: 2 } ? cert[1] : null, ClientConfig.DefaultPoolSize, http2PriorKnowledge);
         _invoker = new HttpMessageInvoker(ClientPool.CreateHandler(_options, "Client"), disposeHandler: true);
         _owned = true;
     }
