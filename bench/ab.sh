@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Before/after of the whole request path, run by hand, never by CI: builds two commits in Release
+# in throw-away worktrees and serves GET /users/42 of examples/hello.py (the README's route) from
+# each, interleaved per round; each run: start, warm up (BENCH_WARMUP, 15 s), wrk -t1 -c64 -d10s
+# while reading the process's CPU time from /proc. Prints medians (min–max) over BENCH_ROUNDS (5)
+# of req/s and CPU µs per request, and the per-round after ÷ before ratios.
+#   BEFORE=<ref> [AFTER=<ref>] bench/ab.sh      # AFTER defaults to HEAD
+# Environment: SIPHON_PYTHON (default /usr/bin/python3), BENCH_PATH (/users/42), BENCH_SCRIPT.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
+ROUNDS=${BENCH_ROUNDS:-5}
+WARMUP=${BENCH_WARMUP:-15}
+PY=${SIPHON_PYTHON:-/usr/bin/python3}
+PORT=${BENCH_PORT:-18192}
+PATH_=${BENCH_PATH:-/users/42}
+SCRIPT=${BENCH_SCRIPT:-$ROOT/examples/hello.py}
+: "${BEFORE:?set BEFORE=<commit> (the build to compare against)}"
+AFTER=${AFTER:-HEAD}
+
+command -v wrk >/dev/null || { echo "ab.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
+[ -x "$PY" ] || { echo "ab.sh: no CPython at $PY (set SIPHON_PYTHON)" >&2; exit 1; }
+
+WORK=$(mktemp -d)
+trap 'ab_cleanup "$ROOT" "$WORK" before after' EXIT
+ab_build "$ROOT" "$WORK" before "$BEFORE"
+ab_build "$ROOT" "$WORK" after "$AFTER"
+# An explicit config both builds accept (the repository's may use keys an older build refuses).
+printf 'servers:\n  - listen: "127.0.0.1:%s"\n' "$PORT" >"$WORK/http.yaml"
+
+run() { # build -> "rps cpu_us"
+  dotnet "$WORK/$1/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$SCRIPT" --config "$WORK/http.yaml" \
+    --listen "127.0.0.1:$PORT" --python "$PY" >"$WORK/$1.log" 2>&1 &
+  local pid=$!
+  wait_for "http://127.0.0.1:$PORT$PATH_" || { echo "ab.sh: $1 did not answer; log:" >&2; cat "$WORK/$1.log" >&2; exit 1; }
+  measure_url $pid "http://127.0.0.1:$PORT$PATH_" "$WARMUP"
+  kill -TERM $pid; wait $pid 2>/dev/null || true
+}
+
+: >"$WORK/results"
+for r in $(seq "$ROUNDS"); do
+  for build in before after; do
+    echo "round $r/$ROUNDS: $build" >&2
+    echo "$r $build $(run $build)" | tee -a "$WORK/results" >&2
+  done
+done
+
+echo "# Before/after, $(date -u +%Y-%m-%dT%H:%MZ): before $(git -C "$WORK/before" rev-parse --short HEAD), after $(git -C "$WORK/after" rev-parse --short HEAD); $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $("$PY" --version 2>&1)"
+echo
+echo "GET $PATH_ of $(basename "$SCRIPT"), wrk -t1 -c64 -d10s after ${WARMUP}s warm-up, $ROUNDS interleaved rounds, median (min–max); CPU = user+system of all threads ÷ requests."
+echo
+echo "| build | req/s | CPU µs/request |"
+echo "| --- | ---: | ---: |"
+for build in before after; do
+  printf '| %s | %s | %s |\n' $build "$(awk -v b=$build '$2 == b {print $3}' "$WORK/results" | stats)" \
+    "$(awk -v b=$build '$2 == b {print $4}' "$WORK/results" | stats)"
+done
+echo
+printf '| after ÷ before, per round | %s | %s |\n' "$(round_ratio "$WORK/results" 1 after before 3)" "$(round_ratio "$WORK/results" 1 after before 4)"

@@ -1,0 +1,47 @@
+# Shared by the A/B benchmarks (ab.sh, sync-cost.sh): build commits in throw-away worktrees, serve,
+# measure req/s and CPU µs per request, summarise. Source it; it defines functions only.
+
+# ab_build ROOT WORK NAME REF [MSBUILD_ARGS...]: a Release build of REF in WORK/NAME.
+ab_build() {
+  local root=$1 work=$2 name=$3 ref=$4; shift 4
+  git -C "$root" worktree add --detach -q "$work/$name" "$ref"
+  echo "building $name ($(git -C "$work/$name" rev-parse --short HEAD), Release)..." >&2
+  dotnet build "$work/$name/Siphon.Runtime/Siphon.Runtime.csproj" -c Release -nologo -v q "-clp:ErrorsOnly;NoSummary" "$@" >&2
+}
+
+# ab_cleanup ROOT WORK NAMES...: removes the worktrees and WORK.
+ab_cleanup() {
+  local root=$1 work=$2 n; shift 2
+  for n in "$@"; do git -C "$root" worktree remove --force "$work/$n" >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+}
+
+# cpu_ticks PID: user+system clock ticks of every thread of PID.
+cpu_ticks() {
+  local t
+  for t in /proc/$1/task/*; do sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}'; done 2>/dev/null | awk '{n += $1} END {print n}'
+}
+
+# measure_url PID URL WARMUP_SECS: warms up, then wrk -t1 -c64 -d10s; prints "rps cpu_us_per_request".
+measure_url() {
+  local pid=$1 url=$2 warm=$3 before after out reqs rps
+  wrk -t1 -c64 -d"${warm}s" "$url" >/dev/null
+  before=$(cpu_ticks "$pid")
+  out=$(wrk -t1 -c64 -d10s "$url")
+  after=$(cpu_ticks "$pid")
+  reqs=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  awk -v reqs="$reqs" -v rps="$rps" -v hz="$(getconf CLK_TCK)" -v d=$((after - before)) 'BEGIN {printf "%s %.2f\n", rps, d * 1e6 / hz / reqs}'
+}
+
+# wait_for URL: until it answers (15 s at most).
+wait_for() { local i; for i in $(seq 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
+
+# stats: numbers on stdin → "median (min–max)".
+stats() { sort -g | awk '{x[NR] = $1} END {m = (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2; printf "%.2f (%.2f–%.2f)", m, x[1], x[NR]}'; }
+
+# round_ratio RESULTS NKEYS KEY1 KEY2 COLUMN: per round, COLUMN of KEY1 ÷ COLUMN of KEY2, → stats.
+# RESULTS lines are "round key1 ... keyN value...", a key being NKEYS words ("after def").
+round_ratio() {
+  awk -v n="$2" -v k1="$3" -v k2="$4" -v c="$5" '{k = $2; for (i = 3; i <= n + 1; i++) k = k " " $i}
+    k == k1 {a[$1] = $c} k == k2 {b[$1] = $c} END {for (r in a) if (r in b) print a[r] / b[r]}' "$1" | stats
+}
