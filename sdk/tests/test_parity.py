@@ -15,6 +15,8 @@ PARITY = Path(__file__).resolve().parents[2] / "tests" / "parity"
 APP = PARITY / "parity_app.py"
 CASES = json.loads((PARITY / "cases.json").read_text(encoding="utf-8"))
 LIMITS = json.loads((PARITY / "cases_limits.json").read_text(encoding="utf-8"))
+WRAP_APP = PARITY / "wrap_app.py"
+WRAP = json.loads((PARITY / "cases_wrap.json").read_text(encoding="utf-8"))
 
 CASE_KEYS = {"name", "method", "path", "headers", "body", "expect"}
 
@@ -48,7 +50,14 @@ def test_limits_case(case):
         run_case(harness, case)
 
 
-@pytest.mark.parametrize("table", [CASES, LIMITS["cases"]], ids=["cases", "cases_limits"])
+@pytest.mark.parametrize("case", WRAP["cases"], ids=[c["name"] for c in WRAP["cases"]])
+def test_wrap_case(case):
+    with HttpTestHarness(max_body_bytes=WRAP["max_body_bytes"], request_timeout_ms=WRAP["request_timeout_ms"]) as harness:
+        harness.load_script(WRAP_APP)
+        run_case(harness, case)
+
+
+@pytest.mark.parametrize("table", [CASES, LIMITS["cases"], WRAP["cases"]], ids=["cases", "cases_limits", "cases_wrap"])
 def test_table_format(table):
     names = [c["name"] for c in table]
     assert len(names) == len(set(names)), "case names must be unique"
@@ -66,6 +75,7 @@ def test_table_format(table):
 
 def test_limits_header():
     assert set(LIMITS) == {"max_body_bytes", "request_timeout_ms", "cases"}
+    assert set(WRAP) == {"max_body_bytes", "request_timeout_ms", "cases"}
 
 
 def test_table_covers_every_dispatch_row():

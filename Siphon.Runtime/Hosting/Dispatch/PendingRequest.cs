@@ -30,6 +30,10 @@ public sealed class PendingRequest(Worker worker, Request request, int handlerId
     public string Route { get; } = route;
     public Task<Response> Task => _tcs.Task;
 
+    /// <summary>The host's own answer (404, 405, 413) for a script with wrappers: it goes through
+    /// them (Worker.SubmitAnswer) in place of the route; null for a routed request.</summary>
+    public Response? HostAnswer { get; init; }
+
     /// <summary>The asyncio task of an async handler while it runs (worker thread only).</summary>
     internal PyRef? PyTask { get; set; }
 

@@ -1,5 +1,5 @@
 // The Kestrel side of a request: match the route in C# (an unmatched request never reaches
-// Python), enforce the listener's body cap, snapshot the request, post it to a worker (the pool
+// Python, unless the script registered a wrapper: then the 404/405/413 answer passes through it), enforce the listener's body cap, snapshot the request, post it to a worker (the pool
 // picks one; every worker has the same routing table), wait
 // with the listener's timeout, and write the Response. Runs on Kestrel/pool threads only; it
 // never takes the GIL.
@@ -25,6 +25,17 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
     internal static readonly byte[] PayloadTooLarge = "payload too large\n"u8.ToArray();
     internal static readonly byte[] GatewayTimeout = "gateway timeout\n"u8.ToArray();
     internal static readonly byte[] ServiceUnavailable = "service unavailable\n"u8.ToArray();
+
+    // The same answers as Responses, for a script with wrappers (they pass through its wrappers).
+    private static readonly Response NotFoundAnswer = TextAnswer(404, NotFound, null);
+    private static readonly Response PayloadTooLargeAnswer = TextAnswer(413, PayloadTooLarge, null);
+
+    private static Response TextAnswer(int status, byte[] body, string? allow)
+    {
+        var headers = new Dictionary<string, string> { ["content-type"] = "text/plain; charset=utf-8" };
+        if (allow is not null) headers["allow"] = allow;
+        return new Response(status, headers, body);
+    }
 
     private readonly ILogger _access = loggers.CreateLogger("siphon.access");
     private readonly ILogger _log = loggers.CreateLogger("siphon.http");
@@ -52,42 +63,53 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         if (rawPath.Length == 0 || rawPath[0] != '/') rawPath = request.Path.HasValue ? request.Path.Value! : "/"; // absolute-form or '*'
 
         var match = workers.Routes.Match(method, rawPath);
+        Response? hostAnswer = null; // with a wrapper registered, the host's own answer goes through it
         if (match.Kind == RouteMatchKind.NotFound)
         {
-            await WriteText(ctx, 404, NotFound);
-            return;
+            if (!workers.Wraps)
+            {
+                await WriteText(ctx, 404, NotFound);
+                return;
+            }
+            hostAnswer = NotFoundAnswer;
         }
-        if (match.Kind == RouteMatchKind.MethodNotAllowed)
+        else if (match.Kind == RouteMatchKind.MethodNotAllowed)
         {
-            ctx.Response.Headers.Allow = match.Allow;
-            await WriteText(ctx, 405, MethodNotAllowed);
-            return;
+            if (!workers.Wraps)
+            {
+                ctx.Response.Headers.Allow = match.Allow;
+                await WriteText(ctx, 405, MethodNotAllowed);
+                return;
+            }
+            hostAnswer = TextAnswer(405, MethodNotAllowed, match.Allow);
         }
 
-        ReadOnlyMemory<byte> body;
-        if (request.ContentLength > listener.MaxBodyBytes)
+        var body = ReadOnlyMemory<byte>.Empty;
+        var tooLarge = hostAnswer is null && request.ContentLength > listener.MaxBodyBytes;
+        if (hostAnswer is null && !tooLarge)
         {
-            await WriteText(ctx, 413, PayloadTooLarge);
-            return;
+            if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } cap)
+                cap.MaxRequestBodySize = listener.MaxBodyBytes;
+            try
+            {
+                // Most requests (GET, HEAD) carry no body: skip the read and its buffer.
+                if (ctx.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false })
+                    body = await ReadBodyAsync(request.BodyReader, request.ContentLength, listener.MaxBodyBytes, ctx.RequestAborted);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { tooLarge = true; }
+            catch (BodyTooLargeException) { tooLarge = true; }
         }
-        if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } cap)
-            cap.MaxRequestBodySize = listener.MaxBodyBytes;
-        try
+        if (tooLarge)
         {
-            // Most requests (GET, HEAD) carry no body: skip the read and its buffer.
-            body = ctx.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }
-                ? ReadOnlyMemory<byte>.Empty
-                : await ReadBodyAsync(request.BodyReader, request.ContentLength, listener.MaxBodyBytes, ctx.RequestAborted);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            await WriteText(ctx, 413, PayloadTooLarge);
-            return;
-        }
-        catch (BodyTooLargeException)
-        {
-            await WriteText(ctx, 413, PayloadTooLarge);
-            return;
+            if (!workers.Wraps)
+            {
+                await WriteText(ctx, 413, PayloadTooLarge);
+                return;
+            }
+            // The wrappers see the matched route with no body; what they answer closes an HTTP/1.1
+            // connection, as a 413 does, because the refused body stays unread on the wire.
+            hostAnswer = PayloadTooLargeAnswer;
+            if (HttpProtocol.IsHttp11(request.Protocol)) ctx.Response.Headers.Connection = "close";
         }
 
         var snapshot = new Request(method, request.Path.HasValue ? request.Path.Value! : "/", q < 0 ? null : rawTarget[(q + 1)..],
@@ -95,8 +117,9 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             ctx.Connection.ClientCertificate?.Subject, match.Params);
         if (HopCost.Mode == 1) { await WriteResponse(ctx, HopCost.Canned, false); return; }
         var worker = workers.Pick();
-        var pending = new PendingRequest(worker, snapshot, match.HandlerId, match.Route!.Pattern);
-        worker.Submit(pending);
+        var pending = new PendingRequest(worker, snapshot, match.HandlerId, match.Route?.Pattern ?? "no route") { HostAnswer = hostAnswer };
+        if (hostAnswer is null) worker.Submit(pending);
+        else worker.SubmitAnswer(pending);
 
         Response response;
         try

@@ -47,19 +47,24 @@ public sealed unsafe partial class Worker
         var middlewareSync = true;
         if (m > 0)
         {
+            // With a wrapper among them, (fn, is_sync, wraps) triples for the wrapping runners.
+            var wrapping = AnyWrapper(middleware);
             using var pairs = PyOwned.Checked(CApi.PyTuple_New(m));
             for (nint i = 0; i < m; i++)
             {
-                var fn = CApi.PyTuple_GetItem(CApi.PyList_GetItem(middleware, i), 0);
+                var entry = CApi.PyList_GetItem(middleware, i);
+                var fn = CApi.PyTuple_GetItem(entry, 0);
                 var sync = !CallPredicate(isAsync.Handle, fn);
                 middlewareSync &= sync;
-                using var pair = PyOwned.Checked(CApi.PyTuple_New(2));
+                using var pair = PyOwned.Checked(CApi.PyTuple_New(wrapping ? 3 : 2));
                 CApi.Py_IncRef(fn);
                 CApi.PyTuple_SetItem(pair.Handle, 0, fn);
                 CApi.PyTuple_SetItem(pair.Handle, 1, Py.NewBool(sync));
+                if (wrapping) CApi.PyTuple_SetItem(pair.Handle, 2, Py.NewBool(CApi.PyTuple_GetItem(entry, 1) == Py.True));
                 CApi.PyTuple_SetItem(pairs.Handle, i, pair.Steal());
             }
             _middleware = pairs.ToRef();
+            if (wrapping) UseWrappingRunners();
         }
         _chainSync = _handlerSync.Select(h => h && middlewareSync).ToArray();
         _shutdownHooks = new PyBorrowed(CApi.PyTuple_GetItem(registered.Handle, 3)).NewReference().ToRef();

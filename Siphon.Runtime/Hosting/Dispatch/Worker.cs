@@ -200,6 +200,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
         _overloaded = Attr(_host.Handle, "Overloaded").ToRef();
         _submit = PyOwned.Checked(NativeCallable.Create(SubmitSync)).ToRef();
         PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(_host.Handle, (byte*)Utf8Z.Of("_submit"), _submit.Handle));
+        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(_host.Handle, (byte*)Utf8Z.Of("_loop"), _loop.Handle));
         _onTaskDone = PyOwned.Checked(NativeCallable.Create(OnTaskDone)).ToRef();
         _requestType = BindingRegistry.TypeOf(typeof(Request));
         _responseType = BindingRegistry.TypeOf(typeof(Response));
@@ -295,7 +296,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
         }
         foreach (var h in _handlers) h.Dispose();
         if (_keepPython) return; // the stuck threads may still use these
-        foreach (var r in new[] { _middleware, _shutdownHooks, _onTaskDone, _runChain, _runSyncChain, _overloaded, _submit, _createTask, _createFuture, _ensureFuture, _loop, _host })
+        foreach (var r in new[] { _middleware, _wrappers, _shutdownHooks, _onTaskDone, _runChain, _runSyncChain, _overloaded, _submit, _createTask, _createFuture, _ensureFuture, _loop, _host })
             r?.Dispose();
         PyRef.DrainPending();
     }

@@ -33,6 +33,10 @@ public sealed class WorkerPool
     /// <summary>The routing table (every worker's is the same).</summary>
     public RouteTable Routes => _workers[0].Routes;
 
+    /// <summary>The script registered a wrapper (every worker's script is the same): the host's own
+    /// answers go through it.</summary>
+    public bool Wraps => _workers[0].Wraps;
+
     /// <summary>Why <paramref name="install"/> cannot run worker_mode: interpreters, or null when it can.</summary>
     public static string? Refusal(PythonInstall install) =>
         install.Version >= PythonRuntime.SubInterpreterMinimum ? null

@@ -3,14 +3,19 @@ error locations. Not part of the script API.
 
 A chain of only plain functions runs whole on a thread of the worker's sync pool
 (``run_sync_chain``); a chain with an ``async def`` in it runs on the event loop (``run_chain``),
-and its plain functions each hop to the pool through ``_submit``, which the worker sets."""
+and its plain functions each hop to the pool through ``_submit``, which the worker sets.
+
+A script that registered a wrapper (``(req, call_next)`` middleware) has every chain run by
+``run_wrapped_chain`` / ``run_wrapped_sync_chain`` instead; the two runners above stay as they are
+for scripts without one, so a wrapper costs nothing where there is none."""
+import asyncio
 import inspect
 import os
 import sys
 import traceback
 import types
 
-from siphon import http
+from siphon import http, log
 
 
 class BadResult(Exception):
@@ -24,6 +29,9 @@ class Overloaded(Exception):
 # (fn, arg) -> an asyncio future of fn(arg) run on a sync pool thread; set by the worker.
 _submit = None
 
+# The worker's event loop, for a plain wrapper's call_next to run async code on; set by the worker.
+_loop = None
+
 
 def is_async(fn):
     """True for an ``async def`` (or an object whose ``__call__`` is one): it runs on the loop."""
@@ -32,7 +40,8 @@ def is_async(fn):
 
 def load_script(path):
     """Executes the script as a fresh module and returns what it registered:
-    (routes, middleware, startup, shutdown); each a list of tuples ending in (file, line)."""
+    (routes, middleware, startup, shutdown); each a list of tuples ending in (file, line). A
+    middleware entry is (fn, wraps, file, line), wraps True for a (req, call_next) wrapper."""
     for registry in (http._routes, http._middleware, http._startup, http._shutdown):
         registry.clear()
     path = os.path.abspath(path)
@@ -108,6 +117,171 @@ async def _resume(awaitable, mw, rest, handler, req):
     if _check_guard(mw, result) is not None:
         return result
     return await run_chain(rest, handler, True, req)
+
+
+# ---------------------------------------------------------------- wrappers
+
+# The host's own answers, as RequestHandler words them (a test holds the two to the same bytes).
+_TEXT = {"content-type": "text/plain; charset=utf-8"}
+
+
+def _internal_error():
+    return http.Response(500, _TEXT, b"internal server error\n")
+
+
+def _unavailable():
+    return http.Response(503, {**_TEXT, "retry-after": "1"}, b"service unavailable\n")
+
+
+def run_wrapped_chain(middleware, handler, handler_sync, req, answer=None):
+    """run_chain for a script with wrappers: a coroutine of the Response. ``middleware`` holds
+    (fn, is_sync, wraps) triples; ``answer`` is the host's own answer (404/405/413) that ends the
+    chain instead of the handler, with ``middleware`` then holding the wrappers only."""
+    return _Pass(middleware, handler, handler_sync, answer).run_async(req)
+
+
+def run_wrapped_sync_chain(middleware, handler, req, answer=None):
+    """run_sync_chain for a script with wrappers (every function plain), on a sync pool thread:
+    returns the Response. Async code met on the way (a plain function returning a coroutine) runs
+    on the loop while this thread waits."""
+    return _Pass(middleware, handler, True, answer).run_sync(req)
+
+
+async def _awaited(awaitable):
+    return await awaitable
+
+
+def _wait_on_loop(awaitable):
+    """From a sync pool thread: run awaitable on the worker's loop and wait (without the GIL)."""
+    return asyncio.run_coroutine_threadsafe(_awaited(awaitable), _loop).result()
+
+
+class _Pass:
+    """One request's way through a chain with wrappers. Each wrapper gets a call_next bound to the
+    position after it; call_next turns what the rest raises or returns wrongly into a 500 (logged),
+    so the wrapper sees every outcome as a Response. A second call of one call_next fails the
+    whole request with 500, whatever the wrapper does with the error."""
+
+    __slots__ = ("chain", "handler", "handler_sync", "answer", "twice")
+
+    def __init__(self, chain, handler, handler_sync, answer):
+        self.chain = chain
+        self.handler = handler
+        self.handler_sync = handler_sync
+        self.answer = answer
+        self.twice = False
+
+    async def run_async(self, req):
+        result = await self._next_async(0, req)
+        return _internal_error() if self.twice else result
+
+    def run_sync(self, req):
+        result = self._next_sync(0, req)
+        return _internal_error() if self.twice else result
+
+    # The rest of the chain from position i, on the loop.
+    async def _next_async(self, i, req):
+        chain = self.chain
+        while i < len(chain):
+            fn, sync, wraps = chain[i]
+            i += 1
+            if wraps:
+                if sync:
+                    call_next = self._call_next(fn, i, self._inner_sync)
+                    result = await _submit((lambda r: fn(r, call_next), req))
+                else:
+                    result = fn(req, self._call_next(fn, i, self._inner_async))
+                if inspect.isawaitable(result):
+                    result = await result
+                return _check_wrapper(fn, result)
+            result = await _submit((fn, req)) if sync else fn(req)
+            if inspect.isawaitable(result):
+                result = await result
+            if _check_guard(fn, result) is not None:
+                return result
+        if self.answer is not None:
+            return self.answer
+        result = await _submit((self.handler, req)) if self.handler_sync else self.handler(req)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    # The rest of the chain from position i, on a sync pool thread; from the first async function
+    # on, the rest runs on the loop while this thread waits.
+    def _next_sync(self, i, req):
+        chain = self.chain
+        while i < len(chain):
+            fn, sync, wraps = chain[i]
+            if not sync:
+                return _wait_on_loop(self._next_async(i, req))
+            i += 1
+            if wraps:
+                result = fn(req, self._call_next(fn, i, self._inner_sync))
+                if inspect.isawaitable(result):
+                    result = _wait_on_loop(result)
+                return _check_wrapper(fn, result)
+            result = fn(req)
+            if inspect.isawaitable(result):
+                result = _wait_on_loop(result)
+            if _check_guard(fn, result) is not None:
+                return result
+        if self.answer is not None:
+            return self.answer
+        if not self.handler_sync:
+            return _wait_on_loop(self.handler(req))
+        result = self.handler(req)
+        if inspect.isawaitable(result):
+            result = _wait_on_loop(result)
+        return result
+
+    def _call_next(self, wrapper, i, inner):
+        called = False
+
+        def call_next(req):
+            nonlocal called
+            if called:
+                self.twice = True
+                log.error(f"{req.method} {req.path}: middleware {describe(wrapper)} called call_next twice; answering 500")
+                raise RuntimeError("call_next() may be called once per request")
+            called = True
+            return inner(wrapper, i, req)
+
+        return call_next
+
+    async def _inner_async(self, wrapper, i, req):
+        try:
+            result = await self._next_async(i, req)
+        except Overloaded:
+            return _unavailable()
+        except Exception:
+            return _failed(req, wrapper, f"raised\n{traceback.format_exc().rstrip()}")
+        return _checked(req, wrapper, result)
+
+    def _inner_sync(self, wrapper, i, req):
+        try:
+            result = self._next_sync(i, req)
+        except Overloaded:
+            return _unavailable()
+        except Exception:
+            return _failed(req, wrapper, f"raised\n{traceback.format_exc().rstrip()}")
+        return _checked(req, wrapper, result)
+
+
+def _checked(req, wrapper, result):
+    if isinstance(result, http.Response):
+        return result
+    return _failed(req, wrapper, f"returned {type(result).__name__}, not http.Response")
+
+
+def _failed(req, wrapper, what):
+    log.error(f"{req.method} {req.path}: what middleware {describe(wrapper)} called (call_next) {what}; it gets a 500")
+    return _internal_error()
+
+
+def _check_wrapper(mw, result):
+    if isinstance(result, http.Response):
+        return result
+    raise BadResult(f"middleware {describe(mw)} returned {type(result).__name__}, not http.Response")
 
 
 def run_hooks(loop, hooks):

@@ -77,10 +77,36 @@ def route(path: str, methods=None):
 
 
 def middleware(fn):
-    """Registers a request guard run before the matched route, in registration order. It returns
-    a ``Response`` to answer at once or ``None`` to go on. Returns the function unchanged."""
-    _middleware.append((fn, *_where()))
+    """Registers a middleware, run in registration order around the matched route. One parameter
+    ``(req)``: a guard that returns a ``Response`` to answer at once or ``None`` to go on. Two
+    parameters ``(req, call_next)``: a wrapper that gets the rest of the chain's ``Response`` from
+    ``call_next(req)`` (awaited in an ``async def``) and returns a ``Response``. Returns the
+    function unchanged."""
+    filename, line = _where()
+    _middleware.append((fn, _wraps(fn, filename, line), filename, line))
     return fn
+
+
+def _wraps(fn, filename, line):
+    """True for a wrapper (two parameters), False for a guard (one); a TypeError naming the script
+    line for anything else. Parameters with defaults are not counted, so ``def g(req, x=1)`` is a
+    guard."""
+    import inspect
+
+    where = f"{filename}:{line}: @http.middleware {getattr(fn, '__qualname__', repr(fn))}"
+    if not callable(fn):
+        raise TypeError(f"{where} must decorate a function")
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{where}: cannot read its parameters ({e})") from None
+    required = [p for p in params if p.default is p.empty
+                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    variadic = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
+    if not variadic and all(p.kind != p.KEYWORD_ONLY for p in required) and len(required) in (1, 2):
+        return len(required) == 2
+    shown = ", ".join(p.name for p in params) if params else ""
+    raise TypeError(f"{where}({shown}) must take (req) to guard or (req, call_next) to wrap")
 
 
 def on_startup(fn):

@@ -374,12 +374,33 @@ def route(path, methods=None):
 
 
 def middleware(fn):
-    """Register a request guard run before the matched route: return a Response to answer, None to go on."""
+    """Register a middleware, run in registration order around the matched route: ``(req)`` is a guard
+    (return a Response to answer, None to go on); ``(req, call_next)`` wraps the rest of the chain."""
+    where = _where(1)
     _check_callable(fn, "middleware")
+    wraps = _wraps(fn, where)
     harness = _state.current_harness()
     if harness is not None:
-        harness._register("middleware", fn)
+        harness._register("middleware", (fn, wraps))
     return fn
+
+
+def _wraps(fn, where):
+    """As the runtime decides: parameters without a default, 1 → guard, 2 → wrapper; else TypeError naming the line."""
+    import inspect
+
+    what = f"{where}: @http.middleware {getattr(fn, '__qualname__', repr(fn))}"
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{what}: cannot read its parameters ({e})") from None
+    required = [p for p in params if p.default is p.empty
+                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    variadic = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
+    if not variadic and all(p.kind != p.KEYWORD_ONLY for p in required) and len(required) in (1, 2):
+        return len(required) == 2
+    shown = ", ".join(p.name for p in params)
+    raise TypeError(f"{what}({shown}) must take (req) to guard or (req, call_next) to wrap")
 
 
 def on_startup(fn):

@@ -3,7 +3,8 @@
 The harness owns an asyncio event loop and a fresh registry. It loads one
 script into a new module namespace (the ``@http.*`` decorators register into
 it), answers ``request(...)`` with the runtime's dispatch rules (404, 405 +
-Allow, middleware in order, non-Response → 500, exception → 500 with the
+Allow, guards and ``(req, call_next)`` wrappers in order, the 404/405/413 answers passed
+through the wrappers when there are any, non-Response → 500, exception → 500 with the
 traceback in the log, HEAD served by GET with the body dropped, 413 over
 ``max_body_bytes``, 504 past ``request_timeout_ms`` with the async handler's
 task cancelled), and answers the script's outbound ``http.Client`` calls from
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextvars
 import inspect
 import linecache
 import logging
@@ -313,23 +315,28 @@ class HttpTestHarness:
 
     def _dispatch(self, method, raw_path, query, headers, body, client, client_cert, path_params=None) -> MockResponse:
         match = self._router.match(method, raw_path)
+        answer = None  # the host's own answer; with a wrapper registered it passes through the wrappers
         if match.status == 404:
-            return error_response(404)
-        if match.status == 405:
-            return error_response(405, {"allow": _routing.allow_header(match.allow)})
-        if self.max_body_bytes is not None and len(body) > self.max_body_bytes:
-            return error_response(413)
+            answer = error_response(404)
+        elif match.status == 405:
+            answer = error_response(405, {"allow": _routing.allow_header(match.allow)})
+        elif self.max_body_bytes is not None and len(body) > self.max_body_bytes:
+            answer = error_response(413)
+        wraps = any(w for _, w in self._middleware)
+        if answer is not None and not wraps:
+            return answer
         req = MockRequest(
             method,
             _routing.decoded_path(raw_path),
-            path_params=match.params if path_params is None else path_params,
+            path_params=(match.params or {}) if path_params is None else path_params,
             query_params=query,
             headers=headers,
-            body=body,
+            body=b"" if answer is not None else body,  # a refused body is not read
             client=client,
             client_cert=client_cert,
         )
-        return self._run(self._limited(self._pipeline(match.route, req), req))
+        pipeline = self._wrapped(match.route, req, answer) if wraps else self._pipeline(match.route, req)
+        return self._run(self._limited(pipeline, req))
 
     async def _limited(self, pipeline, req) -> MockResponse:
         # request_timeout_ms: an async handler's task is cancelled at the
@@ -353,7 +360,7 @@ class HttpTestHarness:
     async def _pipeline(self, route, req) -> MockResponse:
         where = f"{req.method} {req.path}"
         try:
-            for fn in self._middleware:
+            for fn, _ in self._middleware:
                 result = await _call(fn, req)
                 if result is None:
                     continue
@@ -375,6 +382,84 @@ class HttpTestHarness:
             self.errors.append(exc)
             self._log_line("error", f"{where}: unhandled exception\n{traceback.format_exc()}")
             return error_response(500)
+
+    async def _wrapped(self, route, req, answer) -> MockResponse:
+        # As the runtime's chain with wrappers (siphon._host._Pass): guards and wrappers in
+        # registration order (the wrappers alone for the host's own answer); each call_next turns
+        # what the rest raises or returns wrongly into a 500, so a wrapper sees every outcome as a
+        # Response; a second call of one call_next makes the whole request a 500. A plain wrapper
+        # runs on a thread, off the loop, and its call_next waits for the rest run on the loop.
+        chain = [(fn, w) for fn, w in self._middleware if w or answer is None]
+        loop = asyncio.get_running_loop()
+        state = {"twice": False}
+        inner_futures: list = []
+
+        def call_next_for(wrapper, i, sync):
+            called = False
+
+            def call_next(r):
+                nonlocal called
+                if called:
+                    state["twice"] = True
+                    self._log_line("error", f"{r.method} {r.path}: middleware {_name(wrapper)} called call_next twice; answering 500")
+                    raise RuntimeError("call_next() may be called once per request")
+                called = True
+                if not sync:
+                    return guarded(i, r)
+                future = asyncio.run_coroutine_threadsafe(guarded(i, r), loop)
+                inner_futures.append(future)
+                return future.result()
+
+            return call_next
+
+        async def run(i, r):
+            while i < len(chain):
+                fn, wraps = chain[i]
+                i += 1
+                if wraps:
+                    if _is_async(fn):
+                        result = fn(r, call_next_for(fn, i, False))
+                    else:
+                        context = contextvars.copy_context()
+                        result = await loop.run_in_executor(None, context.run, fn, r, call_next_for(fn, i, True))
+                    if inspect.isawaitable(result):
+                        result = await result
+                    if not isinstance(result, MockResponse):
+                        raise _BadResult(f"middleware {_name(fn)} returned {type(result).__name__}, not a Response")
+                    return result
+                result = await _call(fn, r)
+                if result is None:
+                    continue
+                if isinstance(result, MockResponse):
+                    return result
+                raise _BadResult(f"middleware {_name(fn)} returned {type(result).__name__}, not a Response or None")
+            if answer is not None:
+                return answer
+            return await _call(route.handler, r)
+
+        async def guarded(i, r):
+            where = f"{r.method} {r.path}"
+            try:
+                result = await run(i, r)
+            except _BadResult as exc:
+                self._log_line("error", f"{where}: {exc}")
+                return error_response(500)
+            except (Exception, SystemExit) as exc:
+                self.errors.append(exc)
+                self._log_line("error", f"{where}: unhandled exception\n{traceback.format_exc()}")
+                return error_response(500)
+            if isinstance(result, MockResponse):
+                return result
+            self._log_line("error", f"{where}: handler {_name(route.handler)} returned {type(result).__name__}, not a Response")
+            return error_response(500)
+
+        try:
+            result = await guarded(0, req)
+        except asyncio.CancelledError:
+            for future in inner_futures:  # a plain wrapper waiting in call_next gets CancelledError
+                future.cancel()
+            raise
+        return error_response(500) if state["twice"] else result
 
     # ------------------------------------------------------------------ outbound
 
@@ -520,6 +605,14 @@ async def _call(fn, *args):
     if inspect.isawaitable(result):
         result = await result
     return result
+
+
+class _BadResult(Exception):
+    """A middleware returned what the dispatch rules do not allow (answered 500, not in ``errors``)."""
+
+
+def _is_async(fn) -> bool:
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))
 
 
 def _name(fn) -> str:

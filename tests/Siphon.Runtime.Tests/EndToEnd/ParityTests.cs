@@ -13,6 +13,8 @@ public class ParityTests(ParityTests.Hosts hosts) : IClassFixture<ParityTests.Ho
 
     private static JsonNode LimitsFile() => JsonNode.Parse(File.ReadAllText(Path.Combine(ParityDir, "cases_limits.json")))!;
 
+    private static JsonNode WrapFile() => JsonNode.Parse(File.ReadAllText(Path.Combine(ParityDir, "cases_wrap.json")))!;
+
     // In file order, as tests/parity/README.md says: a sync handler past its timeout keeps its
     // pool thread until it returns, so order can matter on the real host.
     [Fact]
@@ -22,6 +24,10 @@ public class ParityTests(ParityTests.Hosts hosts) : IClassFixture<ParityTests.Ho
     [Fact]
     public async Task Every_case_of_cases_limits_json_holds_on_the_real_host() =>
         await RunAll(await hosts.Limited(), LimitsFile()["cases"]!.AsArray());
+
+    [Fact]
+    public async Task Every_case_of_cases_wrap_json_holds_on_the_real_host() =>
+        await RunAll(await hosts.Wrapped(), WrapFile()["cases"]!.AsArray());
 
     private static async Task RunAll(SiphonProcess host, JsonArray cases)
     {
@@ -57,16 +63,17 @@ public class ParityTests(ParityTests.Hosts hosts) : IClassFixture<ParityTests.Ho
     public sealed class Hosts : IAsyncLifetime
     {
         private readonly TempDir _dir = new();
-        private Task<SiphonProcess>? _plain, _limited;
+        private Task<SiphonProcess>? _plain, _limited, _wrapped;
 
         public Task<SiphonProcess> Plain() => _plain ??= SiphonProcess.StartAsync(Path.Combine(ParityDir, "parity_app.py"));
 
-        public Task<SiphonProcess> Limited() => _limited ??= StartLimited();
+        public Task<SiphonProcess> Limited() => _limited ??= StartLimited("parity_app.py", LimitsFile());
 
-        private async Task<SiphonProcess> StartLimited()
+        public Task<SiphonProcess> Wrapped() => _wrapped ??= StartLimited("wrap_app.py", WrapFile());
+
+        private async Task<SiphonProcess> StartLimited(string app, JsonNode limits)
         {
-            var limits = LimitsFile();
-            var host = await SiphonProcess.StartAsync(Path.Combine(ParityDir, "parity_app.py"), _dir.Write("limits.yaml", $"""
+            var host = await SiphonProcess.StartAsync(Path.Combine(ParityDir, app), _dir.Write($"{app}.yaml", $"""
                 servers:
                   - listen: "127.0.0.1:0"
                     max_body_bytes: {limits["max_body_bytes"]}
@@ -83,7 +90,7 @@ public class ParityTests(ParityTests.Hosts hosts) : IClassFixture<ParityTests.Ho
 
         public async Task DisposeAsync()
         {
-            foreach (var p in new[] { _plain, _limited })
+            foreach (var p in new[] { _plain, _limited, _wrapped })
                 if (p is { IsCompletedSuccessfully: true }) await p.Result.DisposeAsync();
             _dir.Dispose();
         }
