@@ -1,11 +1,16 @@
 """The ``http`` namespace: request, response and client types, the decorators that register
 handlers, and the exceptions scripts can catch."""
-from typing import Awaitable, Callable, Sequence, TypeVar
+from typing import Awaitable, Callable, Sequence, TypeVar, overload
 
 # What each decorator accepts, so a type checker flags a handler that cannot work (e.g. one that
 # returns a dict instead of a Response) at the decorator; each returns the function unchanged.
+# middleware has one overload per form (the guard's last: a checker explains a failed match by the
+# last overload, and a guard that returns the wrong thing is the common mistake).
 _Handler = TypeVar("_Handler", bound=Callable[[Request], Response | Awaitable[Response]])
 _Guard = TypeVar("_Guard", bound=Callable[[Request], Response | None | Awaitable[Response | None]])
+# A wrapper's call_next: awaited in an ``async def`` wrapper, called plainly in a ``def`` one.
+_AsyncWrapper = TypeVar("_AsyncWrapper", bound=Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]])
+_SyncWrapper = TypeVar("_SyncWrapper", bound=Callable[[Request, Callable[[Request], Response]], Response])
 _Hook = TypeVar("_Hook", bound=Callable[[], object])
 
 class Client:
@@ -110,9 +115,22 @@ def route(path: str, methods: Sequence[str] | None = None) -> Callable[[_Handler
     ``["GET"]`` and is upper-cased. Returns the function unchanged."""
     ...
 
+@overload
+def middleware(fn: _AsyncWrapper) -> _AsyncWrapper:
+    """Registers a wrapper, ``async def (req, call_next)``: ``await call_next(req)`` runs the rest of
+    the chain and the route (or the host's 404/405/413) and gives its ``Response``; the wrapper
+    returns a ``Response``. Returns the function unchanged."""
+    ...
+@overload
+def middleware(fn: _SyncWrapper) -> _SyncWrapper:
+    """Registers a plain wrapper, ``def (req, call_next)``, run off the event loop: ``call_next(req)``
+    returns the rest of the chain's ``Response``; the wrapper returns a ``Response``. Returns the
+    function unchanged."""
+    ...
+@overload
 def middleware(fn: _Guard) -> _Guard:
-    """Registers a request guard run before the matched route, in registration order. It returns
-    a ``Response`` to answer at once or ``None`` to go on. Returns the function unchanged."""
+    """Registers a request guard, ``(req)``, run in registration order before the matched route. It
+    returns a ``Response`` to answer at once or ``None`` to go on. Returns the function unchanged."""
     ...
 
 def on_startup(fn: _Hook) -> _Hook:

@@ -1,6 +1,7 @@
 """Mistakes a script author makes, each marked with a trailing "expect" comment naming the pyright
-rule that must report it on that line. Type-checked in basic mode against the installed siphon-stubs package
-only (test_type_checking.py); a line with no marker must stay clean. Never run."""
+rules that must report it on that line (comma-separated: a failed match of an overloaded decorator
+gets two). Type-checked in basic mode against the installed siphon-stubs package only
+(test_type_checking.py); a line with no marker must stay clean. Never run."""
 import json
 
 from siphon import http, log
@@ -83,9 +84,26 @@ async def methods_as_set(req: http.Request) -> http.Response:
 
 
 # A guard answers with a Response or None.
-@http.middleware  # expect: reportArgumentType
+@http.middleware  # expect: reportCallIssue, reportArgumentType
 async def guard_returns_bool(req: http.Request) -> bool:
     return True
+
+
+# A middleware takes (req) to guard or (req, call_next) to wrap: any other arity is refused.
+@http.middleware  # expect: reportCallIssue, reportArgumentType
+def three_parameters(req, call_next, extra):
+    return None
+
+
+@http.middleware  # expect: reportCallIssue, reportArgumentType
+async def no_parameters():
+    return None
+
+
+# A wrapper answers with a Response: passing on None (as a guard would) is a mistake.
+@http.middleware  # expect: reportCallIssue, reportArgumentType
+async def wrapper_returns_none(req: http.Request, call_next) -> None:
+    await call_next(req)
 
 
 # Correct code next to the mistakes stays clean.
@@ -102,3 +120,15 @@ async def fine(req: http.Request) -> http.Response:
 @http.middleware
 def guard(req: http.Request) -> http.Response | None:
     return None if req.header("authorization") else http.Response(401)
+
+
+@http.middleware
+async def timing(req, call_next):
+    resp = await call_next(req)
+    return http.Response(resp.status, {**resp.headers, "x-elapsed-ms": "1.0"}, resp.body)
+
+
+@http.middleware
+def plain_wrapper(req: http.Request, call_next) -> http.Response:
+    resp = call_next(req)
+    return http.Response(resp.status, {**resp.headers, "x-plain": "1"}, resp.body)
