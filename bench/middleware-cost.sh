@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# What wrap-around middleware costs (issue 14), run by hand, never by CI.
+# Builds two commits in Release in throw-away worktrees — BEFORE (default: the merge-base with
+# main, without wrappers) and AFTER (default: HEAD) — and serves `GET /users/{id}` (the plain `def`
+# handler of examples/hello.py) from scripts that differ only in their middleware:
+#   none        no middleware                         (before and after: must cost the same)
+#   guard       one `def guard(req)` returning None   (before and after: must cost the same)
+#   wrap        one `def wrap(req, call_next)`        (after only: an all-plain chain, sync pool)
+#   wrap_async  one `async def wrap(req, call_next)`  (after only: the chain runs on the loop)
+# Rounds interleave every (build × variant) run; each: start, warm up (BENCH_WARMUP, 10 s), then
+# wrk -t1 -c64 -d10s while reading the process's CPU time from /proc. Prints medians (min–max)
+# over BENCH_ROUNDS (5) rounds of req/s and CPU µs per request (user+system of every thread ÷
+# requests), and per-round ratios.
+#   bench/middleware-cost.sh                    # before = merge-base with main, after = HEAD
+#   BEFORE=<ref> AFTER=<ref> bench/middleware-cost.sh
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROUNDS=${BENCH_ROUNDS:-5}
+WARMUP=${BENCH_WARMUP:-10}
+PY=${SIPHON_PYTHON:-/usr/bin/python3}
+PORT=${BENCH_PORT:-18192}
+BEFORE=${BEFORE:-$(git -C "$ROOT" merge-base HEAD main)}
+AFTER=${AFTER:-HEAD}
+
+command -v wrk >/dev/null || { echo "middleware-cost.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
+[ -x "$PY" ] || { echo "middleware-cost.sh: no CPython at $PY (set SIPHON_PYTHON)" >&2; exit 1; }
+
+WORK=$(mktemp -d)
+cleanup() {
+  for b in before after; do git -C "$ROOT" worktree remove --force "$WORK/$b" >/dev/null 2>&1 || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+for b in before after; do
+  ref=$BEFORE; [ $b = after ] && ref=$AFTER
+  git -C "$ROOT" worktree add --detach -q "$WORK/$b" "$ref"
+  echo "building $b ($(git -C "$WORK/$b" rev-parse --short HEAD), Release)..." >&2
+  dotnet build "$WORK/$b/Siphon.Runtime/Siphon.Runtime.csproj" -c Release -nologo -v q "-clp:ErrorsOnly;NoSummary" >&2
+done
+
+route='
+@http.route("/users/{id}")
+def user(req):
+    return http.Response(200, {"content-type": "application/json"}, json.dumps({"id": req.path_params["id"]}))
+'
+head='import json
+from siphon import http
+'
+printf '%s%s' "$head" "$route" >"$WORK/none.py"
+printf '%s\n@http.middleware\ndef guard(req):\n    return None\n%s' "$head" "$route" >"$WORK/guard.py"
+printf '%s\n@http.middleware\ndef wrap(req, call_next):\n    return call_next(req)\n%s' "$head" "$route" >"$WORK/wrap.py"
+printf '%s\n@http.middleware\nasync def wrap(req, call_next):\n    return await call_next(req)\n%s' "$head" "$route" >"$WORK/wrap_async.py"
+
+# An explicit config both builds accept: the ./http.yaml of the directory this runs from may use
+# keys that the BEFORE build does not know (it would refuse to start).
+printf 'servers:\n  - listen: "127.0.0.1:%s"\n' "$PORT" >"$WORK/http.yaml"
+
+cpu_ticks() { # every thread's user+system ticks of PID
+  local t
+  for t in /proc/$1/task/*; do sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}'; done 2>/dev/null | awk '{n += $1} END {print n}'
+}
+
+measure() { # build variant -> "rps cpu_us"
+  local build=$1 variant=$2
+  dotnet "$WORK/$build/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$WORK/$variant.py" --config "$WORK/http.yaml" \
+    --listen "127.0.0.1:$PORT" --python "$PY" >"$WORK/$build-$variant.log" 2>&1 &
+  local pid=$! i
+  for i in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/users/1" >/dev/null 2>&1 && break; sleep 0.05; done
+  curl -fs "http://127.0.0.1:$PORT/users/1" >/dev/null || { echo "$build $variant did not start:" >&2; cat "$WORK/$build-$variant.log" >&2; exit 1; }
+  wrk -t1 -c64 -d"${WARMUP}s" "http://127.0.0.1:$PORT/users/42" >/dev/null
+  local before after out
+  before=$(cpu_ticks $pid)
+  out=$(wrk -t1 -c64 -d10s "http://127.0.0.1:$PORT/users/42")
+  after=$(cpu_ticks $pid)
+  kill -TERM $pid; wait $pid 2>/dev/null || true
+  local reqs rps; reqs=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  awk -v reqs="$reqs" -v rps="$rps" -v hz="$(getconf CLK_TCK)" -v d=$((after - before)) 'BEGIN {printf "%s %.2f\n", rps, d * 1e6 / hz / reqs}'
+}
+
+RUNS="before:none before:guard after:none after:guard after:wrap after:wrap_async"
+: >"$WORK/results"
+for r in $(seq "$ROUNDS"); do
+  for run in $RUNS; do
+    build=${run%%:*} variant=${run#*:}
+    echo "round $r/$ROUNDS: $build $variant" >&2
+    echo "$r $build $variant $(measure $build $variant)" | tee -a "$WORK/results" >&2
+  done
+done
+
+stats() { sort -g | awk '{x[NR] = $1} END {m = (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2; printf "%.2f (%.2f–%.2f)", m, x[1], x[NR]}'; }
+echo "# Middleware cost, $(date -u +%Y-%m-%dT%H:%MZ), before $(git -C "$WORK/before" rev-parse --short HEAD), after $(git -C "$WORK/after" rev-parse --short HEAD), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "GET /users/{id} (a \`def\` handler), wrk -t1 -c64 -d10s after ${WARMUP}s warm-up, $ROUNDS interleaved rounds, median (min–max); CPU = user+system of all threads ÷ requests."
+echo
+echo "| build | middleware | req/s | CPU µs/request |"
+echo "| --- | --- | ---: | ---: |"
+for run in $RUNS; do
+  build=${run%%:*} variant=${run#*:}
+  printf '| %s | %s | %s | %s |\n' $build $variant \
+    "$(awk -v b=$build -v v=$variant '$2 == b && $3 == v {print $4}' "$WORK/results" | stats)" \
+    "$(awk -v b=$build -v v=$variant '$2 == b && $3 == v {print $5}' "$WORK/results" | stats)"
+done
+echo
+echo "Per-round ratios, median (min–max):"
+echo
+echo "| ratio | req/s | CPU µs/request |"
+echo "| --- | ---: | ---: |"
+ratio() { # build1 variant1 build2 variant2 column
+  awk -v b1=$1 -v v1=$2 -v b2=$3 -v v2=$4 -v c=$5 '$2 == b1 && $3 == v1 {a[$1] = $c} $2 == b2 && $3 == v2 {b[$1] = $c}
+    END {for (k in a) if (k in b) print a[k] / b[k]}' "$WORK/results" | stats
+}
+for spec in "after none before none" "after guard before guard" "after wrap after guard" "after wrap_async after guard" "after wrap after none"; do
+  set -- $spec
+  printf '| %s %s ÷ %s %s | %s | %s |\n' $1 $2 $3 $4 "$(ratio $1 $2 $3 $4 4)" "$(ratio $1 $2 $3 $4 5)"
+done
