@@ -266,4 +266,77 @@ public class MiddlewareTests
         Assert.Contains("Connection: close", reply);
         Assert.EndsWith("was 413, body 0\n", reply);
     }
+
+    // ---------------------------------------------------------------- leaks
+
+    [Fact]
+    public async Task Requests_through_wrappers_leave_python_objects_and_rss_flat()
+    {
+        var (siphon, dir) = await Start("""
+            import asyncio, gc, sys
+            from siphon import http
+
+            @http.middleware
+            async def outer(req, call_next):
+                resp = await call_next(req)
+                return http.Response(resp.status, {**resp.headers, "x-outer": "1"}, resp.body)
+
+            @http.middleware
+            def inner(req, call_next):
+                return call_next(req)
+
+            @http.route("/users/{id}", methods=["GET", "POST"])
+            async def user(req):
+                await asyncio.sleep(0)
+                return http.Response(200, None, req.path_params["id"])
+
+            @http.route("/boom")
+            def boom(req):
+                raise ValueError("expected")
+
+            @http.route("/objects")
+            def objects(req):
+                gc.collect()
+                return http.Response(body=str(sys.getallocatedblocks()))
+            """, "    max_body_bytes: 64\n");
+        await using var _ = siphon;
+        using var __ = dir;
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { Timeout = TimeSpan.FromSeconds(60) };
+
+        async Task Load(int count)
+        {
+            var next = 0;
+            await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) <= count)
+                {
+                    using var msg = (i % 4) switch
+                    {
+                        0 => new HttpRequestMessage(HttpMethod.Get, $"{siphon.Url}/nope/{i}"),
+                        1 => new HttpRequestMessage(HttpMethod.Delete, $"{siphon.Url}/users/{i}"),
+                        2 => i % 40 == 2 ? new HttpRequestMessage(HttpMethod.Get, $"{siphon.Url}/boom")
+                            : new HttpRequestMessage(HttpMethod.Post, $"{siphon.Url}/users/{i}") { Content = new ByteArrayContent(new byte[100]) },
+                        _ => new HttpRequestMessage(HttpMethod.Get, $"{siphon.Url}/users/{i}"),
+                    };
+                    using var r = await client.SendAsync(msg);
+                    Assert.Equal("1", Header(r, "x-outer"));
+                    await r.Content.ReadAsByteArrayAsync();
+                }
+            }));
+        }
+
+        async Task<long> PythonBlocks() => long.Parse(await client.GetStringAsync($"{siphon.Url}/objects"));
+        long Rss() => long.Parse(File.ReadLines($"/proc/{siphon.Pid}/status").First(l => l.StartsWith("VmRSS:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+
+        await Load(5_000); // warm-up: JIT tiers, pools, caches
+        var objects0 = await PythonBlocks();
+        var rss0 = Rss();
+        await Load(20_000);
+        var objects1 = await PythonBlocks();
+        var rss1 = Rss();
+        // Loose on purpose (as LeakTests): one leaked object or buffer per request would blow through them.
+        Assert.True(objects1 - objects0 < 2_000, $"allocated Python blocks grew from {objects0} to {objects1} over 20,000 requests");
+        Assert.True(rss1 - rss0 < 12L << 20, $"RSS grew from {rss0 >> 20} MiB to {rss1 >> 20} MiB over 20,000 requests");
+    }
 }
