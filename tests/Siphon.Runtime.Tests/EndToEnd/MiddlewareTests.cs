@@ -244,6 +244,48 @@ public class MiddlewareTests
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
+    [Python313Fact]
+    public async Task In_sub_interpreter_workers_every_worker_runs_its_wrappers()
+    {
+        using var dir = new TempDir();
+        var script = dir.Write("app.py", """
+            import _interpreters
+            from siphon import http
+
+            INTERP = str(_interpreters.get_current()[0])
+
+            @http.middleware
+            def plain(req, call_next):
+                resp = call_next(req)
+                return http.Response(resp.status, {**resp.headers, "x-interp": INTERP}, resp.body)
+
+            @http.middleware
+            async def wrap(req, call_next):
+                resp = await call_next(req)
+                return http.Response(resp.status, {**resp.headers, "x-wrapped": "1"}, resp.body)
+
+            @http.route("/ok")
+            def ok(req):
+                return http.Response(200, None, "ok\n")
+            """);
+        await using var siphon = await SiphonProcess.StartAsync(script,
+            extraArgs: ["--workers", "2", "--worker-mode", "interpreters", "--python", Pythons.AtLeast313!], env: Pythons.WithoutSuitePython());
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 }) { Timeout = TimeSpan.FromSeconds(60) };
+        var interpreters = new HashSet<string>();
+        var rounds = await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
+        {
+            using var r = await client.GetAsync($"{siphon.Url}/{(i % 2 == 0 ? "ok" : "missing")}");
+            return (r.StatusCode, Wrapped: Header(r, "x-wrapped"), Interp: Header(r, "x-interp"));
+        }));
+        foreach (var (status, wrapped, interp) in rounds)
+        {
+            Assert.Contains(status, new[] { HttpStatusCode.OK, HttpStatusCode.NotFound });
+            Assert.Equal("1", wrapped);
+            interpreters.Add(interp);
+        }
+        Assert.Equal(2, interpreters.Count); // both workers answered, each through its own wrappers
+    }
+
     [Fact]
     public async Task A_413_through_a_wrapper_closes_the_http11_connection_whatever_the_wrapper_answers()
     {
