@@ -83,6 +83,23 @@ public class RealTreeTests
         Assert.True(diagnostics.IsEmpty, "drift in the real tree:\n" + string.Join("\n", diagnostics));
     }
 
+    // @http.middleware takes guards (req) and wrappers (req, call_next) through the one fn parameter on
+    // both sides; a mock that grew its own way of registering wrappers would be drift.
+    [Fact]
+    public async Task A_real_mock_middleware_with_another_parameter_list_is_SIPH0003_at_the_runtime_middleware()
+    {
+        var mock = Repo.Read(MockRelative);
+        Assert.Contains("def middleware(fn):", mock);
+        var changed = mock.Replace("def middleware(fn):", "def middleware(fn, wraps=False):");
+
+        var d = Assert.Single(await RunAsync(changed));
+        Assert.Equal(RuleIdentifiers.ParameterMismatch, d.Id);
+        Assert.Contains("middleware", d.GetMessage());
+        Assert.Contains($"siphon_sdk/http.py:{Fixture.LineOf(changed, "def middleware(fn, wraps=False):")}", d.GetMessage());
+        Assert.Equal((Repo.PathOf(RuntimePyRelative), Fixture.LineOf(Repo.Read(RuntimePyRelative), "def middleware(fn):")),
+            (d.Location.GetLineSpan().Path, d.Location.GetLineSpan().StartLinePosition.Line + 1));
+    }
+
     [Fact]
     public async Task Dropping_raise_for_status_from_the_real_mock_is_SIPH0001_on_Response_RaiseForStatus()
     {
