@@ -1,4 +1,4 @@
-# Shared by the A/B benchmarks (ab.sh, sync-cost.sh): build commits in throw-away worktrees, serve,
+# Shared by the A/B benchmarks (ab.sh, sync-cost.sh, middleware-cost.sh): build commits in throw-away worktrees, serve,
 # measure req/s and CPU µs per request, summarise. Source it; it defines functions only.
 
 # ab_build ROOT WORK NAME REF [MSBUILD_ARGS...]: a Release build of REF in WORK/NAME.

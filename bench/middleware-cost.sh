@@ -16,10 +16,11 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 ROUNDS=${BENCH_ROUNDS:-5}
 WARMUP=${BENCH_WARMUP:-10}
 PY=${SIPHON_PYTHON:-/usr/bin/python3}
-PORT=${BENCH_PORT:-18192}
+PORT=${BENCH_PORT:-18193}
 BEFORE=${BEFORE:-$(git -C "$ROOT" merge-base HEAD main)}
 AFTER=${AFTER:-HEAD}
 
@@ -27,17 +28,9 @@ command -v wrk >/dev/null || { echo "middleware-cost.sh: needs wrk (apt-get inst
 [ -x "$PY" ] || { echo "middleware-cost.sh: no CPython at $PY (set SIPHON_PYTHON)" >&2; exit 1; }
 
 WORK=$(mktemp -d)
-cleanup() {
-  for b in before after; do git -C "$ROOT" worktree remove --force "$WORK/$b" >/dev/null 2>&1 || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for b in before after; do
-  ref=$BEFORE; [ $b = after ] && ref=$AFTER
-  git -C "$ROOT" worktree add --detach -q "$WORK/$b" "$ref"
-  echo "building $b ($(git -C "$WORK/$b" rev-parse --short HEAD), Release)..." >&2
-  dotnet build "$WORK/$b/Siphon.Runtime/Siphon.Runtime.csproj" -c Release -nologo -v q "-clp:ErrorsOnly;NoSummary" >&2
-done
+trap 'ab_cleanup "$ROOT" "$WORK" before after' EXIT
+ab_build "$ROOT" "$WORK" before "$BEFORE"
+ab_build "$ROOT" "$WORK" after "$AFTER"
 
 route='
 @http.route("/users/{id}")
@@ -56,26 +49,14 @@ printf '%s\n@http.middleware\nasync def wrap(req, call_next):\n    return await 
 # keys that the BEFORE build does not know (it would refuse to start).
 printf 'servers:\n  - listen: "127.0.0.1:%s"\n' "$PORT" >"$WORK/http.yaml"
 
-cpu_ticks() { # every thread's user+system ticks of PID
-  local t
-  for t in /proc/$1/task/*; do sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}'; done 2>/dev/null | awk '{n += $1} END {print n}'
-}
-
 measure() { # build variant -> "rps cpu_us"
   local build=$1 variant=$2
   dotnet "$WORK/$build/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$WORK/$variant.py" --config "$WORK/http.yaml" \
     --listen "127.0.0.1:$PORT" --python "$PY" >"$WORK/$build-$variant.log" 2>&1 &
-  local pid=$! i
-  for i in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/users/1" >/dev/null 2>&1 && break; sleep 0.05; done
-  curl -fs "http://127.0.0.1:$PORT/users/1" >/dev/null || { echo "$build $variant did not start:" >&2; cat "$WORK/$build-$variant.log" >&2; exit 1; }
-  wrk -t1 -c64 -d"${WARMUP}s" "http://127.0.0.1:$PORT/users/42" >/dev/null
-  local before after out
-  before=$(cpu_ticks $pid)
-  out=$(wrk -t1 -c64 -d10s "http://127.0.0.1:$PORT/users/42")
-  after=$(cpu_ticks $pid)
+  local pid=$!
+  wait_for "http://127.0.0.1:$PORT/users/1" || { echo "middleware-cost.sh: $build $variant did not answer; log:" >&2; cat "$WORK/$build-$variant.log" >&2; exit 1; }
+  measure_url $pid "http://127.0.0.1:$PORT/users/42" "$WARMUP"
   kill -TERM $pid; wait $pid 2>/dev/null || true
-  local reqs rps; reqs=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  awk -v reqs="$reqs" -v rps="$rps" -v hz="$(getconf CLK_TCK)" -v d=$((after - before)) 'BEGIN {printf "%s %.2f\n", rps, d * 1e6 / hz / reqs}'
 }
 
 RUNS="before:none before:guard after:none after:guard after:wrap after:wrap_async"
@@ -88,8 +69,7 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 
-stats() { sort -g | awk '{x[NR] = $1} END {m = (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2; printf "%.2f (%.2f–%.2f)", m, x[1], x[NR]}'; }
-echo "# Middleware cost, $(date -u +%Y-%m-%dT%H:%MZ), before $(git -C "$WORK/before" rev-parse --short HEAD), after $(git -C "$WORK/after" rev-parse --short HEAD), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# Middleware cost, $(date -u +%Y-%m-%dT%H:%MZ): before $(git -C "$WORK/before" rev-parse --short HEAD), after $(git -C "$WORK/after" rev-parse --short HEAD); $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $("$PY" --version 2>&1)"
 echo
 echo "GET /users/{id} (a \`def\` handler), wrk -t1 -c64 -d10s after ${WARMUP}s warm-up, $ROUNDS interleaved rounds, median (min–max); CPU = user+system of all threads ÷ requests."
 echo
@@ -106,11 +86,7 @@ echo "Per-round ratios, median (min–max):"
 echo
 echo "| ratio | req/s | CPU µs/request |"
 echo "| --- | ---: | ---: |"
-ratio() { # build1 variant1 build2 variant2 column
-  awk -v b1=$1 -v v1=$2 -v b2=$3 -v v2=$4 -v c=$5 '$2 == b1 && $3 == v1 {a[$1] = $c} $2 == b2 && $3 == v2 {b[$1] = $c}
-    END {for (k in a) if (k in b) print a[k] / b[k]}' "$WORK/results" | stats
-}
 for spec in "after none before none" "after guard before guard" "after wrap after guard" "after wrap_async after guard" "after wrap after none"; do
   set -- $spec
-  printf '| %s %s ÷ %s %s | %s | %s |\n' $1 $2 $3 $4 "$(ratio $1 $2 $3 $4 4)" "$(ratio $1 $2 $3 $4 5)"
+  printf '| %s %s ÷ %s %s | %s | %s |\n' $1 $2 $3 $4 "$(round_ratio "$WORK/results" 2 "$1 $2" "$3 $4" 4)" "$(round_ratio "$WORK/results" 2 "$1 $2" "$3 $4" 5)"
 done
