@@ -38,7 +38,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
     private PyRef? _host, _loop, _createFuture, _createTask, _ensureFuture, _runChain, _runSyncChain, _onTaskDone, _overloaded, _submit;
     private PyRef[] _handlers = [];
     private bool[] _handlerSync = [], _chainSync = [];
-    private PyRef? _middleware; // ((fn, is_sync), ...), or null when the script registered none
+    private PyRef? _middleware; // ((fn, is_sync), ...), (fn, is_sync, wraps) triples with a wrapper, or null when the script registered none
     private nint _requestType, _responseType, _coroutineType;
     private PyRef? _shutdownHooks;
 
