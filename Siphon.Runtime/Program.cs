@@ -11,6 +11,7 @@ using Siphon.Runtime.Config;
 using Siphon.Runtime.Hosting;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Routing;
+using Siphon.Runtime.Telemetry;
 
 namespace Siphon.Runtime;
 
@@ -88,13 +89,25 @@ public static class Program
             // Its only messages are per-request Information/Debug lines, and while it is enabled at
             // all ASP.NET creates an Activity and a logging scope for every request (measurable here).
             .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None)
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
+            .AddSiphonConsole(config.LogFormat));
         var log = loggers.CreateLogger("siphon");
+
+        AdminHost? admin; // /metrics, /livez, /readyz: up before the workers start, down after they stop
+        try
+        {
+            admin = await AdminHost.StartAsync(config, workerIndex is not null, loggers);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"siphon: error: cannot listen on admin.listen: {e.Message}");
+            return 1;
+        }
+        await using var adminScope = admin;
 
         try
         {
             Http.ClientPool.Configure(config.Clients);
-            Cache.CacheNamespace.Configure(config.Caches, loggers.CreateLogger("siphon.cache"));
+            Cache.CacheNamespace.Configure(config.Caches, loggers.CreateLogger("siphon.cache"), metered: admin is not null);
         }
         catch (ArgumentException e)
         {
@@ -114,6 +127,7 @@ public static class Program
             var workers = new WorkerPool(install, cli.Script!, loggers, interpreters ? config.Workers : 1, SyncPoolOptions.From(config));
             await workers.StartAsync();
             started = workers;
+            admin?.WorkersStarted(workers);
             log.LogInformation("{Python}", install);
 
             await using var server = new HttpServer(config, workers, loggers, cli.AccessLog ?? config.AccessLog);
@@ -127,6 +141,7 @@ public static class Program
                 await workers.StopAsync();
                 return 1;
             }
+            admin?.Ready();
             if (workerIndex is not null) Console.Out.WriteLine(Supervisor.ReadyLine);
             else
                 foreach (var l in server.Listeners)
@@ -137,6 +152,7 @@ public static class Program
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
             using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
             var signal = await stop.Task;
+            admin?.Draining();
             log.LogInformation("{Signal}: draining for up to {Grace} ms", signal, config.ShutdownGraceMs);
             await server.StopAsync(TimeSpan.FromMilliseconds(config.ShutdownGraceMs));
             var rc = await workers.StopAsync();

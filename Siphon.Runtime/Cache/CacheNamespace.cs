@@ -26,11 +26,15 @@ public sealed partial class CacheNamespace
 
     /// <summary>Creates the stores of http.yaml's cache list (Redis connections start in the background).
     /// Called once at start-up, before the script loads.</summary>
-    public static void Configure(IReadOnlyList<CacheConfig> caches, ILogger? log = null)
+    /// <param name="metered">time every call (siphon.cache.duration); on when the admin listener is.</param>
+    public static void Configure(IReadOnlyList<CacheConfig> caches, ILogger? log = null, bool metered = false)
     {
         var stores = new Dictionary<string, CacheStore>(StringComparer.Ordinal);
         foreach (var c in caches)
-            stores[c.Name] = c.Redis is null ? new EmbeddedStore(c.Name, c.LocalMaxEntries) : new RedisStore(c, log);
+        {
+            CacheStore store = c.Redis is null ? new EmbeddedStore(c.Name, c.LocalMaxEntries) : new RedisStore(c, log);
+            stores[c.Name] = metered ? new Telemetry.MeteredCacheStore(store) : store;
+        }
         var old = Interlocked.Exchange(ref s_stores, stores);
         foreach (var s in old.Values) (s as IDisposable)?.Dispose();
     }

@@ -26,11 +26,12 @@ namespace Siphon.Runtime.Config;
 public static class ConfigLoader
 {
     internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_max", "sync_queue_max",
-        "handler_stall_abort_secs", "access_log", "shutdown_grace_ms", "servers", "clients", "cache"];
+        "handler_stall_abort_secs", "access_log", "log_format", "shutdown_grace_ms", "servers", "clients", "cache", "admin"];
     internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies",
         "max_header_bytes", "header_timeout_ms", "keep_alive_timeout_ms", "max_connections"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
     internal static readonly string[] ClientKeys = ["base_url", "timeout_ms", "verify", "cert", "key", "pool_size", "http2_prior_knowledge"];
+    internal static readonly string[] AdminKeys = ["listen", "stall_after_ms"];
     internal static readonly string[] CacheKeys = ["name", "url", "local_ttl_secs", "local_max_entries", "timeout_ms"];
 
     /// <summary>Reads and parses the file at <paramref name="path"/>.</summary>
@@ -92,6 +93,7 @@ public static class ConfigLoader
                 throw Error(maxNode, maxPath, $"must be at least sync_threads ({core}), got {ceiling}");
             }
 
+            var servers = ReadServers(m);
             return new SiphonConfig
             {
                 SyncThreads = syncThreads,
@@ -103,9 +105,70 @@ public static class ConfigLoader
                 WorkerMode = ReadWorkerMode(m),
                 AccessLog = OptionalBool(m, "access_log") ?? false,
                 ShutdownGraceMs = (int)(OptionalInteger(m, "shutdown_grace_ms", 0, int.MaxValue) ?? SiphonConfig.DefaultShutdownGraceMs),
-                Servers = ReadServers(m),
+                Servers = servers,
                 Clients = ReadClients(m),
                 Caches = ReadCaches(m),
+                LogFormat = ReadLogFormat(m),
+                Admin = ReadAdmin(m, servers),
+            };
+        }
+
+        private LogFormat ReadLogFormat(Fields root)
+        {
+            if (!root.TryGet("log_format", out var node, out var path))
+            {
+                return LogFormat.Text;
+            }
+
+            return ScalarText(node, path) switch
+            {
+                null or "text" => LogFormat.Text,
+                "json" => LogFormat.Json,
+                var other => throw Error(node, path, $"expected 'text' or 'json', got {Quote(node, other)}"),
+            };
+        }
+
+        // The admin listener serves /metrics, /livez and /readyz; it is off unless configured, and it
+        // may not share a socket with a serving listener (metrics must never be public by accident).
+        private AdminConfig? ReadAdmin(Fields root, IReadOnlyList<ServerConfig> servers)
+        {
+            if (!root.TryGet("admin", out var node, out var path) || IsNull(node))
+            {
+                return null;
+            }
+
+            if (node is not YMapping map)
+            {
+                throw Error(node, path, $"expected a mapping (listen: \"127.0.0.1:9090\"), got {node.KindName}");
+            }
+
+            var m = CheckKeys(map, path, AdminKeys);
+            var listenText = RequiredString(m, "listen", out var listenNode, out var listenPath);
+            ListenEndpoint listen;
+            try
+            {
+                listen = ListenEndpoint.Parse(listenText);
+            }
+            catch (FormatException e)
+            {
+                throw Error(listenNode, listenPath, e.Message, e);
+            }
+
+            for (var i = 0; i < servers.Count; i++)
+            {
+                var s = servers[i].Listen;
+                var clash = listen.Port != 0 && s.Port == listen.Port
+                    && (s.Host == listen.Host || s.IsAnyHost || listen.IsAnyHost || s.Host is "0.0.0.0" or "::" || listen.Host is "0.0.0.0" or "::");
+                if (clash)
+                {
+                    throw Error(listenNode, listenPath, $"{listen} is the port of servers[{i}] ({s}): the admin listener needs a port of its own");
+                }
+            }
+
+            return new AdminConfig
+            {
+                Listen = listen,
+                StallAfterMs = (int)(OptionalInteger(m, "stall_after_ms", 100, int.MaxValue) ?? AdminConfig.DefaultStallAfterMs),
             };
         }
 

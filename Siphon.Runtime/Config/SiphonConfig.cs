@@ -53,6 +53,12 @@ public sealed record SiphonConfig
     /// <summary><c>cache</c>: named caches in file order, names unique (ordinal, case-sensitive).</summary>
     public IReadOnlyList<CacheConfig> Caches { get; init; } = [];
 
+    /// <summary><c>log_format</c>: text (default) or json lines.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary><c>admin</c>: the listener for /metrics, /livez and /readyz; null (default) = none.</summary>
+    public AdminConfig? Admin { get; init; }
+
     /// <summary>Full path of the file this came from; empty for <see cref="Default"/>.</summary>
     public string SourcePath { get; init; } = "";
 }
@@ -65,6 +71,29 @@ public enum WorkerMode
 
     /// <summary><c>interpreters</c>: one process, N interpreters each with its own GIL; CPython ≥ 3.13.</summary>
     Interpreters,
+}
+
+/// <summary><c>log_format</c>: how log lines are written to stderr/stdout.</summary>
+public enum LogFormat
+{
+    /// <summary><c>text</c>: one human-readable line per message.</summary>
+    Text,
+
+    /// <summary><c>json</c>: one JSON object per line (timestamp, level, category, message, fields).</summary>
+    Json,
+}
+
+/// <summary><c>admin</c>: the operations listener (Prometheus <c>/metrics</c>, <c>/livez</c>, <c>/readyz</c>).</summary>
+public sealed record AdminConfig
+{
+    public const int DefaultStallAfterMs = 10_000;
+
+    /// <summary><c>listen</c> (required): host:port; never the port of a serving listener.</summary>
+    public required ListenEndpoint Listen { get; init; }
+
+    /// <summary><c>stall_after_ms</c>: /livez fails when a worker's loop has not picked up its
+    /// heartbeat for this long, ≥ 100, default 10000.</summary>
+    public int StallAfterMs { get; init; } = DefaultStallAfterMs;
 }
 
 /// <summary>The spelling of <see cref="WorkerMode"/> in http.yaml and on the command line.</summary>

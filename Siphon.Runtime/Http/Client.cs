@@ -128,6 +128,8 @@ public sealed partial class Client
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(_options.Timeout);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = "error"; // siphon.client.duration's outcome label: a status class, timeout, cancelled or error
         try
         {
             using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
@@ -135,10 +137,17 @@ public sealed partial class Client
             var h = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (k, v) in response.Headers) h[k.ToLowerInvariant()] = string.Join(", ", v);
             foreach (var (k, v) in response.Content.Headers) h[k.ToLowerInvariant()] = string.Join(", ", v);
+            outcome = Telemetry.SiphonMetrics.StatusClass((int)response.StatusCode);
             return Response.FromUpstream((int)response.StatusCode, h, bytes);
         }
-        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
+            outcome = "cancelled";
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = "timeout";
             throw new ClientTimeoutException($"{method} {url}: no answer within {(int)_options.Timeout.TotalMilliseconds} ms");
         }
         catch (HttpRequestException e) when (Find<AuthenticationException>(e) is { } auth)
@@ -161,6 +170,10 @@ public sealed partial class Client
         catch (HttpRequestException e)
         {
             throw new ClientException($"{method} {url}: {e.Message}", e);
+        }
+        finally
+        {
+            Telemetry.SiphonMetrics.Client(Name, outcome, started);
         }
     }
 

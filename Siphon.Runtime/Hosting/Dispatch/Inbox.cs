@@ -34,6 +34,9 @@ internal sealed unsafe partial class Inbox : IDisposable
 
     public int FileDescriptor { get; }
 
+    /// <summary>Items posted and not yet run (a metrics gauge; any thread).</summary>
+    public int Depth => Volatile.Read(ref _count);
+
     /// <summary>Any thread, no GIL.</summary>
     public void Post(IPyWork work)
     {

@@ -37,9 +37,28 @@ public sealed class PendingRequest(Worker worker, Request request, int handlerId
     /// <summary>The asyncio task of an async handler while it runs (worker thread only).</summary>
     internal PyRef? PyTask { get; set; }
 
-    public void Run() => Worker.Dispatch(this);
+    // When a worker began running it, for siphon.worker.handler.duration (0: not started, or not measured).
+    private long _dispatched;
 
-    void ISyncJob.RunSync() => Worker.DispatchSync(this);
+    public void Run()
+    {
+        if (Telemetry.SiphonMetrics.Enabled) _dispatched = System.Diagnostics.Stopwatch.GetTimestamp();
+        Worker.Dispatch(this);
+    }
+
+    void ISyncJob.RunSync()
+    {
+        if (Telemetry.SiphonMetrics.Enabled) _dispatched = System.Diagnostics.Stopwatch.GetTimestamp();
+        Worker.DispatchSync(this);
+    }
+
+    private void Done()
+    {
+        Worker.RequestDone();
+        if (_dispatched != 0)
+            Telemetry.SiphonMetrics.HandlerDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(_dispatched).TotalSeconds,
+                new KeyValuePair<string, object?>("worker", Worker.Index.ToString()));
+    }
 
     bool ISyncJob.Abandoned => _abandoned;
 
@@ -50,12 +69,12 @@ public sealed class PendingRequest(Worker worker, Request request, int handlerId
 
     internal void Complete(Response response)
     {
-        if (_tcs.TrySetResult(response)) Worker.RequestDone();
+        if (_tcs.TrySetResult(response)) Done();
     }
 
     internal void Fail(string reason, int status = 500)
     {
-        if (_tcs.TrySetException(new HandlerFailedException(reason, status))) Worker.RequestDone();
+        if (_tcs.TrySetException(new HandlerFailedException(reason, status))) Done();
     }
 }
 

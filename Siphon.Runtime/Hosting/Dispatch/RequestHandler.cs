@@ -14,6 +14,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Routing;
+using Siphon.Runtime.Telemetry;
 
 namespace Siphon.Runtime.Hosting;
 
@@ -41,19 +42,24 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
     private readonly ILogger _access = loggers.CreateLogger("siphon.access");
     private readonly ILogger _log = loggers.CreateLogger("siphon.http");
 
-    // Without an access log the request needs no wrapper state machine.
-    public Task HandleAsync(HttpContext ctx) => accessLog ? HandleLoggedAsync(ctx) : HandleCoreAsync(ctx);
+    // Without an access log or metrics the request needs no wrapper state machine. HandleCoreAsync
+    // returns the matched route pattern (null: unmatched), the label of the request's metrics.
+    public Task HandleAsync(HttpContext ctx) =>
+        accessLog || SiphonMetrics.Enabled ? HandleObservedAsync(ctx) : HandleCoreAsync(ctx);
 
-    private async Task HandleLoggedAsync(HttpContext ctx)
+    private async Task HandleObservedAsync(HttpContext ctx)
     {
         var started = Stopwatch.GetTimestamp();
-        await HandleCoreAsync(ctx);
-        _access.LogInformation("{Method} {Target} {Status} {Ms:F1}ms", ctx.Request.Method,
-            ctx.Features.Get<IHttpRequestFeature>()?.RawTarget, ctx.Response.StatusCode,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var route = await HandleCoreAsync(ctx);
+        SiphonMetrics.Request(route, ctx.Response.StatusCode, started);
+        if (accessLog)
+            _access.LogInformation("{Method} {Target} {Route} {Status} {DurationMs:F1}ms {Client}", ctx.Request.Method,
+                ctx.Features.Get<IHttpRequestFeature>()?.RawTarget, route ?? SiphonMetrics.Unmatched, ctx.Response.StatusCode,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                ClientOf(ctx, (Listener)ctx.Features.Get<IConnectionItemsFeature>()!.Items[Listener.ItemKey]!));
     }
 
-    private async Task HandleCoreAsync(HttpContext ctx)
+    private async Task<string?> HandleCoreAsync(HttpContext ctx)
     {
         var listener = (Listener)ctx.Features.Get<IConnectionItemsFeature>()!.Items[Listener.ItemKey]!;
         var request = ctx.Request;
@@ -70,7 +76,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             if (!workers.Wraps)
             {
                 await WriteText(ctx, 404, NotFound);
-                return;
+                return null;
             }
             hostAnswer = NotFoundAnswer;
         }
@@ -80,7 +86,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             {
                 ctx.Response.Headers.Allow = match.Allow;
                 await WriteText(ctx, 405, MethodNotAllowed);
-                return;
+                return null;
             }
             hostAnswer = TextAnswer(405, MethodNotAllowed, match.Allow);
         }
@@ -105,7 +111,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             if (!workers.Wraps)
             {
                 await WriteText(ctx, 413, PayloadTooLarge);
-                return;
+                return match.Route!.Pattern;
             }
             // The wrappers see the matched route with no body; what they answer closes an HTTP/1.1
             // connection, as a 413 does, because the refused body stays unread on the wire.
@@ -116,9 +122,10 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         var snapshot = new Request(method, request.Path.HasValue ? request.Path.Value! : "/", q < 0 ? null : rawTarget[(q + 1)..],
             CopyHeaders(request.Headers), body, ClientOf(ctx, listener),
             ctx.Connection.ClientCertificate?.Subject, match.Params);
-        if (HopCost.Mode == 1) { await WriteResponse(ctx, HopCost.Canned, false); return; }
+        var route = match.Route?.Pattern; // null: unmatched, answered through the wrappers
+        if (HopCost.Mode == 1) { await WriteResponse(ctx, HopCost.Canned, false); return route; }
         var worker = workers.Pick();
-        var pending = new PendingRequest(worker, snapshot, match.HandlerId, match.Route?.Pattern ?? "no route") { HostAnswer = hostAnswer };
+        var pending = new PendingRequest(worker, snapshot, match.HandlerId, route ?? "no route") { HostAnswer = hostAnswer };
         if (hostAnswer is null) worker.Submit(pending);
         else worker.SubmitAnswer(pending);
 
@@ -132,20 +139,21 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             pending.Abandon(); // a sync handler not yet started never runs
             worker.Post(new CancelRequestWork(pending)); // the script sees asyncio.CancelledError
             await WriteText(ctx, 504, GatewayTimeout);
-            return;
+            return route;
         }
         catch (HandlerFailedException e) when (e.Status == 503)
         {
             ctx.Response.Headers.RetryAfter = "1";
             await WriteText(ctx, 503, ServiceUnavailable);
-            return;
+            return route;
         }
         catch (HandlerFailedException)
         {
             await WriteText(ctx, 500, InternalError);
-            return;
+            return route;
         }
         await WriteResponse(ctx, response, method == HttpMethods.Head);
+        return route;
     }
 
     private sealed class BodyTooLargeException : Exception;

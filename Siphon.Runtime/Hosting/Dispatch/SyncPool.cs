@@ -83,6 +83,9 @@ internal sealed unsafe class SyncPool
     }
 
     /// <summary>Queues a job; false when the queue is at its bound (or the pool is stopping). Any thread, no GIL.</summary>
+    /// <summary>Threads running a job now (a metrics gauge; read without the lock).</summary>
+    public int Busy => Volatile.Read(ref _busy);
+
     public bool TrySubmit(ISyncJob job)
     {
         lock (_gate)

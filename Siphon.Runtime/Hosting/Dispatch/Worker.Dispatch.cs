@@ -82,6 +82,7 @@ public sealed unsafe partial class Worker
     {
         var e = PyErrors.Fetch();
         _scriptLog.LogError("{Method} {Path} ({Route}): handler raised\n{Traceback}", p.Request.Method, p.Request.Path, p.Route, e.PythonTraceback.TrimEnd());
+        Telemetry.SiphonMetrics.PythonExceptions.Add(1, new KeyValuePair<string, object?>("route", p.Route));
         p.Fail("handler raised");
     }
 
@@ -221,7 +222,8 @@ public sealed unsafe partial class Worker
             if (!PyConvert.IsNone(exc.Handle))
             {
                 _scriptLog.LogError("{Method} {Path} ({Route}): handler raised\n{Traceback}", p.Request.Method, p.Request.Path, p.Route, PyErrors.FormatTraceback(exc.Handle).TrimEnd());
-                p.Fail("handler raised");
+                Telemetry.SiphonMetrics.PythonExceptions.Add(1, new KeyValuePair<string, object?>("route", p.Route));
+        p.Fail("handler raised");
                 return;
             }
         }

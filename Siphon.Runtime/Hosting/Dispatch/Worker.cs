@@ -95,6 +95,12 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
     internal void RequestDone() => Interlocked.Decrement(ref _outstanding);
 
+    /// <summary>Items waiting on the inbox (metrics; any thread).</summary>
+    internal int InboxDepth => _inbox.Depth;
+
+    /// <summary>Sync pool threads running a handler (metrics; any thread).</summary>
+    internal int SyncBusy => _pool?.Busy ?? 0;
+
     /// <summary>Stops the loop; on_shutdown hooks run, then the interpreter is finalised (worker 0)
     /// or ended (a sub-interpreter).</summary>
     public Task<int> StopAsync()

@@ -36,6 +36,18 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
             Console.Error.WriteLine($"siphon: error: cannot listen: {e.Message}");
             return 1;
         }
+        AdminServer? admin;
+        try
+        {
+            admin = await StartAdminAsync();
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"siphon: error: cannot listen on admin.listen: {e.Message}");
+            foreach (var s in _reserved) s.Dispose();
+            return 1;
+        }
+        await using var adminScope = admin; // stays up until the workers have exited
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
@@ -94,7 +106,7 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
         var ready = _ready[index];
         child.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is null) return;
+            if (e.Data is null || OnWorkerLine(index, e.Data)) return;
             if (e.Data == ReadyLine) ready.TrySetResult(0);
             else Console.Out.WriteLine(e.Data);
         };
@@ -108,6 +120,7 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
     private void OnExit(int index, Process child)
     {
         child.WaitForExit();
+        OnWorkerExit(index);
         if (_ready[index].TrySetResult(child.ExitCode == 0 ? 1 : child.ExitCode)) return; // died before ready
         if (_stopping) return;
         lock (_restarts)
@@ -116,6 +129,7 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
             if (_restarts.Count >= 5)
             {
                 Console.Error.WriteLine($"siphon: error: worker {index} exited ({child.ExitCode}); too many restarts, not restarting");
+                _gaveUp = true;
                 return;
             }
             _restarts.Enqueue(DateTime.UtcNow);
