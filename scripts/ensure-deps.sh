@@ -29,9 +29,16 @@ sys.exit(0 if sys.version_info[:2] in ((3, 11), (3, 12), (3, 13)) and any(os.pat
 PY
 }
 
+# The distribution's shared libpython for 3.11-3.13: libpython3.11 on Debian 12 (this project's
+# machines), libpython3.13 on Debian 13 (deploy/Dockerfile's images), libpython3.12t64 on Ubuntu 24.04.
+libpython_package() {
+  if [ $apt_updated = 0 ] && [ "$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null; apt_updated=1; fi
+  apt-cache pkgnames libpython3.1 2>/dev/null | grep -E '^libpython3\.1[1-3](t64)?$' | sort | head -1 | grep . || echo libpython3.11
+}
+
 if [ -z "${SIPHON_PYTHON:-}" ]; then
   if ! { command -v python3 >/dev/null && has_libpython python3; } && ! { [ -x /usr/bin/python3 ] && has_libpython /usr/bin/python3; }; then
-    apt_install python3 libpython3.11
+    apt_install python3 "$(libpython_package)"
   fi
 fi
 
