@@ -28,7 +28,7 @@ internal sealed class AdminHost : IAsyncDisposable
         var server = new AdminServer(listen, health, loggers);
         await server.StartAsync();
         if (supervisedWorker) Console.Out.WriteLine($"{AdminLinePrefix}{server.EndPoint!.Port}");
-        else Console.Out.WriteLine($"siphon: admin listening on http://{(listen.Host.Contains(':') ? $"[{listen.Host}]" : listen.Host)}:{server.EndPoint!.Port}");
+        else Console.Out.WriteLine($"siphon: admin listening on {server.Url}");
         Console.Out.Flush();
         return new AdminHost(server, health);
     }

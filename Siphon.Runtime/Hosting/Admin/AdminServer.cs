@@ -27,6 +27,7 @@ internal sealed class AdminServer : IAsyncDisposable
     /// <param name="metrics">null: this process's own meters (OpenTelemetry); otherwise what answers GET /metrics.</param>
     public AdminServer(ListenEndpoint listen, IHealth health, ILoggerFactory loggers, Func<HttpContext, Task>? metrics = null)
     {
+        _listen = listen;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddSingleton(loggers);
         builder.Services.AddSingleton<IHostLifetime, NoLifetime>(); // the CLI owns SIGTERM/SIGINT
@@ -51,8 +52,13 @@ internal sealed class AdminServer : IAsyncDisposable
         });
     }
 
+    private readonly ListenEndpoint _listen;
+
     /// <summary>The bound address (port 0 resolved), once started.</summary>
     public IPEndPoint? EndPoint { get; private set; }
+
+    /// <summary>http://HOST:PORT as configured, with the bound port, once started.</summary>
+    public string Url => $"http://{(_listen.Host.Contains(':') ? $"[{_listen.Host}]" : _listen.Host)}:{EndPoint!.Port}";
 
     /// <summary>Binds; a port in use surfaces as IOException.</summary>
     public async Task StartAsync()

@@ -24,7 +24,7 @@ internal sealed partial class Supervisor : IHealth
         _workerReady = new bool[config.Workers];
         var server = new AdminServer(admin.Listen, this, LoggerFactory.Create(_ => { }), ServeMetricsAsync);
         await server.StartAsync();
-        Console.Out.WriteLine($"siphon: admin listening on http://{(admin.Listen.Host.Contains(':') ? $"[{admin.Listen.Host}]" : admin.Listen.Host)}:{server.EndPoint!.Port}");
+        Console.Out.WriteLine($"siphon: admin listening on {server.Url}");
         return server;
     }
 

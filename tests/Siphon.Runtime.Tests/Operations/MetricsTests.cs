@@ -153,7 +153,8 @@ public class MetricsTests
 
             @http.route("/slow")
             async def slow(req):
-                await asyncio.sleep(2)
+                while not os.path.exists({{JsonSerializer.Serialize(gate + ".slow")}}):
+                    await asyncio.sleep(0.02)
                 return http.Response(body="slow done")
             """);
         var config = dir.Write("http.yaml", Admin.Config("shutdown_grace_ms: 10000"));
@@ -188,7 +189,10 @@ public class MetricsTests
             await Task.Delay(10);
         }
         Assert.Equal((503, "draining\n"), r);
+        await Task.Delay(200);
+        Assert.Equal((503, "draining\n"), await Admin.GetAsync(admin + "/readyz"));
         Assert.False(slow.IsCompleted);
+        File.WriteAllText(gate + ".slow", "");
         Assert.Equal("slow done", await slow);
         Assert.Equal(0, await siphon.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         // The admin listener went with the process.
@@ -196,22 +200,24 @@ public class MetricsTests
     }
 
     [Fact]
-    public async Task Liveness_fails_while_a_worker_loop_is_stuck_past_stall_after_ms_and_recovers()
+    public async Task Liveness_fails_while_a_worker_loop_is_blocked_past_stall_after_ms_and_recovers()
     {
         using var dir = new TempDir();
-        var script = dir.Write("app.py", """
-            import time
+        var gate = Path.Combine(dir.Path, "go");
+        var script = dir.Write("app.py", $$"""
+            import os, time
             from siphon import http
 
             @http.route("/block")
             async def block(req):
-                time.sleep(2.5)   # blocks the event loop: the mistake /livez exists to catch
+                while not os.path.exists({{JsonSerializer.Serialize(gate)}}):
+                    time.sleep(0.02)   # blocks the event loop: the mistake /livez exists to catch
                 return http.Response(body="unblocked")
             """);
         var config = dir.Write("http.yaml", """
             admin:
               listen: "127.0.0.1:0"
-              stall_after_ms: 500
+              stall_after_ms: 1000
             servers:
               - listen: "127.0.0.1:0"
             """);
@@ -220,11 +226,14 @@ public class MetricsTests
         Assert.Equal((200, "ok\n"), await Admin.GetAsync(admin + "/livez"));
         using var client = new HttpClient();
         var blocked = client.GetStringAsync(siphon.Url + "/block");
-        var until = DateTime.UtcNow.AddSeconds(2.4);
+        var until = DateTime.UtcNow.AddSeconds(30);
         (int Status, string Body) r;
         while ((r = await Admin.GetAsync(admin + "/livez")).Status == 200 && DateTime.UtcNow < until) await Task.Delay(50);
         Assert.Equal(503, r.Status);
         Assert.Contains("worker 0: its event loop has not run for", r.Body);
+        Assert.Contains("(stall_after_ms: 1000)", r.Body);
+        Assert.False(blocked.IsCompleted);
+        File.WriteAllText(gate, "");
         Assert.Equal("unblocked", await blocked);
         until = DateTime.UtcNow.AddSeconds(10);
         while ((r = await Admin.GetAsync(admin + "/livez")).Status != 200 && DateTime.UtcNow < until) await Task.Delay(50);
@@ -262,15 +271,12 @@ public class MetricsTests
         Assert.All(s, x => Assert.Contains(x.Labels["worker"], new[] { "0", "1" }));
         Assert.Equal(["0", "1"], s.Where(x => x.Name == "siphon_worker_inbox_depth").Select(x => x.Labels["worker"]).Order());
 
+        // SIGTERM: the supervisor's /readyz turns 503 at once and answers until the workers have exited.
         siphon.Signal(15);
         var until = DateTime.UtcNow.AddSeconds(10);
-        (int Status, string Body) ready = (200, "");
-        while (DateTime.UtcNow < until)
-        {
-            try { ready = await Admin.GetAsync(admin + "/readyz"); }
-            catch (HttpRequestException) { break; } // exited already
-            if (ready.Status == 503) break;
-        }
+        (int Status, string Body) ready;
+        while ((ready = await Admin.GetAsync(admin + "/readyz")).Status == 200 && DateTime.UtcNow < until) await Task.Delay(5);
+        Assert.Equal((503, "draining\n"), ready);
         Assert.Equal(0, await siphon.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
 
