@@ -20,12 +20,12 @@ command -v dotnet >/dev/null || { echo "ensure-deps: the .NET SDK (dotnet) is re
 
 has_libpython() {
   local py="$1"
-  "$py" - <<'PY' 2>/dev/null
+  SIPHON_SUPPORTED="$(scripts/supported-pythons.sh)" "$py" - <<'PY' 2>/dev/null
 import os, sys, sysconfig
 v = sysconfig.get_config_var
 dirs = [d for d in (v("LIBDIR"), v("LIBPL"), "/usr/lib/" + (v("MULTIARCH") or "")) if d]
 names = [n for n in (v("INSTSONAME"), v("LDLIBRARY")) if n and ".so" in n]
-sys.exit(0 if sys.version_info[:2] in ((3, 11), (3, 12), (3, 13)) and any(os.path.exists(os.path.join(d, n)) for d in dirs for n in names) else 1)
+sys.exit(0 if "%d.%d" % sys.version_info[:2] in os.environ["SIPHON_SUPPORTED"].split() and any(os.path.exists(os.path.join(d, n)) for d in dirs for n in names) else 1)
 PY
 }
 

@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 
 namespace Siphon.Runtime.Python;
 
+// What Py_NewInterpreterFromConfig returns.
 [StructLayout(LayoutKind.Sequential)]
 internal struct PyStatus
 {
@@ -17,7 +18,7 @@ internal struct PyStatus
 
 // PyInterpreterConfig (3.12+; 3.13 is the only version this host creates sub-interpreters on).
 // Layout measured from the 3.13.0 headers with a tiny C program (sizeof 28, offsetof: 0, 4, 8,
-// 12, 16, 20, 24 in this order), as was done for PyConfig.
+// 12, 16, 20, 24 in this order).
 [StructLayout(LayoutKind.Sequential)]
 internal struct PyInterpreterConfig
 {
@@ -35,20 +36,12 @@ internal static unsafe partial class CApi
 {
     public const string Library = "siphon-libpython";
 
-    // --- lifecycle ---
-    [LibraryImport(Library)] public static partial void PyConfig_InitPythonConfig(nint config);
-    [LibraryImport(Library)] public static partial PyStatus PyConfig_SetBytesString(nint config, nint field, byte* value);
-    [LibraryImport(Library)] public static partial PyStatus Py_InitializeFromConfig(nint config);
-    [LibraryImport(Library)] public static partial void PyConfig_Clear(nint config);
-    [LibraryImport(Library)] public static partial int Py_FinalizeEx();
-    [LibraryImport(Library)] public static partial int Py_IsInitialized();
+    // --- lifecycle (the engine itself is started and stopped by pythonnet: PythonRuntime) ---
     [LibraryImport(Library)] public static partial nint Py_GetVersion();
 
     // --- threads and the GIL ---
     [LibraryImport(Library)] public static partial nint PyEval_SaveThread();
     [LibraryImport(Library)] public static partial void PyEval_RestoreThread(nint tstate);
-    [LibraryImport(Library)] public static partial int PyGILState_Ensure();
-    [LibraryImport(Library)] public static partial void PyGILState_Release(int state);
     [LibraryImport(Library)] public static partial int PyGILState_Check();
     [LibraryImport(Library)] public static partial nint PyInterpreterState_Get(); // [borrowed]
     [LibraryImport(Library)] public static partial nint PyInterpreterState_Main(); // [borrowed]

@@ -19,7 +19,14 @@ public sealed class PythonNotFoundException(string message) : Exception(message)
 public static class PythonLocator
 {
     public const string EnvironmentVariable = "SIPHON_PYTHON";
+    /// <summary>The CPython minor versions this host supports: the one list in the code (./test and
+    /// scripts/ensure-deps.sh read it from this line; README.md, "Requirements", says it for users).
+    /// Not 3.10: pythonnet 3.2.1 declares it but ships no 3.10 type layout ("Python ABI v3.10 is not
+    /// supported" at PythonEngine.Initialize). Not 3.14: no build of it could be tested here.</summary>
     public static readonly Version[] Supported = [new(3, 11), new(3, 12), new(3, 13)];
+
+    /// <summary>"3.11, 3.12, 3.13", for messages.</summary>
+    public static string SupportedText => string.Join(", ", Supported.Select(s => $"{s.Major}.{s.Minor}"));
 
     private const string Query = """
         import sys, sysconfig, json
@@ -46,7 +53,7 @@ public static class PythonLocator
         var found = TryChoice(choice, origin, tried);
         if (found is not null) return found;
         throw new PythonNotFoundException(
-            $"no usable libpython (CPython {string.Join(", ", Supported.Select(s => $"{s.Major}.{s.Minor}"))}, shared library) was found.\n" +
+            $"no usable libpython (CPython {SupportedText}, shared library) was found.\n" +
             "Tried:\n  - " + string.Join("\n  - ", tried) + "\n" +
             "Fix: install one (Debian: apt-get install libpython3.11 python3), or point " +
             $"{EnvironmentVariable} (or 'python:' in http.yaml) at a python executable or a libpython3.X.so file.");

@@ -1,14 +1,16 @@
-// Starts and stops the one CPython runtime of this process. Initialisation goes through PyConfig
-// with per-minor-version field offsets (the struct's layout differs between 3.11, 3.12 and 3.13;
-// offsets measured from each version's headers with offsetof): Python's own signal handlers are
-// off (the host owns SIGINT/SIGTERM), argv is not parsed, and program_name points at the python
-// executable so the stdlib and site-packages (a venv's too) are found as that python finds them.
-// The initialising thread releases the GIL before returning. Sub-interpreters with their own GIL
-// (3.13+) are created and ended here too, each on its own thread; all of them end before the main
-// interpreter is finalised.
+// Starts and stops the one CPython runtime of this process. pythonnet hosts the engine
+// (PythonEngine.Initialize/Shutdown: version support, the `clr` module scripts may import); this
+// class tells it which library to load (PythonLocator's choice), keeps Python's own signal handlers
+// off (the host owns SIGINT/SIGTERM), points sys.executable at the real interpreter, and releases
+// the GIL on the initialising thread (PythonEngine.BeginAllowThreads) before returning.
+// Sub-interpreters with their own GIL (3.13+) are not something pythonnet offers: they are created
+// and ended here through the C API, on the runtime pythonnet initialised, each on its own thread;
+// all of them end before the main interpreter is finalised.
 using System.Runtime.InteropServices;
 using System.Text;
 using Siphon.Runtime.Python.Binding;
+using PythonEngine = global::Python.Runtime.PythonEngine;
+using PythonNetRuntime = global::Python.Runtime.Runtime;
 
 namespace Siphon.Runtime.Python;
 
@@ -33,15 +35,6 @@ public sealed class SubInterpreter
 
 public static unsafe class PythonRuntime
 {
-    private record struct ConfigOffsets(int InstallSignalHandlers, int ParseArgv, int ProgramName, int Home);
-
-    private static readonly Dictionary<(int, int), ConfigOffsets> s_offsets = new()
-    {
-        [(3, 11)] = new(16, 96, 264, 280),
-        [(3, 12)] = new(16, 104, 272, 288),
-        [(3, 13)] = new(16, 104, 280, 296),
-    };
-
     private static readonly object s_lock = new();
     private static nint s_mainThreadState;
     private static int s_liveSubInterpreters;
@@ -68,42 +61,51 @@ public static unsafe class PythonRuntime
                     throw new PythonInitException($"CPython is already initialised from {Install.LibraryPath}");
                 return;
             }
-            if (!s_offsets.TryGetValue((install.Version.Major, install.Version.Minor), out var off))
-                throw new PythonInitException($"CPython {install.Version} is not supported (3.11, 3.12, 3.13)");
+            if (!PythonLocator.IsSupported(install.Version))
+                throw new PythonInitException($"CPython {install.Version} is not supported ({PythonLocator.SupportedText})");
+            // Our [LibraryImport]s resolve on our own RTLD_GLOBAL handle; pythonnet's load of the
+            // same path (also global) then returns that same handle.
             PythonLibrary.Load(install.LibraryPath);
             Py.Bind();
-
-            var config = (nint)NativeMemory.AllocZeroed(2048); // larger than any supported PyConfig (≤ 448 bytes)
+            PythonNetRuntime.PythonDLL = install.LibraryPath;
+            // program_name: the stdlib and site-packages (a venv's too) are found as that python finds them.
+            if (install.Executable is { } exe) PythonEngine.ProgramName = exe;
+            // Only set for a library named directly, where the locator checked lib/pythonX.Y/os.py is there
+            // (a bad home aborts the process inside Py_Initialize).
+            if (install.Home is { } home) PythonEngine.PythonHome = home;
             try
             {
-                CApi.PyConfig_InitPythonConfig(config);
-                *(int*)(config + off.InstallSignalHandlers) = 0;
-                *(int*)(config + off.ParseArgv) = 0;
-                if (install.Executable is { } exe) SetString(config, off.ProgramName, exe, "program_name");
-                if (install.Home is { } home) SetString(config, off.Home, home, "home");
-                var status = CApi.Py_InitializeFromConfig(config);
-                if (status.Type != 0)
-                    throw new PythonInitException($"CPython failed to initialise from {install.LibraryPath}: {StatusText(status)}");
+                PythonEngine.Initialize(setSysArgv: false, initSigs: false);
             }
-            finally
+            catch (Exception e)
             {
-                CApi.PyConfig_Clear(config);
-                NativeMemory.Free((void*)config);
+                throw new PythonInitException($"CPython failed to initialise from {install.LibraryPath}: {e.Message}");
             }
-
+            // pythonnet finalises on ProcessExit; this host finalises on the worker thread, or
+            // deliberately not at all when a handler still runs at shutdown (Worker._keepPython),
+            // where a finaliser on the exit path would wait for that handler forever.
+            AppDomain.CurrentDomain.ProcessExit -= s_pythonNetOnExit.Value;
             try
             {
                 CheckObjectLayout();
+                PyObjects.CheckAccessor();
+                if (install.Executable is { } exe2) SetSysAttr("executable", exe2);
                 PrependSysPath(PackageDirectory);
+                BoundObjectEncoder.Register();
             }
             finally
             {
                 Install = install;
                 IsInitialized = true;
-                s_mainThreadState = CApi.PyEval_SaveThread();
+                s_mainThreadState = PythonEngine.BeginAllowThreads();
             }
         }
     }
+
+    private static readonly Lazy<EventHandler> s_pythonNetOnExit = new(() =>
+        (EventHandler)Delegate.CreateDelegate(typeof(EventHandler),
+            typeof(PythonEngine).GetMethod("OnProcessExit", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
+            ?? throw new PythonInitException("pythonnet's PythonEngine.OnProcessExit is gone: check the pythonnet version (3.2.1 expected)")));
 
     /// <summary>Finalises the interpreter. Call on the thread that initialised it; the GIL must not be held.</summary>
     public static int Finalize()
@@ -113,10 +115,11 @@ public static unsafe class PythonRuntime
             if (!IsInitialized) return 0;
             if (Volatile.Read(ref s_liveSubInterpreters) is var live and not 0)
                 throw new InvalidOperationException($"{live} sub-interpreter(s) still running: end them first");
-            CApi.PyEval_RestoreThread(s_mainThreadState);
+            PythonEngine.EndAllowThreads(s_mainThreadState);
             PyInterpreter.EndCurrent();
             IsInitialized = false;
-            return CApi.Py_FinalizeEx();
+            PythonEngine.Shutdown();
+            return 0;
         }
     }
 
@@ -201,16 +204,6 @@ public static unsafe class PythonRuntime
 
     public static string VersionText => Marshal.PtrToStringUTF8(CApi.Py_GetVersion()) ?? "?";
 
-    private static void SetString(nint config, int offset, string value, string field)
-    {
-        var bytes = Encoding.UTF8.GetBytes(value + "\0");
-        fixed (byte* p = bytes)
-        {
-            var status = CApi.PyConfig_SetBytesString(config, config + offset, p);
-            if (status.Type != 0) throw new PythonInitException($"cannot set PyConfig.{field}: {StatusText(status)}");
-        }
-    }
-
     private static string StatusText(PyStatus s) =>
         $"{Marshal.PtrToStringUTF8(s.Func) ?? "?"}: {Marshal.PtrToStringUTF8(s.ErrMsg) ?? "unknown error"}";
 
@@ -220,6 +213,13 @@ public static unsafe class PythonRuntime
         var size = EvalInt("object.__basicsize__");
         if (size != BoundObject.HeaderSize)
             throw new PythonInitException($"unexpected PyObject header size {size} (a debug or free-threaded build?); expected {BoundObject.HeaderSize}");
+    }
+
+    private static void SetSysAttr(string name, string value)
+    {
+        using var sys = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("sys")));
+        using var v = PyOwned.Steal(PyConvert.ToPy(value));
+        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(sys.Handle, (byte*)Utf8Z.Of(name), v.Handle));
     }
 
     private static void PrependSysPath(string dir)

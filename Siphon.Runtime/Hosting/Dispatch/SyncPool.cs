@@ -9,6 +9,7 @@
 // `stallAbort`: the worker then exits for its supervisor to restart it (README, "Sync handlers").
 using Siphon.Runtime.Config;
 using Siphon.Runtime.Python;
+using PythonEngine = global::Python.Runtime.PythonEngine;
 
 namespace Siphon.Runtime.Hosting;
 
@@ -149,8 +150,27 @@ internal sealed unsafe class SyncPool
 
     private void Run(bool searching)
     {
-        // A thread state of its own in the worker's interpreter; the GIL is taken per run of jobs.
-        var tstate = CApi.PyThreadState_New(_interpreter);
+        // A thread state of its own in the worker's interpreter, made once; the GIL is taken per run
+        // of jobs. Main interpreter: pythonnet's model, one outer Py.GIL() (which makes the thread
+        // state) and BeginAllowThreads/EndAllowThreads around waits. A sub-interpreter: Py.GIL()
+        // (PyGILState) serves the main interpreter only, so the thread state is made and ended here.
+        if (_interpreter != CApi.PyInterpreterState_Main())
+        {
+            var tstate = CApi.PyThreadState_New(_interpreter);
+            CApi.PyEval_RestoreThread(tstate);
+            RunJobs(searching);
+            CApi.PyThreadState_Clear(tstate);
+            CApi.PyThreadState_DeleteCurrent();
+            return;
+        }
+        using var gil = Gil.Acquire();
+        RunJobs(searching);
+    }
+
+    /// <summary>The thread's life, entered and left with its interpreter's GIL held.</summary>
+    private void RunJobs(bool searching)
+    {
+        var tstate = PythonEngine.BeginAllowThreads();
         while (true)
         {
             if (!searching)
@@ -165,7 +185,7 @@ internal sealed unsafe class SyncPool
                 }
             }
             searching = false;
-            CApi.PyEval_RestoreThread(tstate);
+            PythonEngine.EndAllowThreads(tstate);
             var first = true;
             while (true)
             {
@@ -194,13 +214,11 @@ internal sealed unsafe class SyncPool
                     _completed++;
                 }
             }
-            CApi.PyEval_SaveThread();
+            tstate = PythonEngine.BeginAllowThreads();
             lock (_gate)
                 if (_stopping) break;
         }
-        CApi.PyEval_RestoreThread(tstate);
-        CApi.PyThreadState_Clear(tstate);
-        CApi.PyThreadState_DeleteCurrent();
+        PythonEngine.EndAllowThreads(tstate);
     }
 
     // Saturated = every thread of the ceiling busy. No job finished while saturated for

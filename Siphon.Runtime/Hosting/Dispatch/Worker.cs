@@ -13,6 +13,7 @@ using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Python.Binding;
 using Siphon.Runtime.Routing;
+using PythonEngine = global::Python.Runtime.PythonEngine;
 
 namespace Siphon.Runtime.Hosting;
 
@@ -72,7 +73,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
     /// faults with a ScriptLoadException (or the Python/locator error) otherwise.</summary>
     public Task Started => _started.Task;
 
-    /// <summary>Completes with Py_FinalizeEx's result once the worker thread has finished.</summary>
+    /// <summary>Completes with 0 once the worker thread has finished and Python was finalised (or ended), 1 otherwise.</summary>
     public Task<int> Stopped => _stopped.Task;
 
     public void Start()
@@ -131,7 +132,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
         }
         if (sub is null)
         {
-            using var gil = Gil.Acquire();
+            using var gil = Gil.Acquire(); // pythonnet's model: one outer Py.GIL() on the worker thread
             RunAttached();
         }
         else
@@ -283,9 +284,9 @@ public sealed unsafe partial class Worker : IPyLoopHost
         {
             // Requests were drained before the loop stopped; what still runs is a sync handler past
             // its timeout. Its thread needs this interpreter's GIL to finish, so let go of it.
-            var saved = CApi.PyEval_SaveThread();
+            var saved = PythonEngine.BeginAllowThreads();
             var stuck = _pool.Stop(TimeSpan.FromSeconds(5));
-            CApi.PyEval_RestoreThread(saved);
+            PythonEngine.EndAllowThreads(saved);
             if (stuck > 0)
             {
                 _log.LogError("worker {Index}: {Stuck} sync handler(s) still running 5 s after shutdown began; exiting without finalising Python", Index, stuck);

@@ -1,9 +1,21 @@
 // Where generated definitions meet interpreters. The generator's module initializer registers
-// each [PyClass] definition; the first use in an interpreter creates its heap type from a
-// PyType_Spec built once per process (specs, tables and names live in native memory for good).
+// each [PyClass] definition; the first use in an interpreter creates its heap type from the
+// generated thunks. In the main interpreter that goes through pythonnet's public type API
+// (`new PyType(TypeSpec, bases)`); in a sub-interpreter through PyType_FromSpec on a spec built
+// once per process, because any pythonnet object made there could let pythonnet's finalizer queue
+// (drained by whoever constructs the next PyObject) drop main-interpreter objects without the main
+// GIL. The slot list is the same for both. Slot tables and names live in native memory for good.
 // Heap types are per interpreter (docs/architecture.md, "CPython facts"), so they are kept in PyInterpreter.Types.
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using PyType = global::Python.Runtime.PyType;
+using TypeSpec = global::Python.Runtime.TypeSpec;
+using TypeFlags = global::Python.Runtime.TypeFlags;
+using TypeSlotID = global::Python.Runtime.TypeSlotID;
+
+// PyObject.Handle is marked obsolete in pythonnet 3 (it prefers its own reference types); a raw
+// pointer is exactly what the engine boundary needs here.
+#pragma warning disable CS0612
 
 namespace Siphon.Runtime.Python.Binding;
 
@@ -11,15 +23,22 @@ public static unsafe class BindingRegistry
 {
     private const int Py_tp_dealloc = 52, Py_tp_doc = 56, Py_tp_getset = 73, Py_tp_methods = 64, Py_tp_new = 65;
     private const uint Py_TPFLAGS_DISALLOW_INSTANTIATION = 1 << 7, Py_TPFLAGS_IMMUTABLETYPE = 1 << 8,
-        Py_TPFLAGS_DEFAULT = 1 << 18;
+        Py_TPFLAGS_HEAPTYPE = 1 << 9, Py_TPFLAGS_DEFAULT = 1 << 18;
+
+    private sealed record Slots(string Name, uint Flags, (int Id, nint Value)[] Table)
+    {
+        public nint NativeSpec; // PyType_Spec for sub-interpreters, built on first need
+    }
 
     private static readonly ConcurrentDictionary<Type, PyTypeDefinition> s_definitions = new();
-    private static readonly ConcurrentDictionary<Type, nint> s_specs = new();
+    private static readonly ConcurrentDictionary<Type, Slots> s_slots = new();
 
     /// <summary>Called by generated module initializers.</summary>
     public static void Register(PyTypeDefinition definition) => s_definitions[definition.ClrType] = definition;
 
     public static IReadOnlyCollection<PyTypeDefinition> Definitions => (IReadOnlyCollection<PyTypeDefinition>)s_definitions.Values;
+
+    public static bool IsBound(Type clrType) => s_definitions.ContainsKey(clrType);
 
     public static PyTypeDefinition Definition(Type clrType) =>
         s_definitions.TryGetValue(clrType, out var d) ? d
@@ -31,14 +50,47 @@ public static unsafe class BindingRegistry
     {
         var types = PyInterpreter.Current.Types; // dropped with the interpreter (PyInterpreter.EndCurrent)
         if (types.TryGetValue(clrType, out var type)) return type;
-        type = PyErrors.ThrowIfNull(CApi.PyType_FromSpec(SpecFor(Definition(clrType))));
+        var slots = s_slots.GetOrAdd(clrType, _ => BuildSlots(Definition(clrType)));
+        type = CApi.PyInterpreterState_Get() == CApi.PyInterpreterState_Main() ? FromTypeSpec(slots) : FromNativeSpec(slots);
         types[clrType] = type;
         return type;
     }
 
-    private static nint SpecFor(PyTypeDefinition d) => s_specs.GetOrAdd(d.ClrType, _ => BuildSpec(d));
+    // pythonnet's PyType owns the new type; we take a reference of our own and let it go at once.
+    private static nint FromTypeSpec(Slots s)
+    {
+        var spec = new TypeSpec(s.Name, BoundObject.BasicSize, s.Table.Select(t => new TypeSpec.Slot((TypeSlotID)t.Id, t.Value)), (TypeFlags)s.Flags, 0);
+        using var type = new PyType(spec, null);
+        CApi.Py_IncRef(type.Handle);
+        return type.Handle;
+    }
 
-    private static nint BuildSpec(PyTypeDefinition d)
+    private static nint FromNativeSpec(Slots s)
+    {
+        lock (s)
+        {
+            if (s.NativeSpec == 0)
+            {
+                // PyType_Slot: int slot (padded), void* pfunc; zeroed sentinel.
+                var table = (nint*)NativeMemory.AllocZeroed((nuint)((s.Table.Length + 1) * 2 * sizeof(nint)));
+                for (var i = 0; i < s.Table.Length; i++)
+                {
+                    table[i * 2] = s.Table[i].Id;
+                    table[i * 2 + 1] = s.Table[i].Value;
+                }
+                // PyType_Spec: const char* name; int basicsize; int itemsize; unsigned flags; PyType_Slot* slots.
+                var spec = (byte*)NativeMemory.AllocZeroed(32);
+                *(nint*)spec = Utf8Z.Of(s.Name);
+                *(int*)(spec + 8) = BoundObject.BasicSize;
+                *(uint*)(spec + 16) = s.Flags;
+                *(nint*)(spec + 24) = (nint)table;
+                s.NativeSpec = (nint)spec;
+            }
+        }
+        return PyErrors.ThrowIfNull(CApi.PyType_FromSpec(s.NativeSpec));
+    }
+
+    private static Slots BuildSlots(PyTypeDefinition d)
     {
         // PyGetSetDef: name, get, set, doc, closure (5 pointers); zeroed sentinel at the end.
         var getset = (nint*)NativeMemory.AllocZeroed((nuint)((d.Properties.Length + 1) * 5 * sizeof(nint)));
@@ -67,20 +119,8 @@ public static unsafe class BindingRegistry
         };
         if (d.Doc is not null) slots.Add((Py_tp_doc, Utf8Z.Of(d.Doc)));
         if (d.New != 0) slots.Add((Py_tp_new, d.New));
-        // PyType_Slot: int slot (padded), void* pfunc.
-        var slotTable = (nint*)NativeMemory.AllocZeroed((nuint)((slots.Count + 1) * 2 * sizeof(nint)));
-        for (var i = 0; i < slots.Count; i++)
-        {
-            slotTable[i * 2] = slots[i].Item1;
-            slotTable[i * 2 + 1] = slots[i].Item2;
-        }
-        // PyType_Spec: const char* name; int basicsize; int itemsize; unsigned flags; PyType_Slot* slots.
-        var spec = (byte*)NativeMemory.AllocZeroed(32);
-        *(nint*)spec = Utf8Z.Of($"{d.Module}.{d.Name}");
-        *(int*)(spec + 8) = BoundObject.BasicSize;
-        *(int*)(spec + 12) = 0;
-        *(uint*)(spec + 16) = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | (d.New == 0 ? Py_TPFLAGS_DISALLOW_INSTANTIATION : 0);
-        *(nint*)(spec + 24) = (nint)slotTable;
-        return (nint)spec;
+        return new Slots($"{d.Module}.{d.Name}",
+            Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HEAPTYPE | Py_TPFLAGS_IMMUTABLETYPE | (d.New == 0 ? Py_TPFLAGS_DISALLOW_INSTANTIATION : 0),
+            [.. slots]);
     }
 }
