@@ -183,6 +183,11 @@ public sealed unsafe partial class Worker : IPyLoopHost
     {
         NativeModule.Install(ScriptLog);
         _host = Import("siphon._host");
+        if (IsSubInterpreter)
+        {
+            using var refuse = Attr(_host.Handle, "refuse_clr");
+            using var r0 = PyOwned.Checked(CApi.PyObject_CallNoArgs(refuse.Handle));
+        }
         using (var asyncio = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("asyncio"))))
         {
             using var newLoop = Attr(asyncio.Handle, "new_event_loop");

@@ -290,3 +290,23 @@ def run_hooks(loop, hooks):
         result = fn()
         if inspect.isawaitable(result):
             loop.run_until_complete(result)
+
+
+class _NoClrInSubInterpreters:
+    """A meta path finder for workers in a sub-interpreter (worker_mode: interpreters, workers
+    1..N-1): pythonnet, which provides ``clr``, runs in the main interpreter only."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "clr":
+            raise ImportError(
+                "import clr: the .NET bridge (pythonnet) is available in the main interpreter only, and "
+                "this worker runs in a sub-interpreter (worker_mode: interpreters); use worker_mode: "
+                "processes, or workers: 1, for a script that imports clr",
+                name="clr")
+        return None
+
+
+def refuse_clr():
+    """Called by a worker in a sub-interpreter before the script loads."""
+    sys.meta_path.insert(0, _NoClrInSubInterpreters)
