@@ -4,10 +4,13 @@
 runtime's ``siphon.http``, ``siphon.log`` and ``siphon.cache`` (the wheel also
 installs a ``siphon`` package re-exporting them, so scripts import unchanged); ``siphon_sdk.http_testing.HttpTestHarness``
 loads a script, sends it requests and cans the answers of its outbound calls;
-``siphon_sdk.mock_module`` is the original SDK's ``install()``/``reset()``.
+``siphon_sdk.mock_module`` is the original SDK's ``install()``/``reset()``. ``import clr`` (the
+host's .NET bridge) raises an ImportError naming the host (siphon_sdk/_clr.py).
 """
 
-from siphon_sdk import cache, http, log, mock_module
+from siphon_sdk import _clr, cache, http, log, mock_module
+
+_clr.install()
 
 __version__ = "0.1.0"
 
