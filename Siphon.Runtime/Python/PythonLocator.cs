@@ -20,7 +20,7 @@ public static class PythonLocator
 {
     public const string EnvironmentVariable = "SIPHON_PYTHON";
     /// <summary>The CPython minor versions this host supports: the one list in the code (./test and
-    /// scripts/ensure-deps.sh read it from this line; README.md, "Requirements", says it for users).
+    /// scripts/ensure-deps.sh read it from this line; docs/architecture.md, "The engine: pythonnet", says it for users).
     /// Not 3.10: pythonnet 3.2.1 declares it but ships no 3.10 type layout ("Python ABI v3.10 is not
     /// supported" at PythonEngine.Initialize). Not 3.14: no build of it could be tested here.</summary>
     public static readonly Version[] Supported = [new(3, 11), new(3, 12), new(3, 13)];

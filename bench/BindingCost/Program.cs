@@ -1,24 +1,69 @@
-// Cost of the binding layer, per operation, median of 7 runs of 1M:
-//   create: C# wraps a Request for Python, Python reads one property (req.method), both dropped;
-//   read:   Python reads req.method in a Python loop (loop cost removed with an empty loop);
-//   response: Python builds http.Response(200, {...}, "body") and drops it.
+// Cost of the binding layer per operation: the generated glue (C API thunks) against pythonnet's own
+// reflection wrapping of the same C# types, in the same process and run (pythonnet hosts the engine
+// either way). Median of 5 runs of N (default 300k) each:
+//   call:     C# calls a Python `lambda x: x + 1` with an int and converts the int back;
+//   read:     Python reads req.method (generated) / req.Method (pythonnet) in a Python loop;
+//   method:   Python calls req.header('host') / req.Header('host') in a Python loop;
+//   create:   C# wraps a Request for Python, reads one attribute of it, drops both;
+//   response: Python builds a Response and drops it (generated: http.Response(200, {...}, 'hello')
+//             and http.Response(200); pythonnet: Response(200), since it cannot turn a dict into
+//             IReadOnlyDictionary or a str into ReadOnlyMemory<byte>?);
+//   clr:      a script's call of a static .NET method through `clr` (System.Math.Max(1, 2), overloaded)
+//             and a static property read (System.Environment.ProcessorCount).
+// Python-loop figures have the empty loop's cost removed. Run by hand:
+//   dotnet run -c Release --project bench/BindingCost [-- /path/to/python3 [N]]
 using System.Diagnostics;
 using Siphon.Runtime.Hosting;
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Python.Binding;
+using PyObject = Python.Runtime.PyObject;
+using PyInt = Python.Runtime.PyInt;
 
-if (args.Length > 0) Environment.SetEnvironmentVariable(PythonLocator.EnvironmentVariable, args[0]);
-var install = PythonLocator.Locate();
+#pragma warning disable CS0612 // PyObject.Handle: the raw pointer is what the Python loops are given
+
+var install = PythonLocator.Locate(null, null, args.Length > 0 ? args[0] : null);
+var N = args.Length > 1 ? int.Parse(args[1]) : 300_000;
 PythonRuntime.Initialize(install);
 using var gil = Gil.Acquire();
 NativeModule.Install(_ => PyConvert.None());
-const int N = 1_000_000;
 var request = new Request("GET", "/users/42", null, [new("host", "x")], ReadOnlyMemory<byte>.Empty, "127.0.0.1:1", null,
     new Dictionary<string, string> { ["id"] = "42" });
 var type = BindingRegistry.TypeOf(typeof(Request));
 
-unsafe double Create()
+double Median(Func<double> f) { f(); var xs = Enumerable.Range(0, 5).Select(_ => f()).Order().ToArray(); return xs[2]; }
+
+unsafe double CallGenerated(nint fn)
+{
+    var sw = Stopwatch.StartNew();
+    long sum = 0;
+    for (var i = 0; i < N; i++)
+    {
+        var arg = CApi.PyLong_FromLongLong(i);
+        var r = CApi.PyObject_CallOneArg(fn, arg);
+        sum += CApi.PyLong_AsLongLong(r);
+        CApi.Py_DecRef(r);
+        CApi.Py_DecRef(arg);
+    }
+    if (sum == 0) throw new InvalidOperationException();
+    return sw.Elapsed.TotalNanoseconds / N;
+}
+
+double CallPythonNet(PyObject fn)
+{
+    var sw = Stopwatch.StartNew();
+    long sum = 0;
+    for (var i = 0; i < N; i++)
+    {
+        using var arg = new PyInt(i);
+        using var r = fn.Invoke(arg);
+        sum += r.As<long>();
+    }
+    if (sum == 0) throw new InvalidOperationException();
+    return sw.Elapsed.TotalNanoseconds / N;
+}
+
+unsafe double CreateGenerated()
 {
     var name = (byte*)Utf8Z.Of("method");
     var sw = Stopwatch.StartNew();
@@ -32,29 +77,62 @@ unsafe double Create()
     return sw.Elapsed.TotalNanoseconds / N;
 }
 
-double PyLoop(string body, nint req)
+double CreatePythonNet()
 {
-    using var f = PyOwned.Checked(PythonRuntime.Eval($"lambda r, n, perf=__import__('time').perf_counter_ns: (lambda t0: [None for _ in range(n) for _ in [{body}]] and (perf() - t0))(perf())"));
-    using var r = PyOwned.Steal(PyConvert.ToPy(N));
-    using var args = PyOwned.Checked(CApi.PyTuple_New(2));
-    CApi.Py_IncRef(req); CApi.PyTuple_SetItem(args.Handle, 0, req);
-    CApi.PyTuple_SetItem(args.Handle, 1, r.Steal());
-    using var ns = PyOwned.Checked(CApi.PyObject_Call(f.Handle, args.Handle, 0));
+    var sw = Stopwatch.StartNew();
+    for (var i = 0; i < N; i++)
+    {
+        using var o = PyObject.FromManagedObject(request);
+        using var v = o.GetAttr("Method");
+    }
+    return sw.Elapsed.TotalNanoseconds / N;
+}
+
+unsafe double PyLoop(string setup, string body, nint req)
+{
+    using var f = PyOwned.Checked(PythonRuntime.Eval(
+        $"(lambda: ({setup}) and (lambda r, n, perf=__import__('time').perf_counter_ns: (lambda t0: [None for _ in range(n) for _ in [{body}]] and (perf() - t0))(perf())))()"));
+    using var n = PyOwned.Steal(PyConvert.ToPy(N));
+    var args = stackalloc nint[2] { req, n.Handle };
+    using var ns = PyOwned.Checked(CApi.PyObject_Vectorcall(f.Handle, args, 2, 0));
     return PyConvert.ToInt64(ns.Handle, "ns") / (double)N;
 }
 
-double Median(Func<double> f) { f(); var xs = Enumerable.Range(0, 7).Select(_ => f()).Order().ToArray(); return xs[3]; }
+double InPython(string body, nint req, string setup = "True") =>
+    Median(() => PyLoop(setup, body, req)) - Median(() => PyLoop(setup, "0", req));
 
-var req = BoundObject.Alloc(type, request);
-var create = Median(Create);
-var empty = Median(() => PyLoop("0", req));
-var read = Median(() => PyLoop("r.method", req)) - empty;
-var pathParam = Median(() => PyLoop("r.path_params['id']", req)) - empty;
-var response = Median(() => PyLoop("__import__('siphon.http').http.Response(200, {'content-type': 'text/plain'}, 'hello')", req))
-    - Median(() => PyLoop("__import__('siphon.http').http", req));
-CApi.Py_DecRef(req);
-Console.WriteLine($"{install}");
-Console.WriteLine($"create Request + read .method from Python + drop: {create:F0} ns");
-Console.WriteLine($"read req.method from a Python loop:              {read:F0} ns");
-Console.WriteLine($"read req.path_params['id'] from a Python loop:   {pathParam:F0} ns");
-Console.WriteLine($"http.Response(200, {{...}}, 'hello') from Python:  {response:F0} ns");
+// Make pythonnet's view of the host assembly and `clr` ready (outside the timings).
+using (var r = PyOwned.Checked(PythonRuntime.Eval("__import__('clr').AddReference('siphon') or 1"))) { }
+const string PnSetup = "__import__('clr') and __import__('builtins').__dict__.setdefault('PnResponse', __import__('Siphon.Runtime.Http', fromlist=['Response']).Response)";
+const string ClrSetup = "__import__('builtins').__dict__.setdefault('DotNetMath', __import__('System', fromlist=['Math']).Math)";
+
+var fn = PythonRuntime.Eval("lambda x: x + 1"); // dropped at the end
+CApi.Py_IncRef(fn);
+using var fnNet = PyObjects.FromStolen(fn);
+var genReq = BoundObject.Alloc(type, request);
+using var netReq = PyObject.FromManagedObject(request);
+
+var rows = new (string Op, double Generated, double PythonNet)[]
+{
+    ("C# calls handler(int), int back", Median(() => CallGenerated(fn)), Median(() => CallPythonNet(fnNet))),
+    ("Python reads a bound property", InPython("r.method", genReq), InPython("r.Method", netReq.Handle)),
+    ("Python calls a bound method", InPython("r.header('host')", genReq), InPython("r.Header('host')", netReq.Handle)),
+    ("create, read one property, drop", Median(CreateGenerated), Median(CreatePythonNet)),
+    ("Response(200) from Python", InPython("__import__('siphon.http').http.Response(200)", genReq, "True"),
+        InPython("PnResponse(200)", genReq, PnSetup)),
+};
+var fullResponse = InPython("__import__('siphon.http').http.Response(200, {'content-type': 'text/plain'}, 'hello')", genReq);
+var clrCall = InPython("DotNetMath.Max(1, 2)", genReq, ClrSetup);
+var pyCall = InPython("max(1, 2)", genReq);
+var clrProperty = InPython("DotNetEnvironment.ProcessorCount", genReq,
+    "__import__('builtins').__dict__.setdefault('DotNetEnvironment', __import__('System', fromlist=['Environment']).Environment)");
+CApi.Py_DecRef(genReq);
+CApi.Py_DecRef(fn);
+
+Console.WriteLine($"{install}, N = {N}, median of 5");
+Console.WriteLine("| operation | generated glue, ns | pythonnet reflection, ns | ratio |");
+Console.WriteLine("| --- | ---: | ---: | ---: |");
+foreach (var (op, g, p) in rows) Console.WriteLine($"| {op} | {g:F0} | {p:F0} | {p / g:F1}× |");
+Console.WriteLine($"| http.Response(200, {{...}}, 'hello') from Python | {fullResponse:F0} | (cannot: dict/str arguments) | |");
+Console.WriteLine($"clr: System.Math.Max(1, 2) (overloaded) from a script: {clrCall:F0} ns per call (Python's max(1, 2): {pyCall:F0} ns)");
+Console.WriteLine($"clr: System.Environment.ProcessorCount (a static property) from a script: {clrProperty:F0} ns per read");
