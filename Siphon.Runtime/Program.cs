@@ -141,12 +141,12 @@ public static class Program
                 await workers.StopAsync();
                 return 1;
             }
-            admin?.Ready();
             if (workerIndex is not null) Console.Out.WriteLine(Supervisor.ReadyLine);
             else
                 foreach (var l in server.Listeners)
                     Console.Out.WriteLine($"siphon: listening on {l.Url}{(interpreters ? $" ({config.Workers} workers, interpreters)" : "")}");
             Console.Out.Flush();
+            admin?.Ready(); // after the listening lines: a probe that sees ready finds them printed
 
             var stop = new TaskCompletionSource<PosixSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });

@@ -173,7 +173,14 @@ public class MetricsTests
             Assert.True(DateTime.UtcNow < until, "never became ready:\n" + siphon.Output);
             await Task.Delay(20);
         }
-        Assert.Contains("siphon: listening on", siphon.Output); // ready only once listening
+        // Ready only once listening: the host prints its listening lines before it turns ready (the
+        // test reads the output through a pipe, so the line may arrive a moment after the probe).
+        until = DateTime.UtcNow.AddSeconds(5);
+        while (!siphon.Output.Contains("siphon: listening on"))
+        {
+            Assert.True(DateTime.UtcNow < until, "ready, but no listening line:\n" + siphon.Output);
+            await Task.Delay(10);
+        }
 
         var url = System.Text.RegularExpressions.Regex.Match(siphon.Output, @"siphon: listening on (\S+)").Groups[1].Value;
         using var client = new HttpClient();
