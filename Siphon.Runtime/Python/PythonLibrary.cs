@@ -3,20 +3,14 @@
 // so the load goes through libc's dlopen and symbols are resolved on its handle.
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Siphon.Runtime.Native;
 
 namespace Siphon.Runtime.Python;
 
-internal static unsafe partial class PythonLibrary
+internal static class PythonLibrary
 {
-    private const int RTLD_NOW = 2, RTLD_GLOBAL = 0x100;
     private static nint s_handle;
     private static readonly object s_lock = new();
-
-    [LibraryImport("libc.so.6", EntryPoint = "dlopen", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint DlOpen(string path, int flags);
-
-    [LibraryImport("libc.so.6", EntryPoint = "dlerror")]
-    private static partial nint DlError();
 
     public static nint Handle => s_handle != 0 ? s_handle : throw new InvalidOperationException("libpython is not loaded");
 
@@ -25,9 +19,9 @@ internal static unsafe partial class PythonLibrary
         lock (s_lock)
         {
             if (s_handle != 0) return;
-            var h = DlOpen(path, RTLD_NOW | RTLD_GLOBAL);
+            var h = Libc.DlOpen(path, Libc.RTLD_NOW | Libc.RTLD_GLOBAL);
             if (h == 0)
-                throw new PythonNotFoundException($"cannot load {path}: {Marshal.PtrToStringUTF8(DlError())}");
+                throw new PythonNotFoundException($"cannot load {path}: {Marshal.PtrToStringUTF8(Libc.DlError())}");
             s_handle = h;
             NativeLibrary.SetDllImportResolver(typeof(PythonLibrary).Assembly, Resolve);
         }

@@ -4,31 +4,19 @@
 // per wake-up (docs/architecture.md, "CPython facts": one wake per batch beats call_soon_threadsafe by far).
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Siphon.Runtime.Native;
 using Siphon.Runtime.Python.Binding;
 
 namespace Siphon.Runtime.Hosting;
 
-internal sealed unsafe partial class Inbox : IDisposable
+internal sealed unsafe class Inbox : IDisposable
 {
-    private const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     private readonly ConcurrentQueue<IPyWork> _queue = new();
     private int _count;
 
-    [LibraryImport("libc.so.6", EntryPoint = "eventfd", SetLastError = true)]
-    private static partial int EventFd(uint initval, int flags);
-
-    [LibraryImport("libc.so.6", EntryPoint = "write", SetLastError = true)]
-    private static partial nint Write(int fd, ulong* buf, nint count);
-
-    [LibraryImport("libc.so.6", EntryPoint = "read", SetLastError = true)]
-    private static partial nint Read(int fd, ulong* buf, nint count);
-
-    [LibraryImport("libc.so.6", EntryPoint = "close")]
-    private static partial int Close(int fd);
-
     public Inbox()
     {
-        FileDescriptor = EventFd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        FileDescriptor = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
         if (FileDescriptor < 0) throw new InvalidOperationException($"eventfd failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
@@ -44,7 +32,7 @@ internal sealed unsafe partial class Inbox : IDisposable
         if (Interlocked.Increment(ref _count) == 1)
         {
             ulong one = 1;
-            Write(FileDescriptor, &one, sizeof(ulong));
+            Libc.Write(FileDescriptor, &one, sizeof(ulong));
         }
     }
 
@@ -53,7 +41,7 @@ internal sealed unsafe partial class Inbox : IDisposable
     public int Drain(Action<IPyWork> run)
     {
         ulong value;
-        Read(FileDescriptor, &value, sizeof(ulong)); // EAGAIN when already clear: fine
+        Libc.Read(FileDescriptor, &value, sizeof(ulong)); // EAGAIN when already clear: fine
         var total = 0;
         while (true)
         {
@@ -66,5 +54,5 @@ internal sealed unsafe partial class Inbox : IDisposable
         }
     }
 
-    public void Dispose() => Close(FileDescriptor);
+    public void Dispose() => Libc.Close(FileDescriptor);
 }
