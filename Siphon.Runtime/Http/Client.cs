@@ -106,7 +106,38 @@ public sealed partial class Client
         IReadOnlyDictionary<string, string>? headers, CancellationToken cancel)
     {
         var url = Resolve(_options.BaseUrl, path, Name is null ? "inline client" : $"client '{Name}'");
-        using var request = new HttpRequestMessage(method, url);
+        using var request = NewRequest(method, url, body is { } b ? new ReadOnlyMemoryContent(b) : null, headers);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(_options.Timeout);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = "error"; // siphon.client.duration's outcome label: a status class, timeout, cancelled or error
+        try
+        {
+            using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            outcome = Telemetry.SiphonMetrics.StatusClass((int)response.StatusCode);
+            return Response.FromUpstream((int)response.StatusCode, HeadersOf(response), bytes);
+        }
+        catch (Exception e) when (Translate(e, method, url, cancel) is { } translated)
+        {
+            if (translated is ClientTimeoutException) outcome = "timeout";
+            throw translated;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = "cancelled";
+            throw;
+        }
+        finally
+        {
+            Telemetry.SiphonMetrics.Client(Name, outcome, started);
+        }
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, Uri url, HttpContent? content, IReadOnlyDictionary<string, string>? headers)
+    {
+        var request = new HttpRequestMessage(method, url) { Content = content };
         if (_options.Http2PriorKnowledge && url.Scheme == "http")
         {
             request.Version = HttpVersion.Version20;
@@ -117,7 +148,6 @@ public sealed partial class Client
             request.Version = HttpVersion.Version20;
             request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower; // h2 when ALPN agrees
         }
-        if (body is { } b) request.Content = new ReadOnlyMemoryContent(b);
         if (headers is not null)
             foreach (var (k, v) in headers)
                 if (!request.Headers.TryAddWithoutValidation(k, v))
@@ -125,55 +155,111 @@ public sealed partial class Client
                     request.Content ??= new ReadOnlyMemoryContent(ReadOnlyMemory<byte>.Empty);
                     request.Content.Headers.TryAddWithoutValidation(k, v);
                 }
+        return request;
+    }
 
+    private static Dictionary<string, string> HeadersOf(HttpResponseMessage response)
+    {
+        var h = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in response.Headers) h[k.ToLowerInvariant()] = string.Join(", ", v);
+        foreach (var (k, v) in response.Content.Headers) h[k.ToLowerInvariant()] = string.Join(", ", v);
+        return h;
+    }
+
+    /// <summary>A streamed call, used as `async with client.stream(method, path) as resp:`; the
+    /// body arrives through resp.aiter_bytes() as it is read. body may be bytes, str, or an async
+    /// iterable of bytes/str sent as it is produced. The client's timeout covers the response head.</summary>
+    [PyMethod]
+    public ClientStream Stream(string method, string path, [PyKeywordOnly] IReadOnlyDictionary<string, string>? headers = null,
+        [PyTypeHint("bytes | str | AsyncIterable[bytes | str] | None")] PyBorrowed body = default)
+    {
+        if (method.Length == 0 || method.AsSpan().IndexOfAny(" \r\n") >= 0) throw new ArgumentException($"method must be an HTTP method name, got '{method}'");
+        var url = Resolve(_options.BaseUrl, path, Name is null ? "inline client" : $"client '{Name}'");
+        var httpMethod = new HttpMethod(method.ToUpperInvariant());
+        PyRef? producer = null;
+        HttpContent? content = null;
+        if (!body.IsNull && !PyConvert.IsNone(body.Handle))
+        {
+            if (Response.IsBuffered(body.Handle)) content = new ReadOnlyMemoryContent(PyConvert.ToMemory(body.Handle, "body"));
+            else if (Response.IsAsyncIterable(body.Handle)) producer = body.NewReference().ToRef();
+            else throw new InvalidCastException($"body must be bytes, str, an async iterable of bytes/str, or None, got {PyConvert.TypeNameOf(body.Handle)}");
+        }
+        return new ClientStream(this, httpMethod, url, content, producer, headers);
+    }
+
+    /// <summary>Sends a streamed call: returns once the response head is in (loop thread for the
+    /// synchronous part: it starts the body's producer).</summary>
+    internal async Task<StreamedResponse> OpenAsync(HttpMethod method, Uri url, HttpContent? content, BodyPump? pump,
+        IReadOnlyDictionary<string, string>? headers, CancellationToken cancel)
+    {
+        using var request = NewRequest(method, url, content, headers);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(_options.Timeout);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var outcome = "error"; // siphon.client.duration's outcome label: a status class, timeout, cancelled or error
+        var outcome = "error"; // as SendAsync's, up to the response head
         try
         {
-            using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-            var h = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (k, v) in response.Headers) h[k.ToLowerInvariant()] = string.Join(", ", v);
-            foreach (var (k, v) in response.Content.Headers) h[k.ToLowerInvariant()] = string.Join(", ", v);
-            outcome = Telemetry.SiphonMetrics.StatusClass((int)response.StatusCode);
-            return Response.FromUpstream((int)response.StatusCode, h, bytes);
+            var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            try
+            {
+                var stream = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
+                outcome = Telemetry.SiphonMetrics.StatusClass((int)response.StatusCode);
+                return new StreamedResponse((int)response.StatusCode, HeadersOf(response), response, stream,
+                    e => Translate(e, method, url, CancellationToken.None) ?? e);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (Exception e) when (Translate(e, method, url, cancel) is { } translated)
         {
-            outcome = "cancelled";
-            throw;
+            if (translated is ClientTimeoutException) outcome = "timeout";
+            pump?.Cancel();
+            throw translated;
         }
         catch (OperationCanceledException)
         {
-            outcome = "timeout";
-            throw new ClientTimeoutException($"{method} {url}: no answer within {(int)_options.Timeout.TotalMilliseconds} ms");
-        }
-        catch (HttpRequestException e) when (Find<AuthenticationException>(e) is { } auth)
-        {
-            throw new TlsException($"{method} {url}: TLS handshake failed: {auth.Message}", e);
-        }
-        catch (HttpRequestException e) when (Find<SocketException>(e) is { } sock)
-        {
-            throw new ConnectException($"{method} {url}: cannot connect: {sock.Message}", e);
-        }
-        catch (HttpRequestException e) when (EndedEarly(e))
-        {
-            // Nothing on the wire says why. Over TLS 1.3 this is also how an upstream that requires a
-            // client certificate answers a client without one (it drops the connection after the handshake).
-            var hint = url.Scheme == "https" && _options.CertPath is null
-                ? " (an upstream that requires a client certificate does this when none is presented; this client has none)"
-                : "";
-            throw new ConnectException($"{method} {url}: the upstream closed the connection before a complete response{hint}", e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new ClientException($"{method} {url}: {e.Message}", e);
+            outcome = "cancelled";
+            pump?.Cancel();
+            throw;
         }
         finally
         {
             Telemetry.SiphonMetrics.Client(Name, outcome, started);
+        }
+    }
+
+    /// <summary>An outbound failure as the ClientError subclass the script sees; null to let it pass
+    /// (the awaiting handler was cancelled).</summary>
+    private Exception? Translate(Exception e, HttpMethod method, Uri url, CancellationToken cancel)
+    {
+        switch (e)
+        {
+            case OperationCanceledException when !cancel.IsCancellationRequested:
+                return new ClientTimeoutException($"{method} {url}: no answer within {(int)_options.Timeout.TotalMilliseconds} ms");
+            case ProducerFailedException p:
+                return new ClientException($"{method} {url}: the request body's producer raised\n{p.Traceback}", p);
+            case HttpRequestException h when Find<ProducerFailedException>(h) is { } p:
+                return new ClientException($"{method} {url}: the request body's producer raised\n{p.Traceback}", p);
+            case HttpRequestException h when Find<AuthenticationException>(h) is { } auth:
+                return new TlsException($"{method} {url}: TLS handshake failed: {auth.Message}", h);
+            case HttpRequestException h when Find<SocketException>(h) is { } sock:
+                return new ConnectException($"{method} {url}: cannot connect: {sock.Message}", h);
+            case HttpRequestException h when EndedEarly(h):
+                // Nothing on the wire says why. Over TLS 1.3 this is also how an upstream that requires a
+                // client certificate answers a client without one (it drops the connection after the handshake).
+                var hint = url.Scheme == "https" && _options.CertPath is null
+                    ? " (an upstream that requires a client certificate does this when none is presented; this client has none)"
+                    : "";
+                return new ConnectException($"{method} {url}: the upstream closed the connection before a complete response{hint}", h);
+            case HttpRequestException h:
+                return new ClientException($"{method} {url}: {h.Message}", h);
+            case IOException io when !cancel.IsCancellationRequested:
+                return new ConnectException($"{method} {url}: the upstream connection failed mid-body: {io.Message}", io);
+            default:
+                return null;
         }
     }
 

@@ -54,9 +54,18 @@ public sealed partial class Request
     /// <summary>Subject of the verified client certificate on a mutual-TLS listener, else None.</summary>
     [PyProperty] public string? ClientCert { get; }
 
-    /// <summary>The buffered request body.</summary>
+    /// <summary>On a stream=True route: opens the body as it arrives (set by the host; null elsewhere).</summary>
+    internal Func<BodyStream>? OpenStream { get; init; }
+
+    /// <summary>The buffered request body. On a stream=True route it raises RuntimeError: read req.stream() there.</summary>
     [PyMethod]
-    public ReadOnlyMemory<byte> Body() => _body;
+    public ReadOnlyMemory<byte> Body() => OpenStream is null ? _body
+        : throw new ScriptError("RuntimeError", $"req.body() is not available on a stream=True route ({Method} {Path}): read the body with `async for chunk in req.stream()`");
+
+    /// <summary>The body as an async iterator of bytes chunks: as it arrives on a stream=True route
+    /// (once), else the buffered body as one chunk.</summary>
+    [PyMethod]
+    public BodyStream Stream() => OpenStream is { } open ? open() : BodyStream.Buffered(_body);
 
     /// <summary>One header's value by case-insensitive name, or None.</summary>
     [PyMethod]

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Siphon.Runtime.Http;
+using Siphon.Runtime.Python;
 using Siphon.Runtime.Routing;
 using Siphon.Runtime.Telemetry;
 
@@ -93,14 +94,19 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
 
         var body = ReadOnlyMemory<byte>.Empty;
         var tooLarge = hostAnswer is null && request.ContentLength > listener.MaxBodyBytes;
+        // A stream=True route is dispatched now; its handler reads the body through req.stream(),
+        // which enforces the cap itself (Kestrel's would answer 413 over a handler that caught it).
+        var streamed = hostAnswer is null && !tooLarge && workers.StreamsBody(match.HandlerId)
+            ? new StreamedRequestBody(request.BodyReader, listener.MaxBodyBytes, ctx.RequestAborted)
+            : null;
         if (hostAnswer is null && !tooLarge)
         {
             if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } cap)
-                cap.MaxRequestBodySize = listener.MaxBodyBytes;
+                cap.MaxRequestBodySize = streamed is null ? listener.MaxBodyBytes : null;
             try
             {
                 // Most requests (GET, HEAD) carry no body: skip the read and its buffer.
-                if (ctx.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false })
+                if (streamed is null && ctx.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false })
                     body = await ReadBodyAsync(request.BodyReader, request.ContentLength, listener.MaxBodyBytes, ctx.RequestAborted);
             }
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { tooLarge = true; }
@@ -121,11 +127,12 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
 
         var snapshot = new Request(method, request.Path.HasValue ? request.Path.Value! : "/", q < 0 ? null : rawTarget[(q + 1)..],
             CopyHeaders(request.Headers), body, ClientOf(ctx, listener),
-            ctx.Connection.ClientCertificate?.Subject, match.Params);
+            ctx.Connection.ClientCertificate?.Subject, match.Params) { OpenStream = streamed is null ? null : streamed.Open };
         var route = match.Route?.Pattern; // null: unmatched, answered through the wrappers
         if (HopCost.Mode == 1) { await WriteResponse(ctx, HopCost.Canned, false); return route; }
         var worker = workers.Pick();
         var pending = new PendingRequest(worker, snapshot, match.HandlerId, route ?? "no route") { HostAnswer = hostAnswer };
+        var started = Stopwatch.GetTimestamp();
         if (hostAnswer is null) worker.Submit(pending);
         else worker.SubmitAnswer(pending);
 
@@ -147,13 +154,100 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             await WriteText(ctx, 503, ServiceUnavailable);
             return route;
         }
+        catch (HandlerFailedException) when (streamed is { Exceeded: true })
+        {
+            await WriteText(ctx, 413, PayloadTooLarge); // req.stream() raised BodyTooLargeError and the handler let it go
+            return route;
+        }
         catch (HandlerFailedException)
         {
             await WriteText(ctx, 500, InternalError);
             return route;
         }
-        await WriteResponse(ctx, response, method == HttpMethods.Head);
+        finally { streamed?.Close(); }
+        // The rest of a refused body stays unread on the wire, so an HTTP/1.x connection cannot be reused.
+        if (streamed is { Exceeded: true } && HttpProtocol.IsHttp11(request.Protocol)) ctx.Response.Headers.Connection = "close";
+        if (response.IsStreamed)
+            await WriteStreamedAsync(ctx, response, pending, listener.RequestTimeout - Stopwatch.GetElapsedTime(started));
+        else
+            await WriteResponse(ctx, response, method == HttpMethods.Head);
         return route;
+    }
+
+    /// <summary>A Response whose body is an async iterable: its producer runs on the worker's loop
+    /// (BodyPump) and each chunk is written and flushed before the next is asked for. Chunked on
+    /// HTTP/1.1, DATA frames on HTTP/2. The rest of request_timeout_ms bounds the wait for the
+    /// first chunk (504 if it passes); after that a producer that raises aborts the connection
+    /// (HTTP/1.1) or resets the stream (HTTP/2), and a client that goes away cancels the producer.</summary>
+    private async Task WriteStreamedAsync(HttpContext ctx, Response r, PendingRequest pending, TimeSpan firstByteBudget)
+    {
+        var worker = pending.Worker;
+        var pump = new BodyPump(worker);
+        var head = HttpMethods.IsHead(ctx.Request.Method) || r.Status is 204 or 304 || r.Status < 200;
+        worker.Post(new ActionWork(() =>
+        {
+            using var iterable = r.TakeStream();
+            if (iterable is null) pump.Fail("this streamed Response was already sent once: an async iterable can be drained only once");
+            else if (!head) pump.Start(iterable.Handle);
+        }));
+        if (head)
+        {
+            WriteHead(ctx.Response, r);
+            return;
+        }
+        var aborted = ctx.RequestAborted;
+        using var onAbort = aborted.Register(static p => ((BodyPump)p!).Cancel(), pump);
+        try
+        {
+            byte[]? chunk;
+            try
+            {
+                chunk = await pump.ReadAsync(aborted).AsTask().WaitAsync(firstByteBudget > TimeSpan.Zero ? firstByteBudget : TimeSpan.Zero);
+            }
+            catch (TimeoutException)
+            {
+                pump.Cancel();
+                _log.LogWarning("{Method} {Path} ({Route}): no first chunk of the streamed body within request_timeout_ms", pending.Request.Method, pending.Request.Path, pending.Route);
+                await WriteText(ctx, 504, GatewayTimeout);
+                return;
+            }
+            catch (ProducerFailedException e)
+            {
+                _log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised before its first chunk\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
+                await WriteText(ctx, 500, InternalError);
+                return;
+            }
+            WriteHead(ctx.Response, r);
+            var writer = ctx.Response.BodyWriter;
+            while (chunk is not null)
+            {
+                var flushed = await writer.WriteAsync(chunk, aborted);
+                if (flushed.IsCanceled || flushed.IsCompleted) { pump.Cancel(); return; } // the client is gone
+                chunk = await pump.ReadAsync(aborted);
+            }
+        }
+        catch (ProducerFailedException e)
+        {
+            _log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised; aborting the response\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
+            ctx.Abort();
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException || aborted.IsCancellationRequested)
+        {
+            pump.Cancel(); // the client went away (or the producer was cancelled): nothing more to send
+            if (!aborted.IsCancellationRequested) ctx.Abort();
+        }
+    }
+
+    private static void WriteHead(HttpResponse response, Response r)
+    {
+        response.StatusCode = r.Status;
+        foreach (var (name, value) in r.Headers)
+        {
+            // Framing is Kestrel's job: a script's Content-Length or Transfer-Encoding is not used.
+            if (name.Equals("content-length", StringComparison.OrdinalIgnoreCase) || name.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase))
+                continue;
+            response.Headers[name] = value;
+        }
     }
 
     private sealed class BodyTooLargeException : Exception;
@@ -226,14 +320,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
     private static async Task WriteResponse(HttpContext ctx, Response r, bool head)
     {
         var response = ctx.Response;
-        response.StatusCode = r.Status;
-        foreach (var (name, value) in r.Headers)
-        {
-            // Framing is Kestrel's job: a script's Content-Length or Transfer-Encoding is not used.
-            if (name.Equals("content-length", StringComparison.OrdinalIgnoreCase) || name.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase))
-                continue;
-            response.Headers[name] = value;
-        }
+        WriteHead(response, r);
         if (r.Status is 204 or 304 || r.Status < 200) return; // no body allowed
         response.ContentLength = r.Body.Length;
         if (!head && r.Body.Length > 0)

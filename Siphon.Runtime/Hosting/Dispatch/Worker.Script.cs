@@ -19,12 +19,13 @@ public sealed unsafe partial class Worker
         if (result == 0) throw ScriptError("failed to load");
         using var registered = PyOwned.Steal(result);
 
-        // routes: (path, methods, fn, file, line)
+        // routes: (path, methods, fn, file, line, stream)
         var routes = CApi.PyTuple_GetItem(registered.Handle, 0);
         var n = (int)CApi.PyList_Size(routes);
         var defs = new List<RouteDefinition>(n);
         _handlers = new PyRef[n];
         _handlerSync = new bool[n];
+        _handlerStream = new bool[n];
         using var isAsync = Attr(_host.Handle, "is_async");
         for (var i = 0; i < n; i++)
         {
@@ -35,6 +36,7 @@ public sealed unsafe partial class Worker
             _handlerSync[i] = !CallPredicate(isAsync.Handle, _handlers[i].Handle);
             var file = PyConvert.ToString(CApi.PyTuple_GetItem(entry, 3), "file");
             var line = PyConvert.ToInt32(CApi.PyTuple_GetItem(entry, 4), "line");
+            _handlerStream[i] = CApi.PyTuple_Size(entry) > 5 && CApi.PyTuple_GetItem(entry, 5) == Py.True;
             defs.Add(new RouteDefinition(pattern, methods, i, file, line));
         }
         RouteSignature = string.Join("\n", defs.Select(d => $"{d.Pattern} {string.Join(",", d.Methods)} {d.HandlerId} {d.Location}"));

@@ -38,7 +38,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
     // Python objects, owned by the worker thread.
     private PyRef? _host, _loop, _createFuture, _createTask, _ensureFuture, _runChain, _runSyncChain, _onTaskDone, _overloaded, _submit;
     private PyRef[] _handlers = [];
-    private bool[] _handlerSync = [], _chainSync = [];
+    private bool[] _handlerSync = [], _chainSync = [], _handlerStream = [];
     private PyRef? _middleware; // ((fn, is_sync), ...), (fn, is_sync, wraps) triples with a wrapper, or null when the script registered none
     private nint _requestType, _responseType, _coroutineType;
     private PyRef? _shutdownHooks;
@@ -61,6 +61,9 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
     /// <summary>The routing table, set once the script has loaded.</summary>
     public RouteTable Routes { get; private set; } = RouteTable.Build([]);
+
+    /// <summary>The handler's route was registered with stream=True: it is dispatched before its body is read.</summary>
+    public bool StreamsBody(int handlerId) => _handlerStream[handlerId];
 
     /// <summary>What the script registered (patterns, methods, handler order, lines), to check
     /// that every worker's table is the same.</summary>

@@ -37,6 +37,9 @@ public sealed class WorkerPool
     /// answers go through it.</summary>
     public bool Wraps => _workers[0].Wraps;
 
+    /// <summary>Whether a handler's route streams its request body (the same on every worker).</summary>
+    public bool StreamsBody(int handlerId) => _workers[0].StreamsBody(handlerId);
+
     /// <summary>Why <paramref name="install"/> cannot run worker_mode: interpreters, or null when it can.</summary>
     public static string? Refusal(PythonInstall install) =>
         install.Version >= PythonRuntime.SubInterpreterMinimum ? null

@@ -21,7 +21,8 @@ namespace Siphon.Runtime.Python.Binding;
 
 public static unsafe class BindingRegistry
 {
-    private const int Py_tp_dealloc = 52, Py_tp_doc = 56, Py_tp_getset = 73, Py_tp_methods = 64, Py_tp_new = 65;
+    private const int Py_tp_dealloc = 52, Py_tp_doc = 56, Py_tp_getset = 73, Py_tp_methods = 64, Py_tp_new = 65,
+        Py_am_aiter = 78, Py_am_anext = 79;
     private const uint Py_TPFLAGS_DISALLOW_INSTANTIATION = 1 << 7, Py_TPFLAGS_IMMUTABLETYPE = 1 << 8,
         Py_TPFLAGS_HEAPTYPE = 1 << 9, Py_TPFLAGS_DEFAULT = 1 << 18;
 
@@ -50,9 +51,11 @@ public static unsafe class BindingRegistry
     {
         var types = PyInterpreter.Current.Types; // dropped with the interpreter (PyInterpreter.EndCurrent)
         if (types.TryGetValue(clrType, out var type)) return type;
-        var slots = s_slots.GetOrAdd(clrType, _ => BuildSlots(Definition(clrType)));
+        var definition = Definition(clrType);
+        var slots = s_slots.GetOrAdd(clrType, _ => BuildSlots(definition));
         type = CApi.PyInterpreterState_Get() == CApi.PyInterpreterState_Main() ? FromTypeSpec(slots) : FromNativeSpec(slots);
         types[clrType] = type;
+        RememberAsyncIter(type, definition);
         return type;
     }
 
@@ -119,8 +122,36 @@ public static unsafe class BindingRegistry
         };
         if (d.Doc is not null) slots.Add((Py_tp_doc, Utf8Z.Of(d.Doc)));
         if (d.New != 0) slots.Add((Py_tp_new, d.New));
+        // `async for` reads the am_aiter/am_anext slots, not the type's dict: a type with methods
+        // named __aiter__/__anext__ gets slots that call them.
+        if (d.Methods.Any(m => m.Name == "__aiter__")) slots.Add((Py_am_aiter, (nint)(delegate* unmanaged<nint, nint>)&AIter));
+        if (d.Methods.Any(m => m.Name == "__anext__")) slots.Add((Py_am_anext, (nint)(delegate* unmanaged<nint, nint>)&ANext));
         return new Slots($"{d.Module}.{d.Name}",
             Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HEAPTYPE | Py_TPFLAGS_IMMUTABLETYPE | (d.New == 0 ? Py_TPFLAGS_DISALLOW_INSTANTIATION : 0),
             [.. slots]);
     }
+
+    // The __aiter__/__anext__ thunks of types with async-iteration slots, by heap type (any interpreter).
+    private static readonly ConcurrentDictionary<nint, (PyMethodDefinition AIter, PyMethodDefinition ANext)> s_asyncIter = new();
+
+    private static void RememberAsyncIter(nint type, PyTypeDefinition d)
+    {
+        var aiter = d.Methods.FirstOrDefault(m => m.Name == "__aiter__");
+        var anext = d.Methods.FirstOrDefault(m => m.Name == "__anext__");
+        if (aiter.Function != 0 || anext.Function != 0) s_asyncIter[type] = (aiter, anext);
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint AIter(nint self) => CallThunk(self, s_asyncIter[CApi.Py_TYPE(self)].AIter);
+
+    [UnmanagedCallersOnly]
+    private static nint ANext(nint self) => CallThunk(self, s_asyncIter[CApi.Py_TYPE(self)].ANext);
+
+    // Calls the method's own thunk with no arguments (not a lookup by name: the type's dict maps
+    // __aiter__ to the slot's wrapper, which would call back here). NULL with an error set on failure.
+    private static nint CallThunk(nint self, PyMethodDefinition m) => m.Flags switch
+    {
+        PyMethodFlags.NoArgs => ((delegate* unmanaged<nint, nint, nint>)m.Function)(self, 0),
+        _ => ((delegate* unmanaged<nint, nint*, nint, nint, nint>)m.Function)(self, null, 0, 0), // FastCallWithKeywords, the only other kind emitted
+    };
 }

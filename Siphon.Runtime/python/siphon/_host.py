@@ -310,3 +310,30 @@ class _NoClrInSubInterpreters:
 def refuse_clr():
     """Called by a worker in a sub-interpreter before the script loads."""
     sys.meta_path.insert(0, _NoClrInSubInterpreters)
+
+
+def start_pump(body, write, done):
+    """Drains a streamed body (an async iterable of bytes/str) on the loop: each chunk is handed to
+    ``write``, whose awaitable resolves once the host has taken (and flushed) it, so the producer
+    never runs ahead of the socket. ``done`` gets the finished task."""
+    task = asyncio.ensure_future(_pump(body, write))
+    task.add_done_callback(done)
+    return task
+
+
+async def _pump(body, write):
+    it = aiter(body)
+    try:
+        async for chunk in it:
+            if isinstance(chunk, str):
+                chunk = chunk.encode()
+            elif isinstance(chunk, (bytearray, memoryview)):
+                chunk = bytes(chunk)
+            elif not isinstance(chunk, bytes):
+                raise TypeError(f"a streamed body must yield bytes or str, got {type(chunk).__name__}")
+            if chunk:
+                await write(chunk)
+    finally:
+        aclose = getattr(it, "aclose", None)
+        if aclose is not None:
+            await aclose()

@@ -2,12 +2,13 @@
 exceptions scripts can catch. The decorators only record what they are given (with the script
 line that applied them); the host reads the records after the script has loaded and builds the
 routing table in C#."""
+import inspect as _inspect
 import sys as _sys
 
-from siphon._native import Client, Request, Response
+from siphon._native import BodyStream, Client, Request, Response
 
-__all__ = ["Request", "Response", "Client", "HttpStatusError", "ClientError", "ConnectError",
-           "ClientTimeoutError", "TlsError", "UnknownClientError", "route", "middleware", "on_startup", "on_shutdown"]
+__all__ = ["Request", "Response", "Client", "BodyStream", "HttpStatusError", "ClientError", "ConnectError",
+           "ClientTimeoutError", "TlsError", "UnknownClientError", "BodyTooLargeError", "route", "middleware", "on_startup", "on_shutdown"]
 
 
 # Both bases are RuntimeError because siphon-http raised RuntimeError for these failures: a ported
@@ -43,6 +44,11 @@ class UnknownClientError(ClientError, KeyError):
         return RuntimeError.__str__(self)
 
 
+class BodyTooLargeError(RuntimeError):
+    """Raised by ``req.stream()`` on a ``stream=True`` route when the body passes the listener's
+    ``max_body_bytes``; the client gets 413 unless the handler answers otherwise."""
+
+
 # Registrations, in order; each entry carries the file and line of the decorator.
 _routes = []
 _middleware = []
@@ -55,9 +61,11 @@ def _where(depth=2):
     return frame.f_code.co_filename, frame.f_lineno
 
 
-def route(path: str, methods=None):
+def route(path: str, methods=None, stream=False):
     """Registers the decorated function as the handler for ``path``; ``methods`` defaults to
-    ``["GET"]`` and is upper-cased. Returns the function unchanged."""
+    ``["GET"]`` and is upper-cased. With ``stream=True`` the handler (an ``async def``) is called as
+    soon as the headers are in and reads the body with ``async for chunk in req.stream()``.
+    Returns the function unchanged."""
     if not isinstance(path, str):
         raise TypeError(f"route path must be a str, got {type(path).__name__}")
     if methods is None:
@@ -70,7 +78,10 @@ def route(path: str, methods=None):
     def register(fn):
         if not callable(fn):
             raise TypeError(f"@http.route({path!r}) must decorate a function")
-        _routes.append((path, methods, fn, filename, line))
+        if stream and not (_inspect.iscoroutinefunction(fn) or _inspect.iscoroutinefunction(getattr(fn, "__call__", None))):
+            raise TypeError(f"@http.route({path!r}, stream=True) needs an async def handler: "
+                            "its body is read with `async for chunk in req.stream()`")
+        _routes.append((path, methods, fn, filename, line, bool(stream)))
         return fn
 
     return register

@@ -1,7 +1,10 @@
 """``siphon.http`` under test: re-exports the mock from ``siphon_sdk.http``."""
 
 from siphon_sdk.http import (  # noqa: F401
+    BodyStream,
+    BodyTooLargeError,
     Client,
+    ClientStream,
     ClientError,
     ClientTimeoutError,
     ConnectError,
@@ -9,8 +12,12 @@ from siphon_sdk.http import (  # noqa: F401
     MockClient,
     MockRequest,
     MockResponse,
+    MockBodyStream,
+    MockClientStream,
+    MockStreamedResponse,
     Request,
     Response,
+    StreamedResponse,
     TlsError,
     UnknownClientError,
     middleware,

@@ -68,3 +68,37 @@ def str_dict(value, what: str) -> dict[str, str]:
         if not isinstance(k, str) or not isinstance(v, str):
             raise TypeError(f"{what} must map str to str, got {k!r}: {v!r}")
     return out
+
+
+def is_async_iterable(body) -> bool:
+    """True for an async iterable (async generator, MockBodyStream, ...): a streamed body."""
+    return hasattr(type(body), "__aiter__")
+
+
+async def next_chunk(stream) -> bytes:
+    """The next non-empty chunk of a MockBodyStream's source (sync or async iterable of bytes/str);
+    StopAsyncIteration at its end."""
+    if stream._iter is None:
+        src = stream._source
+        stream._iter = src.__aiter__() if is_async_iterable(src) else iter(src)
+    while True:
+        if hasattr(stream._iter, "__anext__"):
+            chunk = await stream._iter.__anext__()
+        else:
+            try:
+                chunk = next(stream._iter)
+            except StopIteration:
+                raise StopAsyncIteration from None
+        chunk = to_body(chunk, "a body chunk")
+        if chunk:
+            return chunk
+
+
+async def next_chunk_of(it) -> bytes:
+    """The next chunk of a streamed Response's async iterator as bytes (str → UTF-8); StopAsyncIteration at the end."""
+    chunk = await it.__anext__()
+    if isinstance(chunk, str):
+        return chunk.encode("utf-8")
+    if isinstance(chunk, (bytes, bytearray, memoryview)):
+        return bytes(chunk)
+    raise TypeError(f"a streamed body must yield bytes or str, got {type(chunk).__name__}")

@@ -45,6 +45,7 @@ class Route:
     handler: object
     where: str  # "file:line" of the decorator, for messages
     order: int = 0
+    stream: bool = False  # stream=True: dispatched before the body is read
 
     @property
     def shape(self) -> tuple:

@@ -17,6 +17,7 @@ their arguments).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sys
 from urllib.parse import urlsplit
 
@@ -26,15 +27,22 @@ __all__ = [
     "MockRequest",
     "MockResponse",
     "MockClient",
+    "MockBodyStream",
+    "MockClientStream",
+    "MockStreamedResponse",
     "HttpStatusError",
     "ClientError",
     "ConnectError",
     "ClientTimeoutError",
     "TlsError",
     "UnknownClientError",
+    "BodyTooLargeError",
     "Request",
     "Response",
     "Client",
+    "BodyStream",
+    "ClientStream",
+    "StreamedResponse",
     "route",
     "middleware",
     "on_startup",
@@ -91,6 +99,42 @@ class UnknownClientError(ClientError, KeyError):
         return RuntimeError.__str__(self)
 
 
+class BodyTooLargeError(RuntimeError):
+    """req.stream() on a stream=True route passed max_body_bytes; the client gets 413 unless the handler answers."""
+
+
+# --------------------------------------------------------------------------
+# Body streams
+
+
+class MockBodyStream:
+    """An async iterator over a body's bytes chunks (req.stream(), resp.aiter_bytes()). Only the mock constructs one."""
+
+    def __init__(self, chunks=None, *, limit=None):
+        """chunks: an iterable or async iterable of bytes/str; limit: raise BodyTooLargeError past that many bytes."""
+        self._source = chunks if chunks is not None else ()
+        self._iter = None
+        self._limit = limit
+        self._read = 0
+        self._exceeded = False
+
+    def __aiter__(self) -> "MockBodyStream":
+        """Returns the iterator itself."""
+        return self
+
+    async def __anext__(self) -> bytes:
+        """The next chunk; StopAsyncIteration at the end of the body."""
+        if self._exceeded:
+            raise BodyTooLargeError(f"the request body is larger than max_body_bytes ({self._limit})")
+        chunk = await _convert.next_chunk(self)
+        if self._limit is not None and self._read + len(chunk) > self._limit:
+            self._exceeded = True
+            raise BodyTooLargeError(f"the request body is larger than max_body_bytes ({self._limit})")
+        self._read += len(chunk)
+        await asyncio.sleep(0)  # a chunk arriving is a suspension point, as in the runtime
+        return chunk
+
+
 # --------------------------------------------------------------------------
 # Request
 
@@ -121,6 +165,8 @@ class MockRequest:
         self._body = _convert.to_body(body)
         self._client = client
         self._client_cert = client_cert
+        self._stream = None  # set by the harness on a stream=True route: (chunks, limit)
+        self._opened_stream = None
 
     @property
     def method(self) -> str:
@@ -158,8 +204,23 @@ class MockRequest:
         return self._client_cert
 
     def body(self) -> bytes:
-        """The buffered request body."""
+        """The buffered request body (RuntimeError on a stream=True route: read stream() there)."""
+        if self._stream is not None:
+            raise RuntimeError(
+                f"req.body() is not available on a stream=True route ({self._method} {self._path}): "
+                "read the body with `async for chunk in req.stream()`"
+            )
         return self._body
+
+    def stream(self) -> "MockBodyStream":
+        """The body as an async iterator of bytes chunks: as sent on a stream=True route (once), else the buffered body as one chunk."""
+        if self._stream is None:
+            return MockBodyStream([self._body] if self._body else [])
+        if self._opened_stream is not None:
+            raise RuntimeError("req.stream() on a stream=True route can be read once")
+        chunks, limit = self._stream
+        self._opened_stream = MockBodyStream(chunks, limit=limit)
+        return self._opened_stream
 
     def header(self, name: str) -> str | None:
         """The header's value, looked up case-insensitively, or None."""
@@ -174,14 +235,16 @@ class MockResponse:
     """An HTTP response: returned by handlers and middleware, and by Client calls."""
 
     def __init__(self, status=200, headers=None, body=None):
-        """status 100-599 (else ValueError); header names/values without CR/LF; body bytes, str (UTF-8) or None."""
+        """status 100-599 (else ValueError); header names/values without CR/LF; body bytes, str (UTF-8),
+        None, or an async iterable of bytes/str (streamed; .body is then b"")."""
         if isinstance(status, bool) or not isinstance(status, int):
             raise TypeError(f"status must be an int, not {type(status).__name__}")
         if not 100 <= status <= 599:
             raise ValueError(f"status {status} is outside 100-599")
         self._status = status
         self._headers = _convert.response_headers(headers)
-        self._body = _convert.to_body(body)
+        self._stream = body if _convert.is_async_iterable(body) else None
+        self._body = b"" if self._stream is not None else _convert.to_body(body)
 
     @property
     def status(self) -> int:
@@ -284,6 +347,14 @@ class MockClient:
         """PATCH body (bytes or str) to path."""
         return await self._send("PATCH", path, body, headers)
 
+    def stream(self, method, path, *, headers=None, body=None) -> "MockClientStream":
+        """A streamed call: `async with client.stream("GET", path) as resp:`; body bytes, str or an async iterable."""
+        if not isinstance(method, str) or not method or any(c in method for c in " \r\n"):
+            raise ValueError(f"method must be an HTTP method name, got {method!r}")
+        if body is not None and not _convert.is_async_iterable(body):
+            _convert.to_body(body)
+        return MockClientStream(self, method.upper(), path, headers, body)
+
     async def __aenter__(self):
         """`async with http.Client(...) as c:` yields the client itself."""
         return self
@@ -322,6 +393,63 @@ class MockClient:
         return harness._answer(record, path)
 
 
+class MockClientStream:
+    """A streamed outbound call, used as an async context manager. Only the mock constructs one."""
+
+    def __init__(self, client, method, path, headers, body):
+        """Made by MockClient.stream()."""
+        self._client = client
+        self._method = method
+        self._path = path
+        self._headers = headers
+        self._body = body
+        self._entered = False
+
+    async def __aenter__(self) -> "MockStreamedResponse":
+        """Sends the request (an async iterable body is drained into the recorded request); resolves to the response."""
+        if self._entered:
+            raise RuntimeError("a client.stream() call can be entered once")
+        self._entered = True
+        body = self._body
+        if _convert.is_async_iterable(body):
+            body = b"".join([_convert.to_body(c, "a streamed body's chunk") async for c in body])
+        answer = await self._client._send(self._method, self._path, body, self._headers)
+        return MockStreamedResponse(answer.status, answer.headers, answer._stream if answer._stream is not None else
+                                    [answer.body[i:i + 65536] for i in range(0, len(answer.body), 65536)])
+
+    async def __aexit__(self, exc_type, exc, tb):
+        """Releases the response; exceptions propagate."""
+        return None
+
+
+class MockStreamedResponse:
+    """The response of a client.stream() call: status and headers, the body through aiter_bytes(). Only the mock constructs one."""
+
+    def __init__(self, status, headers, chunks):
+        """Made by MockClientStream.__aenter__."""
+        self._status = status
+        self._headers = dict(headers)
+        self._chunks = chunks
+        self._iterated = False
+
+    @property
+    def status(self) -> int:
+        """The status code."""
+        return self._status
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The response headers, lower-case names."""
+        return dict(self._headers)
+
+    def aiter_bytes(self) -> "MockBodyStream":
+        """The body as an async iterator of bytes chunks (once)."""
+        if self._iterated:
+            raise RuntimeError("resp.aiter_bytes() can be read once")
+        self._iterated = True
+        return MockBodyStream(self._chunks)
+
+
 def _join_url(base_url, path, who="client"):
     """The join rule, shared with the runtime: an absolute URL is used as is;
     otherwise path is appended to base_url with exactly one "/" between them,
@@ -354,8 +482,9 @@ def _check_callable(fn, what):
         raise TypeError(f"@http.{what} must decorate a function, not {type(fn).__name__}")
 
 
-def route(path, methods=None):
-    """Register the decorated function as the handler of path for methods (default ["GET"], upper-cased)."""
+def route(path, methods=None, stream=False):
+    """Register the decorated function as the handler of path for methods (default ["GET"], upper-cased);
+    stream=True: an async def handler called before the body is read, which reads req.stream()."""
     where = _where(1)
     try:
         segments = _routing.parse_pattern(path)
@@ -365,9 +494,14 @@ def route(path, methods=None):
 
     def decorator(fn):
         _check_callable(fn, "route")
+        if stream and not (inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))):
+            raise TypeError(
+                f"{where}: @http.route({path!r}, stream=True) needs an async def handler: "
+                "its body is read with `async for chunk in req.stream()`"
+            )
         harness = _state.current_harness()
         if harness is not None:
-            harness._register("route", _routing.Route(path, segments, verbs, fn, where))
+            harness._register("route", _routing.Route(path, segments, verbs, fn, where, stream=bool(stream)))
         return fn
 
     return decorator
@@ -425,3 +559,6 @@ def on_shutdown(fn):
 Request = MockRequest
 Response = MockResponse
 Client = MockClient
+BodyStream = MockBodyStream
+ClientStream = MockClientStream
+StreamedResponse = MockStreamedResponse

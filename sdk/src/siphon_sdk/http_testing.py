@@ -295,7 +295,13 @@ class HttpTestHarness:
         ``path`` is the raw request target (percent-encoded as on the wire); a
         query string in it is parsed, and ``query_params`` are merged over it.
         ``headers``: a dict or (name, value) pairs; a list value sends the
-        header once per item. ``body``: bytes, str (UTF-8) or None.
+        header once per item. ``body``: bytes, str (UTF-8) or None, or a list
+        (any iterable) of bytes/str chunks sent as a chunked upload: a
+        ``stream=True`` route reads them one by one through ``req.stream()``
+        (``max_body_bytes`` checked as they are read), any other route gets
+        them joined. A streamed Response's chunks are collected into ``body``;
+        a producer that raises after its first chunk raises
+        ``ConnectionAbortedError`` here (the runtime aborts the connection).
         """
         _not_in_a_running_loop()
         method = method.upper()
@@ -305,7 +311,10 @@ class HttpTestHarness:
         query = dict(parse_qsl(raw_query, keep_blank_values=True))
         query.update(_convert.str_dict(query_params, "query_params"))
         header_map = _convert.request_headers(headers)
-        body_bytes = _convert.to_body(body)
+        if body is None or isinstance(body, (bytes, bytearray, memoryview, str)):
+            body_bytes = _convert.to_body(body)
+        else:
+            body_bytes = [_convert.to_body(c, "a body chunk") for c in body]  # a chunked upload
 
         overrides = None if path_params is None else _convert.str_dict(path_params, "path_params")
         response = self._dispatch(method, raw_path, query, header_map, body_bytes, client, client_cert, overrides)
@@ -320,8 +329,16 @@ class HttpTestHarness:
             answer = error_response(404)
         elif match.status == 405:
             answer = error_response(405, {"allow": _routing.allow_header(match.allow)})
-        elif self.max_body_bytes is not None and len(body) > self.max_body_bytes:
-            answer = error_response(413)
+        if answer is None:
+            stream = match.route.stream
+            chunks = body if isinstance(body, list) else None  # a chunked upload
+            if chunks is not None and not stream:
+                body = b"".join(chunks)
+            # A declared length over the cap is refused before dispatch; a stream=True route checks
+            # a chunked upload as it reads it.
+            if self.max_body_bytes is not None and (chunks is None or not stream) and len(body) > self.max_body_bytes:
+                answer = error_response(413)
+        stream = answer is None and match.route.stream
         wraps = any(w for _, w in self._middleware)
         if answer is not None and not wraps:
             return answer
@@ -331,12 +348,63 @@ class HttpTestHarness:
             path_params=(match.params or {}) if path_params is None else path_params,
             query_params=query,
             headers=headers,
-            body=b"" if answer is not None else body,  # a refused body is not read
+            body=b"" if answer is not None or stream else body,  # a refused body is not read
             client=client,
             client_cert=client_cert,
         )
+        if stream:
+            req._stream = (chunks if chunks is not None else ([body] if body else []), self.max_body_bytes)
         pipeline = self._wrapped(match.route, req, answer) if wraps else self._pipeline(match.route, req)
-        return self._run(self._limited(pipeline, req))
+        response = self._run(self._limited(self._first_chunk(pipeline, req), req))
+        opened = req._opened_stream
+        if opened is not None and opened._exceeded and response.status == 500 and getattr(response, "_pending", None) is None:
+            response = error_response(413)  # req.stream() raised BodyTooLargeError and the handler let it go
+        pending = getattr(response, "_pending", None)
+        if pending is None:
+            return response
+        if method == "HEAD":
+            return MockResponse(response.status, response.headers, None)
+        return self._run(self._drain(response, pending, req))
+
+    async def _first_chunk(self, pipeline, req) -> MockResponse:
+        # A streamed Response: its first chunk is due within request_timeout_ms, as in the runtime.
+        response = await pipeline
+        if response._stream is None or req.method == "HEAD":
+            if response._stream is not None:
+                out = MockResponse(response.status, response.headers, None)
+                out._pending = (None, [])
+                return out
+            return response
+        it = aiter(response._stream)
+        try:
+            first = [await _convert.next_chunk_of(it)]
+        except StopAsyncIteration:
+            first = []
+        except Exception as exc:
+            self.errors.append(exc)
+            self._log_line("error", f"{req.method} {req.path}: the streamed body's producer raised before its first chunk\n{traceback.format_exc()}")
+            return error_response(500)
+        out = MockResponse(response.status, response.headers, None)
+        out._pending = (it, first)
+        return out
+
+    async def _drain(self, response, pending, req) -> MockResponse:
+        it, chunks = pending
+        try:
+            while it is not None:
+                try:
+                    chunks.append(await _convert.next_chunk_of(it))
+                except StopAsyncIteration:
+                    break
+        except Exception as exc:
+            self.errors.append(exc)
+            self._log_line("error", f"{req.method} {req.path}: the streamed body's producer raised; aborting the response\n{traceback.format_exc()}")
+            raise ConnectionAbortedError(
+                f"{req.method} {req.path}: the streamed body's producer raised after {len(chunks)} chunk(s): {exc!r}"
+            ) from exc
+        out = MockResponse(response.status, response.headers, b"".join(chunks))
+        out._chunks = chunks
+        return out
 
     async def _limited(self, pipeline, req) -> MockResponse:
         # request_timeout_ms: an async handler's task is cancelled at the
