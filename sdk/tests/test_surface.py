@@ -27,6 +27,9 @@ def test_public_names():
             "MockRequest", "MockResponse", "MockClient", "HttpStatusError", "ClientError",
             "ConnectError", "ClientTimeoutError", "TlsError", "UnknownClientError", "Request", "Response", "Client",
             "route", "middleware", "on_startup", "on_shutdown",
+            # streaming bodies (issue 14)
+            "MockBodyStream", "MockClientStream", "MockStreamedResponse", "BodyStream", "ClientStream",
+            "StreamedResponse", "BodyTooLargeError",
         ]
     )
     assert sorted(log.__all__) == ["debug", "error", "info", "warn", "warning"]
@@ -113,7 +116,7 @@ def test_client_signature():
 
 
 def test_decorator_signatures():
-    assert params(http.route) == [("path", POS, EMPTY), ("methods", POS, None)]
+    assert params(http.route) == [("path", POS, EMPTY), ("methods", POS, None), ("stream", POS, False)]
     for fn in (http.middleware, http.on_startup, http.on_shutdown):
         assert params(fn) == [("fn", POS, EMPTY)]
     for fn in (log.debug, log.info, log.warn, log.warning, log.error):
@@ -123,7 +126,8 @@ def test_decorator_signatures():
 @pytest.mark.parametrize(
     "obj",
     [http.MockRequest, http.MockResponse, http.MockClient, http.HttpStatusError, http.ClientError,
-     http.ConnectError, http.ClientTimeoutError, http.TlsError, http.UnknownClientError],
+     http.ConnectError, http.ClientTimeoutError, http.TlsError, http.UnknownClientError,
+     http.MockBodyStream, http.MockClientStream, http.MockStreamedResponse, http.BodyTooLargeError],
 )
 def test_every_public_class_and_member_has_a_docstring(obj):
     assert obj.__doc__ and obj.__doc__.strip()

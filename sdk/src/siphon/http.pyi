@@ -1,6 +1,6 @@
 """The ``http`` namespace: request, response and client types, the decorators that register
 handlers, and the exceptions scripts can catch."""
-from typing import Awaitable, Callable, Sequence, TypeVar, overload
+from typing import AsyncIterable, Awaitable, Callable, Sequence, TypeVar, overload
 
 # What each decorator accepts, so a type checker flags a handler that cannot work (e.g. one that
 # returns a dict instead of a Response) at the decorator; each returns the function unchanged.
@@ -12,6 +12,14 @@ _Guard = TypeVar("_Guard", bound=Callable[[Request], Response | None | Awaitable
 _AsyncWrapper = TypeVar("_AsyncWrapper", bound=Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]])
 _SyncWrapper = TypeVar("_SyncWrapper", bound=Callable[[Request, Callable[[Request], Response]], Response])
 _Hook = TypeVar("_Hook", bound=Callable[[], object])
+
+class BodyStream:
+    """An async iterator over a body's bytes chunks, as they arrive (`async for chunk in ...`)."""
+    def __aiter__(self) -> BodyStream:
+        """Returns the iterator itself."""
+    async def __anext__(self) -> bytes:
+        """The next chunk of bytes; raises StopAsyncIteration at the end of the body."""
+
 
 class Client:
     """An outbound HTTP client: a named one from http.yaml's clients, or an inline one."""
@@ -37,6 +45,16 @@ class Client:
         """`async with` support: returns the client."""
     async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
         """`async with` support: an inline client closes its connections; a named one stays pooled."""
+    def stream(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes | str | AsyncIterable[bytes | str] | None = ...) -> ClientStream:
+        """A streamed call, used as `async with client.stream(method, path) as resp:`; the body arrives through resp.aiter_bytes() as it is read. body may be bytes, str, or an async iterable of bytes/str sent as it is produced. The client's timeout covers the response head."""
+
+
+class ClientStream:
+    """A streamed outbound call: `async with client.stream(method, path) as resp:`."""
+    async def __aenter__(self) -> StreamedResponse:
+        """Sends the request; resolves to the response once its head is in."""
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
+        """Releases the response and its connection; exceptions raised in the block propagate."""
 
 
 class Request:
@@ -63,15 +81,17 @@ class Request:
     def client_cert(self) -> str | None:
         """Subject of the verified client certificate on a mutual-TLS listener, else None."""
     def body(self) -> bytes:
-        """The buffered request body."""
+        """The buffered request body. On a stream=True route it raises RuntimeError: read req.stream() there."""
+    def stream(self) -> BodyStream:
+        """The body as an async iterator of bytes chunks: as it arrives on a stream=True route (once), else the buffered body as one chunk."""
     def header(self, name: str) -> str | None:
         """One header's value by case-insensitive name, or None."""
 
 
 class Response:
-    """An HTTP response: status, headers and a body of bytes."""
-    def __init__(self, status: int = 200, headers: dict[str, str] | None = None, body: bytes | str | None = None) -> None:
-        """Builds a response; a str body is encoded as UTF-8. A status outside 100-599 or a header name or value containing CR or LF raises ValueError."""
+    """An HTTP response: status, headers and a body of bytes, or a body streamed from an async iterable."""
+    def __init__(self, status: int = 200, headers: dict[str, str] | None = None, body: bytes | str | AsyncIterable[bytes | str] | None = ...) -> None:
+        """Builds a response; a str body is encoded as UTF-8; an async iterable (or async generator) of bytes/str is streamed to the client as it is produced. A status outside 100-599 or a header name or value containing CR or LF raises ValueError."""
     @property
     def status(self) -> int:
         """The status code."""
@@ -80,9 +100,21 @@ class Response:
         """The response headers."""
     @property
     def body(self) -> bytes:
-        """The body as bytes."""
+        """The body as bytes (empty for a response whose body is streamed)."""
     def raise_for_status(self) -> Response:
         """Raises http.HttpStatusError for a status of 400 or more; returns the response otherwise."""
+
+
+class StreamedResponse:
+    """The response of a client.stream() call: status and headers now, the body through aiter_bytes()."""
+    @property
+    def status(self) -> int:
+        """The status code."""
+    @property
+    def headers(self) -> dict[str, str]:
+        """The response headers, lower-case names."""
+    def aiter_bytes(self) -> BodyStream:
+        """The body as an async iterator of bytes chunks, read as they arrive (once)."""
 
 class HttpStatusError(RuntimeError):
     """Raised by ``Response.raise_for_status()`` for a status of 400 or more."""
@@ -110,9 +142,15 @@ class TlsError(ClientError):
 class UnknownClientError(ClientError, KeyError):
     """``http.Client(name)`` names no client configured under http.yaml's ``clients``."""
 
-def route(path: str, methods: Sequence[str] | None = None) -> Callable[[_Handler], _Handler]:
+class BodyTooLargeError(RuntimeError):
+    """Raised by ``req.stream()`` on a ``stream=True`` route when the body passes the listener's
+    ``max_body_bytes``; the client gets 413 unless the handler answers otherwise."""
+
+def route(path: str, methods: Sequence[str] | None = None, stream: bool = False) -> Callable[[_Handler], _Handler]:
     """Registers the decorated function as the handler for ``path``; ``methods`` defaults to
-    ``["GET"]`` and is upper-cased. Returns the function unchanged."""
+    ``["GET"]`` and is upper-cased. With ``stream=True`` the handler (an ``async def``) is called as
+    soon as the headers are in and reads the body with ``async for chunk in req.stream()``.
+    Returns the function unchanged."""
     ...
 
 @overload

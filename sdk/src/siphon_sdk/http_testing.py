@@ -606,7 +606,8 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING
 
 def _upstream(resp: MockResponse) -> MockResponse:
     """A canned answer as the runtime hands an upstream answer to a script: header names lower-case."""
-    return MockResponse(resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.body)
+    body = resp._stream if resp._stream is not None else resp.body  # a streamed canned body stays streamed (client.stream())
+    return MockResponse(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
 
 
 def _read_config(config) -> dict:
