@@ -48,7 +48,7 @@ public unsafe class BoundTypeTests
     [InlineData("http.Response(headers={'X-A': 'a\\r\\nInjected: 1'})", "ValueError", "CR or LF")]
     [InlineData("http.Response(headers={'X\\nA': 'a'})", "ValueError", "CR or LF")]
     [InlineData("http.Response(status='200')", "TypeError", "status: expected int, got str")]
-    [InlineData("http.Response(body=5)", "TypeError", "body: expected bytes or str, got int")]
+    [InlineData("http.Response(body=5)", "TypeError", "body must be bytes, str, an async iterable of bytes/str, or None, got int")]
     [InlineData("http.Response(nope=1)", "TypeError", "unexpected keyword argument 'nope'")]
     [InlineData("http.Response(200, None, None, 4)", "TypeError", "positional")]
     [InlineData("http.Response(status=404).raise_for_status()", "HttpStatusError", "HTTP status 404")]
