@@ -103,7 +103,7 @@ public class StreamingTests(ITestOutputHelper output)
 
     public enum Wire { Http11, H2c, TlsH2, TlsHttp11 }
 
-    private static async Task<(SiphonProcess Siphon, TempDir Dir, TestCertificates Certs)> Start(string maxBody = "4194304", string timeoutMs = "1500")
+    private static async Task<(SiphonProcess Siphon, TempDir Dir, TestCertificates Certs)> Start(string maxBody = "4194304", string timeoutMs = "60000")
     {
         var dir = new TempDir();
         var certs = TestCertificates.Create(dir.Path);
