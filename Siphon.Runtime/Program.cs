@@ -3,6 +3,8 @@
 // workers: N runs as N processes under a Supervisor (worker_mode: processes, the default) or as N
 // interpreters in this process (worker_mode: interpreters, CPython 3.13+; see WorkerPool).
 // Nothing binds until the config, the TLS files and the script have all loaded cleanly.
+// Once serving, SIGHUP (and with reload: true / --reload a changed file) reloads the script and
+// http.yaml's live settings (ScriptReloader); in processes mode each worker process does so itself.
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
@@ -71,17 +73,8 @@ public static class Program
                     "(give it a url: redis://... to share, or use worker_mode: interpreters)");
             return await new Supervisor(config, args).RunAsync();
         }
-        if (workerIndex is not null)
-        {
-            // A worker process of a supervisor: bind the ports it reserved, sharing them.
-            ReusePort.Enabled = true;
-            var ports = (Environment.GetEnvironmentVariable(Supervisor.PortsVariable) ?? "").Split(',');
-            config = config with
-            {
-                Servers = config.Servers.Select((s, i) => i < ports.Length && int.TryParse(ports[i], out var port)
-                    ? s with { Listen = new ListenEndpoint(s.Listen.Host, port) } : s).ToList(),
-            };
-        }
+        if (workerIndex is not null) ReusePort.Enabled = true; // a worker process of a supervisor: share its ports
+        config = ForThisProcess(config);
 
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Information)
@@ -148,13 +141,18 @@ public static class Program
             Console.Out.Flush();
             admin?.Ready(); // after the listening lines: a probe that sees ready finds them printed
 
+            await using var reloader = new ScriptReloader(workers, server.Listeners, config, () => ForThisProcess(LoadConfig(cli)), loggers);
+            reloader.Start(watch: cli.Reload ?? config.Reload);
+
             var stop = new TaskCompletionSource<PosixSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
             using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
             var signal = await stop.Task;
             admin?.Draining();
-            log.LogInformation("{Signal}: draining for up to {Grace} ms", signal, config.ShutdownGraceMs);
-            await server.StopAsync(TimeSpan.FromMilliseconds(config.ShutdownGraceMs));
+            await reloader.DisposeAsync(); // no reload once draining has begun
+            var grace = reloader.Config.ShutdownGraceMs;
+            log.LogInformation("{Signal}: draining for up to {Grace} ms", signal, grace);
+            await server.StopAsync(TimeSpan.FromMilliseconds(grace));
             var rc = await workers.StopAsync();
             log.LogInformation("stopped");
             return rc == 0 ? 0 : 1;
@@ -173,6 +171,19 @@ public static class Program
             loggers.Dispose(); // flush queued log lines before the error
             Console.Error.WriteLine($"siphon: error: {message}");
         }
+    }
+
+    /// <summary>In a worker process of a supervisor, the listeners on the ports it reserved (port 0
+    /// resolved); elsewhere the config as it is.</summary>
+    private static SiphonConfig ForThisProcess(SiphonConfig config)
+    {
+        if (Environment.GetEnvironmentVariable(Supervisor.IndexVariable) is null) return config;
+        var ports = (Environment.GetEnvironmentVariable(Supervisor.PortsVariable) ?? "").Split(',');
+        return config with
+        {
+            Servers = config.Servers.Select((s, i) => i < ports.Length && int.TryParse(ports[i], out var port)
+                ? s with { Listen = new ListenEndpoint(s.Listen.Host, port) } : s).ToList(),
+        };
     }
 
     internal static SiphonConfig LoadConfig(CommandLine cli)

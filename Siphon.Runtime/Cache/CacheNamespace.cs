@@ -18,6 +18,8 @@ public sealed partial class CacheNamespace
     public const string ReservedPrefix = "siphon:";
 
     private static Dictionary<string, CacheStore> s_stores = new(StringComparer.Ordinal);
+    private static Dictionary<string, CacheConfig> s_configs = new(StringComparer.Ordinal);
+    private static bool s_metered; // set at start-up: a reload's new stores are timed as the first ones were
 
     /// <summary>The one instance: siphon.cache's functions are its bound methods.</summary>
     public static CacheNamespace Instance { get; } = new();
@@ -29,6 +31,7 @@ public sealed partial class CacheNamespace
     /// <param name="metered">time every call (siphon.cache.duration); on when the admin listener is.</param>
     public static void Configure(IReadOnlyList<CacheConfig> caches, ILogger? log = null, bool metered = false)
     {
+        s_metered = metered;
         var stores = new Dictionary<string, CacheStore>(StringComparer.Ordinal);
         foreach (var c in caches)
         {
@@ -36,7 +39,42 @@ public sealed partial class CacheNamespace
             stores[c.Name] = metered ? new Telemetry.MeteredCacheStore(store) : store;
         }
         var old = Interlocked.Exchange(ref s_stores, stores);
+        s_configs = caches.ToDictionary(c => c.Name, StringComparer.Ordinal);
         foreach (var s in old.Values) (s as IDisposable)?.Dispose();
+    }
+
+    /// <summary>A live reload's caches: a cache whose settings did not change keeps its store (an
+    /// embedded store keeps its contents), a changed or new one gets a new store. Undo puts the previous
+    /// table back; Release disposes the stores no longer used (once the old version has drained).</summary>
+    public static Config.ConfigSwap Reconfigure(IReadOnlyList<CacheConfig> caches, ILogger? log = null)
+    {
+        var old = Volatile.Read(ref s_stores);
+        var configs = s_configs;
+        var stores = new Dictionary<string, CacheStore>(StringComparer.Ordinal);
+        var created = new List<CacheStore>();
+        foreach (var c in caches)
+        {
+            if (old.TryGetValue(c.Name, out var kept) && configs.TryGetValue(c.Name, out var was) && was == c) stores[c.Name] = kept;
+            else
+            {
+                var store = c.Redis is null ? new EmbeddedStore(c.Name, c.LocalMaxEntries) : (CacheStore)new RedisStore(c, log);
+                if (s_metered) store = new Telemetry.MeteredCacheStore(store);
+                created.Add(store);
+                stores[c.Name] = store;
+            }
+        }
+        var newConfigs = caches.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        Volatile.Write(ref s_stores, stores);
+        s_configs = newConfigs;
+        var replaced = old.Values.Where(s => !stores.Values.Contains(s)).ToList();
+        return new Config.ConfigSwap(
+            undo: () =>
+            {
+                Volatile.Write(ref s_stores, old);
+                s_configs = configs;
+                foreach (var s in created) (s as IDisposable)?.Dispose();
+            },
+            release: () => { foreach (var s in replaced) (s as IDisposable)?.Dispose(); });
     }
 
     /// <summary>The configured store of that name, or null.</summary>

@@ -13,6 +13,7 @@ public sealed record CommandLine
     public string? ConfigPath { get; init; }
     public IReadOnlyList<string> Listen { get; init; } = [];
     public bool? AccessLog { get; init; }
+    public bool? Reload { get; init; }
     public int? Workers { get; init; }
     public WorkerMode? WorkerMode { get; init; }
     public string? Python { get; init; }
@@ -21,7 +22,7 @@ public sealed record CommandLine
     public const string Usage = """
         usage:
           siphon run SCRIPT [--config FILE] [--listen HOST:PORT]... [--access-log] [--workers N]
-                     [--worker-mode processes|interpreters] [--python PATH]
+                     [--worker-mode processes|interpreters] [--python PATH] [--reload]
           siphon stubs --out DIR
           siphon --help | --version
 
@@ -35,6 +36,10 @@ public sealed record CommandLine
                                port) or interpreters (one process, N interpreters each with its own
                                GIL; CPython 3.13+)
           --python PATH        python executable or libpython to embed (also $SIPHON_PYTHON)
+          --reload             live reload: when SCRIPT, a module it imported from its own folder
+                               or http.yaml changes, load the new version and switch to it without
+                               dropping requests; a version that fails to load is logged and the
+                               running one keeps serving (also reload: true; SIGHUP always reloads)
         stubs    write the .pyi stubs of the siphon package to DIR
 
         exit status: 0 after a clean shutdown, 1 when the script or Python fails or a port is in use,
@@ -62,6 +67,7 @@ public sealed record CommandLine
                 case "--config" or "-c": result = result with { ConfigPath = Value() }; break;
                 case "--listen" or "-l": listen.Add(Value()); break;
                 case "--access-log": result = result with { AccessLog = true }; break;
+                case "--reload": result = result with { Reload = true }; break;
                 case "--python": result = result with { Python = Value() }; break;
                 case "--out" or "-o": result = result with { OutDir = Value() }; break;
                 case "--workers" or "-w":

@@ -26,7 +26,7 @@ namespace Siphon.Runtime.Config;
 public static class ConfigLoader
 {
     internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_max", "sync_queue_max",
-        "handler_stall_abort_secs", "access_log", "log_format", "shutdown_grace_ms", "servers", "clients", "cache", "admin"];
+        "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients", "cache", "admin"];
     internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies",
         "max_header_bytes", "header_timeout_ms", "keep_alive_timeout_ms", "max_connections"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
@@ -104,6 +104,7 @@ public static class ConfigLoader
                 Workers = (int)(OptionalInteger(m, "workers", 1, int.MaxValue) ?? SiphonConfig.DefaultWorkers),
                 WorkerMode = ReadWorkerMode(m),
                 AccessLog = OptionalBool(m, "access_log") ?? false,
+                Reload = OptionalBool(m, "reload") ?? false,
                 ShutdownGraceMs = (int)(OptionalInteger(m, "shutdown_grace_ms", 0, int.MaxValue) ?? SiphonConfig.DefaultShutdownGraceMs),
                 Servers = servers,
                 Clients = ReadClients(m),

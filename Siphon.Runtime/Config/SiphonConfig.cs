@@ -41,6 +41,10 @@ public sealed record SiphonConfig
     /// <summary><c>access_log</c>: default false.</summary>
     public bool AccessLog { get; init; }
 
+    /// <summary><c>reload</c>: watch the script, its local modules and this file, and reload on a change
+    /// (docs/reload.md); default false. SIGHUP reloads either way.</summary>
+    public bool Reload { get; init; }
+
     /// <summary><c>shutdown_grace_ms</c>: drain time on SIGTERM/SIGINT, ≥ 0, default 10000.</summary>
     public int ShutdownGraceMs { get; init; } = DefaultShutdownGraceMs;
 

@@ -1,7 +1,8 @@
 // The outbound side: one pooled SocketsHttpHandler per named client (from http.yaml's `clients:`)
 // for the life of the process, and the handler settings both named and inline clients share:
 // `verify` as the only trust anchor, a client identity for mutual TLS, `pool_size` as the
-// connection cap per upstream, h2 by ALPN on TLS and prior-knowledge h2c when asked.
+// connection cap per upstream, h2 by ALPN on TLS and prior-knowledge h2c when asked. A live reload
+// (Reconfigure) keeps the pool of every client whose settings did not change.
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -26,6 +27,41 @@ public static class ClientPool
             named[name] = (options, new HttpMessageInvoker(CreateHandler(options, $"clients.{name}"), disposeHandler: true));
         }
         s_named = named;
+    }
+
+    /// <summary>A live reload's clients: an unchanged client keeps its pool, a changed or new one gets a
+    /// new pool. Throws ArgumentException (nothing changed) for a bad certificate file. Undo puts the
+    /// previous table back (the reload failed); Release disposes the pools no longer used (once the
+    /// old version has drained).</summary>
+    public static ConfigSwap Reconfigure(IReadOnlyDictionary<string, ClientConfig> clients)
+    {
+        var old = s_named;
+        var named = new Dictionary<string, (ClientOptions Options, HttpMessageInvoker Invoker)>(StringComparer.Ordinal);
+        var created = new List<HttpMessageInvoker>();
+        try
+        {
+            foreach (var (name, c) in clients)
+            {
+                var options = new ClientOptions(c.BaseUrl, TimeSpan.FromMilliseconds(c.TimeoutMs), c.Verify, c.CertPath, c.KeyPath, c.PoolSize, c.Http2PriorKnowledge);
+                if (old.TryGetValue(name, out var kept) && kept.Options == options) named[name] = kept;
+                else
+                {
+                    var invoker = new HttpMessageInvoker(CreateHandler(options, $"clients.{name}"), disposeHandler: true);
+                    created.Add(invoker);
+                    named[name] = (options, invoker);
+                }
+            }
+        }
+        catch
+        {
+            foreach (var i in created) i.Dispose();
+            throw;
+        }
+        s_named = named;
+        var replaced = old.Values.Select(v => v.Invoker).Where(i => !named.Values.Any(n => n.Invoker == i)).ToList();
+        return new ConfigSwap(
+            undo: () => { s_named = old; foreach (var i in created) i.Dispose(); },
+            release: () => { foreach (var i in replaced) i.Dispose(); });
     }
 
     public static IReadOnlyCollection<string> Names => s_named.Keys;

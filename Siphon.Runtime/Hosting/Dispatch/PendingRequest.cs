@@ -16,7 +16,7 @@ public sealed class HandlerFailedException(string reason, int status = 500) : Ex
     public int Status { get; } = status;
 }
 
-public sealed class PendingRequest(Worker worker, Request request, int handlerId, string route) : IPyWork, ISyncJob
+public sealed class PendingRequest(Worker worker, ScriptVersion version, Request request, int handlerId, string route) : IPyWork, ISyncJob
 {
     private volatile bool _abandoned;
 
@@ -24,6 +24,8 @@ public sealed class PendingRequest(Worker worker, Request request, int handlerId
 
     /// <summary>The worker this request was posted to.</summary>
     public Worker Worker { get; } = worker;
+    /// <summary>The script version that serves it, start to end (entered by RequestHandler).</summary>
+    public ScriptVersion Version { get; } = version;
     public Request Request { get; } = request;
     public int HandlerId { get; } = handlerId;
     /// <summary>The matched route pattern, for log lines.</summary>
@@ -55,6 +57,7 @@ public sealed class PendingRequest(Worker worker, Request request, int handlerId
     private void Done()
     {
         Worker.RequestDone();
+        Version.Leave();
         if (_dispatched != 0)
             Telemetry.SiphonMetrics.HandlerDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(_dispatched).TotalSeconds,
                 new KeyValuePair<string, object?>("worker", Worker.Index.ToString()));

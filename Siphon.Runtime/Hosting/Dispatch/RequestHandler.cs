@@ -70,71 +70,27 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         var rawPath = q < 0 ? rawTarget : rawTarget[..q];
         if (rawPath.Length == 0 || rawPath[0] != '/') rawPath = request.Path.HasValue ? request.Path.Value! : "/"; // absolute-form or '*'
 
-        var match = workers.Routes.Match(method, rawPath);
-        Response? hostAnswer = null; // with a wrapper registered, the host's own answer goes through it
-        if (match.Kind == RouteMatchKind.NotFound)
-        {
-            if (!workers.Wraps)
-            {
-                await WriteText(ctx, 404, NotFound);
-                return null;
-            }
-            hostAnswer = NotFoundAnswer;
-        }
-        else if (match.Kind == RouteMatchKind.MethodNotAllowed)
-        {
-            if (!workers.Wraps)
-            {
-                ctx.Response.Headers.Allow = match.Allow;
-                await WriteText(ctx, 405, MethodNotAllowed);
-                return null;
-            }
-            hostAnswer = TextAnswer(405, MethodNotAllowed, match.Allow);
-        }
-
-        var body = ReadOnlyMemory<byte>.Empty;
-        var tooLarge = hostAnswer is null && request.ContentLength > listener.MaxBodyBytes;
-        // A stream=True route is dispatched now; its handler reads the body through req.stream(),
-        // which enforces the cap itself (Kestrel's would answer 413 over a handler that caught it).
-        var streamed = hostAnswer is null && !tooLarge && workers.StreamsBody(match.HandlerId)
-            ? new StreamedRequestBody(request.BodyReader, listener.MaxBodyBytes, ctx.RequestAborted)
-            : null;
-        if (hostAnswer is null && !tooLarge)
-        {
-            if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } cap)
-                cap.MaxRequestBodySize = streamed is null ? listener.MaxBodyBytes : null;
-            try
-            {
-                // Most requests (GET, HEAD) carry no body: skip the read and its buffer.
-                if (streamed is null && ctx.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false })
-                    body = await ReadBodyAsync(request.BodyReader, request.ContentLength, listener.MaxBodyBytes, ctx.RequestAborted);
-            }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { tooLarge = true; }
-            catch (BodyTooLargeException) { tooLarge = true; }
-        }
-        if (tooLarge)
-        {
-            if (!workers.Wraps)
-            {
-                await WriteText(ctx, 413, PayloadTooLarge);
-                return match.Route!.Pattern;
-            }
-            // The wrappers see the matched route with no body; what they answer closes an HTTP/1.1
-            // connection, as a 413 does, because the refused body stays unread on the wire.
-            hostAnswer = PayloadTooLargeAnswer;
-            if (HttpProtocol.IsHttp11(request.Protocol)) ctx.Response.Headers.Connection = "close";
-        }
-
-        var snapshot = new Request(method, request.Path.HasValue ? request.Path.Value! : "/", q < 0 ? null : rawTarget[(q + 1)..],
-            CopyHeaders(request.Headers), body, ClientOf(ctx, listener),
-            ctx.Connection.ClientCertificate?.Subject, match.Params) { OpenStream = streamed is null ? null : streamed.Open };
-        var route = match.Route?.Pattern; // null: unmatched, answered through the wrappers
-        if (HopCost.Mode == 1) { await WriteResponse(ctx, HopCost.Canned, false); return route; }
+        // The worker first, then its current script version, entered once: that version routes and
+        // serves the whole request even if a live reload swaps it meanwhile (ScriptVersion); its
+        // wrappers, if any, carry the host's own 404/405/413 too.
         var worker = workers.Pick();
-        var pending = new PendingRequest(worker, snapshot, match.HandlerId, route ?? "no route") { HostAnswer = hostAnswer };
-        var started = Stopwatch.GetTimestamp();
-        if (hostAnswer is null) worker.Submit(pending);
-        else worker.SubmitAnswer(pending);
+        var version = worker.Enter();
+        Routed routed;
+        try
+        {
+            routed = await RouteAndSubmitAsync(ctx, listener, worker, version, method, rawTarget, rawPath, q);
+        }
+        catch
+        {
+            version.Leave();
+            throw;
+        }
+        var (pending, route, streamed, started) = routed;
+        if (pending is null)
+        {
+            version.Leave(); // answered without Python (404, 405, 413, ...)
+            return route;
+        }
 
         Response response;
         try
@@ -248,6 +204,89 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
                 continue;
             response.Headers[name] = value;
         }
+    }
+
+    /// <summary>A request handed to its worker (Pending), or answered here (Pending null: the caller
+    /// then leaves the version). Route is the matched pattern, the metrics label (null: unmatched);
+    /// Streamed the body of a stream=True route; Started when it was handed over.</summary>
+    private readonly record struct Routed(PendingRequest? Pending, string? Route, StreamedRequestBody? Streamed = null, long Started = 0);
+
+    /// <summary>Routes with <paramref name="version"/>'s table, reads the body (or opens it for a
+    /// stream=True route of that version) and hands the request to the worker.</summary>
+    private async ValueTask<Routed> RouteAndSubmitAsync(HttpContext ctx, Listener listener,
+        Worker worker, ScriptVersion version, string method, string rawTarget, string rawPath, int q)
+    {
+        var request = ctx.Request;
+        var match = version.Routes.Match(method, rawPath);
+        Response? hostAnswer = null; // with a wrapper registered, the host's own answer goes through it
+        if (match.Kind == RouteMatchKind.NotFound)
+        {
+            if (!version.Wraps)
+            {
+                await WriteText(ctx, 404, NotFound);
+                return new(null, null);
+            }
+            hostAnswer = NotFoundAnswer;
+        }
+        else if (match.Kind == RouteMatchKind.MethodNotAllowed)
+        {
+            if (!version.Wraps)
+            {
+                ctx.Response.Headers.Allow = match.Allow;
+                await WriteText(ctx, 405, MethodNotAllowed);
+                return new(null, null);
+            }
+            hostAnswer = TextAnswer(405, MethodNotAllowed, match.Allow);
+        }
+
+        var body = ReadOnlyMemory<byte>.Empty;
+        var tooLarge = hostAnswer is null && request.ContentLength > listener.MaxBodyBytes;
+        // A stream=True route is dispatched now; its handler reads the body through req.stream(),
+        // which enforces the cap itself (Kestrel's would answer 413 over a handler that caught it).
+        var streamed = hostAnswer is null && !tooLarge && version.StreamsBody(match.HandlerId)
+            ? new StreamedRequestBody(request.BodyReader, listener.MaxBodyBytes, ctx.RequestAborted)
+            : null;
+        if (hostAnswer is null && !tooLarge)
+        {
+            if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } cap)
+                cap.MaxRequestBodySize = streamed is null ? listener.MaxBodyBytes : null;
+            try
+            {
+                // Most requests (GET, HEAD) carry no body: skip the read and its buffer.
+                if (streamed is null && ctx.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false })
+                    body = await ReadBodyAsync(request.BodyReader, request.ContentLength, listener.MaxBodyBytes, ctx.RequestAborted);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { tooLarge = true; }
+            catch (BodyTooLargeException) { tooLarge = true; }
+        }
+        if (tooLarge)
+        {
+            if (!version.Wraps)
+            {
+                await WriteText(ctx, 413, PayloadTooLarge);
+                return new(null, match.Route!.Pattern);
+            }
+            // The wrappers see the matched route with no body; what they answer closes an HTTP/1.1
+            // connection, as a 413 does, because the refused body stays unread on the wire.
+            hostAnswer = PayloadTooLargeAnswer;
+            if (HttpProtocol.IsHttp11(request.Protocol)) ctx.Response.Headers.Connection = "close";
+        }
+
+        var snapshot = new Request(method, request.Path.HasValue ? request.Path.Value! : "/", q < 0 ? null : rawTarget[(q + 1)..],
+            CopyHeaders(request.Headers), body, ClientOf(ctx, listener),
+            ctx.Connection.ClientCertificate?.Subject, match.Params) { OpenStream = streamed is null ? null : streamed.Open };
+        var route = match.Route?.Pattern; // null: unmatched, answered through the wrappers
+        if (HopCost.Mode == 1)
+        {
+            streamed?.Close();
+            await WriteResponse(ctx, HopCost.Canned, false);
+            return new(null, route);
+        }
+        var pending = new PendingRequest(worker, version, snapshot, match.HandlerId, route ?? "no route") { HostAnswer = hostAnswer };
+        var started = Stopwatch.GetTimestamp();
+        if (hostAnswer is null) worker.Submit(pending);
+        else worker.SubmitAnswer(pending);
+        return new(pending, route, streamed, started);
     }
 
     private sealed class BodyTooLargeException : Exception;

@@ -15,14 +15,15 @@ public sealed unsafe partial class Worker
     {
         if (HopCost.Mode == 2) { p.Complete(HopCost.Canned); return; }
         using var req = PyOwned.Steal(BoundObject.Alloc(_requestType, p.Request));
-        var handler = _handlers[p.HandlerId].Handle;
+        var version = p.Version;
+        var handler = version.Handlers[p.HandlerId].Handle;
         nint result;
-        if (_middleware is null)
+        if (version.Middleware is null)
             result = CApi.PyObject_CallOneArg(handler, req.Handle);
         else
         {
-            var args = stackalloc nint[4] { _middleware.Handle, handler, _handlerSync[p.HandlerId] ? Py.True : Py.False, req.Handle };
-            result = CApi.PyObject_Vectorcall(_runChain!.Handle, args, 4, 0);
+            var args = stackalloc nint[4] { version.Middleware.Handle, handler, version.HandlerSync[p.HandlerId] ? Py.True : Py.False, req.Handle };
+            result = CApi.PyObject_Vectorcall((version.Wraps ? _runWrappedChain : _runChain)!.Handle, args, 4, 0);
         }
         Answer(p, result, onLoop: true);
     }
@@ -33,14 +34,15 @@ public sealed unsafe partial class Worker
     {
         if (HopCost.Mode == 2) { p.Complete(HopCost.Canned); return; }
         using var req = PyOwned.Steal(BoundObject.Alloc(_requestType, p.Request));
-        var handler = _handlers[p.HandlerId].Handle;
+        var version = p.Version;
+        var handler = version.Handlers[p.HandlerId].Handle;
         nint result;
-        if (_middleware is null)
+        if (version.Middleware is null)
             result = CApi.PyObject_CallOneArg(handler, req.Handle);
         else
         {
-            var args = stackalloc nint[3] { _middleware.Handle, handler, req.Handle };
-            result = CApi.PyObject_Vectorcall(_runSyncChain!.Handle, args, 3, 0);
+            var args = stackalloc nint[3] { version.Middleware.Handle, handler, req.Handle };
+            result = CApi.PyObject_Vectorcall((version.Wraps ? _runWrappedSyncChain : _runSyncChain)!.Handle, args, 3, 0);
         }
         Answer(p, result, onLoop: false);
     }
@@ -223,7 +225,7 @@ public sealed unsafe partial class Worker
             {
                 _scriptLog.LogError("{Method} {Path} ({Route}): handler raised\n{Traceback}", p.Request.Method, p.Request.Path, p.Route, PyErrors.FormatTraceback(exc.Handle).TrimEnd());
                 Telemetry.SiphonMetrics.PythonExceptions.Add(1, new KeyValuePair<string, object?>("route", p.Route));
-        p.Fail("handler raised");
+                p.Fail("handler raised");
                 return;
             }
         }

@@ -1,6 +1,7 @@
 // Loading the script on the worker thread: run siphon._host.load_script, turn what the script
-// registered into this worker's routing table, handlers and middleware chain, run on_startup, and
-// report a failure as a ScriptLoadException naming the script line.
+// registered into a ScriptVersion (routing table, handlers, middleware chain), run on_startup, and
+// report a failure as a ScriptLoadException naming the script line. Live reload loads later
+// versions the same way (Worker.Reload.cs).
 using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
@@ -11,76 +12,129 @@ namespace Siphon.Runtime.Hosting;
 
 public sealed unsafe partial class Worker
 {
+    /// <summary>Start-up: loads the first version, runs its on_startup hooks (the loop is not
+    /// running yet) and makes it current.</summary>
     private void LoadScript()
+    {
+        var (version, startup, saved) = LoadVersion();
+        using (startup)
+        using (saved)
+        {
+            // on_startup hooks run to completion before any listener accepts.
+            using var runHooks = Attr(_host!.Handle, "run_hooks");
+            var args = stackalloc nint[2] { _loop!.Handle, startup.Handle };
+            var ran = CApi.PyObject_Vectorcall(runHooks.Handle, args, 2, 0);
+            if (ran == 0)
+            {
+                var error = ScriptError("on_startup hook failed");
+                version.DisposeReferences();
+                throw error;
+            }
+            CApi.Py_DecRef(ran);
+        }
+        _current = version;
+        _versions.Add(version);
+        var n = version.Handlers.Length;
+        var m = version.Middleware is null ? 0 : CApi.PyTuple_Size(version.Middleware.Handle);
+        if (IsSubInterpreter)
+            _log.LogInformation("worker {Index} (sub-interpreter) loaded {Script}: {Routes} routes, {Middleware} middleware", Index, _scriptPath, n, m);
+        else
+            _log.LogInformation("loaded {Script}: {Routes} routes, {Middleware} middleware", _scriptPath, n, m);
+    }
+
+    /// <summary>Runs siphon._host.load_script (a fresh module) and turns what the script registered
+    /// into a version: routing table, handlers, middleware chain. Returns it with its on_startup
+    /// hooks (not run yet) and what restores sys.modules if the version is not taken. Throws a
+    /// ScriptLoadException naming the script line.</summary>
+    private (ScriptVersion Version, PyRef Startup, PyRef Saved) LoadVersion()
     {
         using var load = Attr(_host!.Handle, "load_script");
         using var path = PyOwned.Steal(PyConvert.ToPy(_scriptPath));
         var result = CApi.PyObject_CallOneArg(load.Handle, path.Handle);
         if (result == 0) throw ScriptError("failed to load");
         using var registered = PyOwned.Steal(result);
+        var tuple = registered.Handle;
+        PyRef Item(int i) => new PyBorrowed(CApi.PyTuple_GetItem(tuple, i)).NewReference().ToRef();
+        var saved = Item(6);
 
         // routes: (path, methods, fn, file, line, stream)
         var routes = CApi.PyTuple_GetItem(registered.Handle, 0);
         var n = (int)CApi.PyList_Size(routes);
         var defs = new List<RouteDefinition>(n);
-        _handlers = new PyRef[n];
-        _handlerSync = new bool[n];
-        _handlerStream = new bool[n];
-        using var isAsync = Attr(_host.Handle, "is_async");
-        for (var i = 0; i < n; i++)
+        var handlers = new PyRef[n];
+        var handlerSync = new bool[n];
+        var handlerStream = new bool[n];
+        PyRef? middlewareRef = null, wrappersRef = null;
+        try
         {
-            var entry = CApi.PyList_GetItem(routes, i);
-            var pattern = PyConvert.ToString(CApi.PyTuple_GetItem(entry, 0), "path");
-            var methods = PyConvert.ToStringList(CApi.PyTuple_GetItem(entry, 1), "methods");
-            _handlers[i] = new PyBorrowed(CApi.PyTuple_GetItem(entry, 2)).NewReference().ToRef();
-            _handlerSync[i] = !CallPredicate(isAsync.Handle, _handlers[i].Handle);
-            var file = PyConvert.ToString(CApi.PyTuple_GetItem(entry, 3), "file");
-            var line = PyConvert.ToInt32(CApi.PyTuple_GetItem(entry, 4), "line");
-            _handlerStream[i] = CApi.PyTuple_Size(entry) > 5 && CApi.PyTuple_GetItem(entry, 5) == Py.True;
-            defs.Add(new RouteDefinition(pattern, methods, i, file, line));
-        }
-        RouteSignature = string.Join("\n", defs.Select(d => $"{d.Pattern} {string.Join(",", d.Methods)} {d.HandlerId} {d.Location}"));
-        try { Routes = RouteTable.Build(defs); }
-        catch (RouteTableException e) { throw new ScriptLoadException(e.Message); }
-        catch (ArgumentException e) { throw new ScriptLoadException($"{_scriptPath}: {e.Message}"); }
-
-        var middleware = CApi.PyTuple_GetItem(registered.Handle, 1);
-        var m = CApi.PyList_Size(middleware);
-        var middlewareSync = true;
-        if (m > 0)
-        {
-            // With a wrapper among them, (fn, is_sync, wraps) triples for the wrapping runners.
-            var wrapping = AnyWrapper(middleware);
-            using var pairs = PyOwned.Checked(CApi.PyTuple_New(m));
-            for (nint i = 0; i < m; i++)
+            using var isAsync = Attr(_host.Handle, "is_async");
+            for (var i = 0; i < n; i++)
             {
-                var entry = CApi.PyList_GetItem(middleware, i);
-                var fn = CApi.PyTuple_GetItem(entry, 0);
-                var sync = !CallPredicate(isAsync.Handle, fn);
-                middlewareSync &= sync;
-                using var pair = PyOwned.Checked(CApi.PyTuple_New(wrapping ? 3 : 2));
-                CApi.Py_IncRef(fn);
-                CApi.PyTuple_SetItem(pair.Handle, 0, fn);
-                CApi.PyTuple_SetItem(pair.Handle, 1, Py.NewBool(sync));
-                if (wrapping) CApi.PyTuple_SetItem(pair.Handle, 2, Py.NewBool(CApi.PyTuple_GetItem(entry, 1) == Py.True));
-                CApi.PyTuple_SetItem(pairs.Handle, i, pair.Steal());
+                var entry = CApi.PyList_GetItem(routes, i);
+                var pattern = PyConvert.ToString(CApi.PyTuple_GetItem(entry, 0), "path");
+                var methods = PyConvert.ToStringList(CApi.PyTuple_GetItem(entry, 1), "methods");
+                handlers[i] = new PyBorrowed(CApi.PyTuple_GetItem(entry, 2)).NewReference().ToRef();
+                handlerSync[i] = !CallPredicate(isAsync.Handle, handlers[i].Handle);
+                var file = PyConvert.ToString(CApi.PyTuple_GetItem(entry, 3), "file");
+                var line = PyConvert.ToInt32(CApi.PyTuple_GetItem(entry, 4), "line");
+                handlerStream[i] = CApi.PyTuple_Size(entry) > 5 && CApi.PyTuple_GetItem(entry, 5) == Py.True;
+                defs.Add(new RouteDefinition(pattern, methods, i, file, line));
             }
-            _middleware = pairs.ToRef();
-            if (wrapping) UseWrappingRunners();
-        }
-        _chainSync = _handlerSync.Select(h => h && middlewareSync).ToArray();
-        _shutdownHooks = new PyBorrowed(CApi.PyTuple_GetItem(registered.Handle, 3)).NewReference().ToRef();
+            var signature = string.Join("\n", defs.Select(d => $"{d.Pattern} {string.Join(",", d.Methods)} {d.HandlerId} {d.Location}"));
+            RouteTable table;
+            try { table = RouteTable.Build(defs); }
+            catch (RouteTableException e) { throw new ScriptLoadException(e.Message); }
+            catch (ArgumentException e) { throw new ScriptLoadException($"{_scriptPath}: {e.Message}"); }
 
-        // on_startup hooks run to completion before any listener accepts.
-        using var runHooks = Attr(_host.Handle, "run_hooks");
-        var args = stackalloc nint[2] { _loop!.Handle, CApi.PyTuple_GetItem(registered.Handle, 2) };
-        var ran = CApi.PyObject_Vectorcall(runHooks.Handle, args, 2, 0);
-        if (ran == 0) throw ScriptError("on_startup hook failed");
-        CApi.Py_DecRef(ran);
-        if (IsSubInterpreter)
-            _log.LogInformation("worker {Index} (sub-interpreter) loaded {Script}: {Routes} routes, {Middleware} middleware", Index, _scriptPath, n, m);
-        else
-            _log.LogInformation("loaded {Script}: {Routes} routes, {Middleware} middleware", _scriptPath, n, m);
+            // middleware: (fn, wraps, file, line)
+            var middleware = CApi.PyTuple_GetItem(registered.Handle, 1);
+            var m = CApi.PyList_Size(middleware);
+            var middlewareSync = true;
+            var wrappersSync = true;
+            if (m > 0)
+            {
+                // With a wrapper among them, (fn, is_sync, wraps) triples for the wrapping runners;
+                // each version decides for itself (a reload may add or remove wrappers).
+                var wrapping = AnyWrapper(middleware);
+                using var pairs = PyOwned.Checked(CApi.PyTuple_New(m));
+                for (nint i = 0; i < m; i++)
+                {
+                    var entry = CApi.PyList_GetItem(middleware, i);
+                    var fn = CApi.PyTuple_GetItem(entry, 0);
+                    var sync = !CallPredicate(isAsync.Handle, fn);
+                    middlewareSync &= sync;
+                    using var pair = PyOwned.Checked(CApi.PyTuple_New(wrapping ? 3 : 2));
+                    CApi.Py_IncRef(fn);
+                    CApi.PyTuple_SetItem(pair.Handle, 0, fn);
+                    CApi.PyTuple_SetItem(pair.Handle, 1, Py.NewBool(sync));
+                    if (wrapping) CApi.PyTuple_SetItem(pair.Handle, 2, Py.NewBool(CApi.PyTuple_GetItem(entry, 1) == Py.True));
+                    CApi.PyTuple_SetItem(pairs.Handle, i, pair.Steal());
+                }
+                middlewareRef = pairs.ToRef();
+                if (wrapping) wrappersRef = WrappersOf(middlewareRef.Handle, out wrappersSync);
+            }
+            var files = PyConvert.ToStringList(CApi.PyTuple_GetItem(registered.Handle, 5), "files");
+            var version = new ScriptVersion(++_versionCount, table, signature, handlers, handlerSync, handlerStream,
+                handlerSync.Select(h => h && middlewareSync).ToArray(), middlewareRef, wrappersRef, wrappersSync, Item(3), Item(4), files);
+            return (version, Item(2), saved);
+        }
+        catch
+        {
+            foreach (var h in handlers) h?.Dispose();
+            middlewareRef?.Dispose();
+            wrappersRef?.Dispose();
+            RestoreModules(saved);
+            saved.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Puts sys.modules back as it was before a version that is not taken was loaded.</summary>
+    private void RestoreModules(PyRef saved)
+    {
+        using var restore = Attr(_host!.Handle, "restore_modules");
+        using var r = PyOwned.Steal(CApi.PyObject_CallOneArg(restore.Handle, saved.Handle));
+        if (r.IsNull) CApi.PyErr_Clear();
     }
 
     /// <summary>The pending Python error as a ScriptLoadException naming the script line.</summary>
@@ -93,12 +147,18 @@ public sealed unsafe partial class Worker
         using var t = PyOwned.Steal(type);
         using var v = PyOwned.Steal(value);
         using var b = PyOwned.Steal(tb);
-        var traceback = PyErrors.FormatTraceback(v.Handle).TrimEnd();
+        return ScriptError(what, v.Handle);
+    }
+
+    /// <summary>An exception instance (with its traceback) as a ScriptLoadException naming the script line.</summary>
+    private ScriptLoadException ScriptError(string what, nint exception)
+    {
+        var traceback = PyErrors.FormatTraceback(exception).TrimEnd();
         var where = _scriptPath;
         using (var locate = Attr(_host!.Handle, "error_location"))
         using (var path = PyOwned.Steal(PyConvert.ToPy(_scriptPath)))
         {
-            var args = stackalloc nint[2] { v.Handle, path.Handle };
+            var args = stackalloc nint[2] { exception, path.Handle };
             using var loc = PyOwned.Steal(CApi.PyObject_Vectorcall(locate.Handle, args, 2, 0));
             if (loc.IsNull) CApi.PyErr_Clear();
             else if (!PyConvert.IsNone(loc.Handle)) where = PyConvert.ToStringRaw(loc.Handle);

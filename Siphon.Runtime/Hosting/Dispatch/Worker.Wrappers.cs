@@ -1,6 +1,7 @@
-// Wrap-around middleware on the worker: a script that registered a (req, call_next) middleware has
-// every chain run by _host's wrapping runners (swapped in at load, so Dispatch and DispatchSync
-// stay as they are and a script without a wrapper pays nothing), and the requests the host would
+// Wrap-around middleware on the worker: a script version that registered a (req, call_next)
+// middleware has every chain run by _host's wrapping runners (Dispatch picks them by the version
+// the request entered, so a script without a wrapper pays nothing and a live reload may add or
+// remove wrappers), and the requests the host would
 // answer itself (404, 405, 413) pass through its wrappers, guards skipped, with the host's answer
 // at the end of the chain in place of a handler (SubmitAnswer / AnswerJob).
 using Siphon.Runtime.Http;
@@ -11,11 +12,9 @@ namespace Siphon.Runtime.Hosting;
 
 public sealed unsafe partial class Worker
 {
-    private PyRef? _wrappers; // ((fn, is_sync, True), ...): the wrappers alone, or null without any
-    private bool _wrappersSync;
-
-    /// <summary>True when the script registered a wrapper: the host's own answers go through it.</summary>
-    public bool Wraps => _wrappers is not null;
+    /// <summary>True when the current script version registered a wrapper: the host's own answers
+    /// go through it. A request uses the version it entered (ScriptVersion.Wraps).</summary>
+    public bool Wraps => _current?.Wraps ?? false;
 
     private static bool AnyWrapper(nint middleware)
     {
@@ -24,23 +23,18 @@ public sealed unsafe partial class Worker
         return false;
     }
 
-    /// <summary>After _middleware holds (fn, is_sync, wraps) triples: the wrapping runners take over,
-    /// and the wrappers alone are kept for the host's answers.</summary>
-    private void UseWrappingRunners()
+    /// <summary>From a version's (fn, is_sync, wraps) triples, the wrappers alone (a new tuple) for
+    /// the host's answers; <paramref name="allSync"/> when they are all plain functions.</summary>
+    private static PyRef WrappersOf(nint triples, out bool allSync)
     {
-        _runChain!.Dispose();
-        _runSyncChain!.Dispose();
-        _runChain = Attr(_host!.Handle, "run_wrapped_chain").ToRef();
-        _runSyncChain = Attr(_host.Handle, "run_wrapped_sync_chain").ToRef();
-        var all = _middleware!.Handle;
         var wrappers = new List<nint>();
-        _wrappersSync = true;
-        for (nint i = 0, m = CApi.PyTuple_Size(all); i < m; i++)
+        allSync = true;
+        for (nint i = 0, m = CApi.PyTuple_Size(triples); i < m; i++)
         {
-            var triple = CApi.PyTuple_GetItem(all, i);
+            var triple = CApi.PyTuple_GetItem(triples, i);
             if (CApi.PyTuple_GetItem(triple, 2) != Py.True) continue;
             wrappers.Add(triple);
-            _wrappersSync &= CApi.PyTuple_GetItem(triple, 1) == Py.True;
+            allSync &= CApi.PyTuple_GetItem(triple, 1) == Py.True;
         }
         using var tuple = PyOwned.Checked(CApi.PyTuple_New(wrappers.Count));
         for (var i = 0; i < wrappers.Count; i++)
@@ -48,7 +42,7 @@ public sealed unsafe partial class Worker
             CApi.Py_IncRef(wrappers[i]);
             CApi.PyTuple_SetItem(tuple.Handle, i, wrappers[i]);
         }
-        _wrappers = tuple.ToRef();
+        return tuple.ToRef();
     }
 
     /// <summary>A request the host answers itself (<see cref="PendingRequest.HostAnswer"/>), sent
@@ -58,7 +52,7 @@ public sealed unsafe partial class Worker
     {
         Interlocked.Increment(ref _outstanding);
         var job = new AnswerJob(request);
-        if (!_wrappersSync) _inbox.Post(job);
+        if (!request.Version.WrappersSync) _inbox.Post(job);
         else if (!_pool!.TrySubmit(job)) request.Fail("sync queue full", 503);
     }
 
@@ -66,16 +60,17 @@ public sealed unsafe partial class Worker
     {
         using var req = PyOwned.Steal(BoundObject.Alloc(_requestType, p.Request));
         using var answer = PyOwned.Steal(BoundObject.Alloc(_responseType, p.HostAnswer!));
+        var wrappers = p.Version.Wrappers!.Handle; // the wrappers of the version the request entered
         nint result;
         if (onLoop)
         {
-            var args = stackalloc nint[5] { _wrappers!.Handle, Py.None, Py.True, req.Handle, answer.Handle };
-            result = CApi.PyObject_Vectorcall(_runChain!.Handle, args, 5, 0);
+            var args = stackalloc nint[5] { wrappers, Py.None, Py.True, req.Handle, answer.Handle };
+            result = CApi.PyObject_Vectorcall(_runWrappedChain!.Handle, args, 5, 0);
         }
         else
         {
-            var args = stackalloc nint[4] { _wrappers!.Handle, Py.None, req.Handle, answer.Handle };
-            result = CApi.PyObject_Vectorcall(_runSyncChain!.Handle, args, 4, 0);
+            var args = stackalloc nint[4] { wrappers, Py.None, req.Handle, answer.Handle };
+            result = CApi.PyObject_Vectorcall(_runWrappedSyncChain!.Handle, args, 4, 0);
         }
         Answer(p, result, onLoop);
     }

@@ -37,11 +37,14 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
     // Python objects, owned by the worker thread.
     private PyRef? _host, _loop, _createFuture, _createTask, _ensureFuture, _runChain, _runSyncChain, _onTaskDone, _overloaded, _submit;
-    private PyRef[] _handlers = [];
-    private bool[] _handlerSync = [], _chainSync = [], _handlerStream = [];
-    private PyRef? _middleware; // ((fn, is_sync), ...), (fn, is_sync, wraps) triples with a wrapper, or null when the script registered none
+    private PyRef? _runWrappedChain, _runWrappedSyncChain; // the runners for a version with wrappers (Worker.Wrappers.cs)
     private nint _requestType, _responseType, _coroutineType;
-    private PyRef? _shutdownHooks;
+
+    // The version requests enter (swapped by a live reload), and every version not yet dropped
+    // (the current one and retired ones still draining; worker thread only).
+    private volatile ScriptVersion? _current;
+    private readonly List<ScriptVersion> _versions = [];
+    private int _versionCount;
 
     /// <param name="index">0 for the worker that initialises CPython (main interpreter); others run in a sub-interpreter.</param>
     public Worker(PythonInstall install, string scriptPath, ILoggerFactory loggers, int index = 0, SyncPoolOptions? sync = null)
@@ -59,15 +62,32 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
     public bool IsSubInterpreter => Index > 0;
 
-    /// <summary>The routing table, set once the script has loaded.</summary>
-    public RouteTable Routes { get; private set; } = RouteTable.Build([]);
+    private static readonly RouteTable s_noRoutes = RouteTable.Build([]);
 
-    /// <summary>The handler's route was registered with stream=True: it is dispatched before its body is read.</summary>
-    public bool StreamsBody(int handlerId) => _handlerStream[handlerId];
+    /// <summary>The current version's routing table (empty until the script has loaded).</summary>
+    public RouteTable Routes => _current?.Routes ?? s_noRoutes;
 
-    /// <summary>What the script registered (patterns, methods, handler order, lines), to check
-    /// that every worker's table is the same.</summary>
-    internal string RouteSignature { get; private set; } = "";
+    /// <summary>The version new requests enter; null until the script has loaded.</summary>
+    public ScriptVersion? Current => _current;
+
+    /// <summary>What the current version registered (patterns, methods, handler order, lines), to
+    /// check that every worker's table is the same.</summary>
+    internal string RouteSignature => _current?.RouteSignature ?? "";
+
+    /// <summary>Counts a request into the current version, which then serves it whole (a reload
+    /// meanwhile does not switch it); pair with ScriptVersion.Leave. Any thread.</summary>
+    internal ScriptVersion Enter()
+    {
+        while (true)
+        {
+            var v = _current ?? throw new InvalidOperationException("the script has not loaded");
+            if (v.TryEnter()) return v;
+        }
+    }
+
+    /// <summary>The current version registered the handler's route with stream=True: it is
+    /// dispatched before its body is read. A request asks the version it entered (ScriptVersion).</summary>
+    public bool StreamsBody(int handlerId) => _current!.StreamsBody(handlerId);
 
     /// <summary>Requests posted and not yet answered (any thread).</summary>
     public int Outstanding => Volatile.Read(ref _outstanding);
@@ -93,7 +113,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
     public void Submit(PendingRequest request)
     {
         Interlocked.Increment(ref _outstanding);
-        if (!_chainSync[request.HandlerId]) _inbox.Post(request);
+        if (!request.Version.ChainSync[request.HandlerId]) _inbox.Post(request);
         else if (!_pool!.TrySubmit(request)) request.Fail("sync queue full", 503);
     }
 
@@ -212,6 +232,8 @@ public sealed unsafe partial class Worker : IPyLoopHost
         _createTask = Attr(_loop.Handle, "create_task").ToRef();
         _runChain = Attr(_host.Handle, "run_chain").ToRef();
         _runSyncChain = Attr(_host.Handle, "run_sync_chain").ToRef();
+        _runWrappedChain = Attr(_host.Handle, "run_wrapped_chain").ToRef();
+        _runWrappedSyncChain = Attr(_host.Handle, "run_wrapped_sync_chain").ToRef();
         _overloaded = Attr(_host.Handle, "Overloaded").ToRef();
         _submit = PyOwned.Checked(NativeCallable.Create(SubmitSync)).ToRef();
         PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(_host.Handle, (byte*)Utf8Z.Of("_submit"), _submit.Handle));
@@ -273,11 +295,11 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
     private void RunShutdownHooks()
     {
-        if (_shutdownHooks is null || _host is null || _loop is null) return;
+        if (_current is not { } version || _host is null || _loop is null) return;
         try
         {
             using var runHooks = Attr(_host.Handle, "run_hooks");
-            var args = stackalloc nint[2] { _loop.Handle, _shutdownHooks.Handle };
+            var args = stackalloc nint[2] { _loop.Handle, version.ShutdownHooks.Handle };
             using var r = PyOwned.Checked(CApi.PyObject_Vectorcall(runHooks.Handle, args, 2, 0));
         }
         catch (PythonException e)
@@ -309,9 +331,10 @@ public sealed unsafe partial class Worker : IPyLoopHost
             using var r = PyOwned.Steal(close.IsNull ? 0 : CApi.PyObject_CallNoArgs(close.Handle));
             if (r.IsNull) CApi.PyErr_Clear();
         }
-        foreach (var h in _handlers) h.Dispose();
         if (_keepPython) return; // the stuck threads may still use these
-        foreach (var r in new[] { _middleware, _wrappers, _shutdownHooks, _onTaskDone, _runChain, _runSyncChain, _overloaded, _submit, _createTask, _createFuture, _ensureFuture, _loop, _host })
+        foreach (var v in _versions) v.DisposeReferences();
+        _versions.Clear();
+        foreach (var r in new[] { _onTaskDone, _runChain, _runSyncChain, _runWrappedChain, _runWrappedSyncChain, _overloaded, _submit, _createTask, _createFuture, _ensureFuture, _loop, _host })
             r?.Dispose();
         PyRef.DrainPending();
     }

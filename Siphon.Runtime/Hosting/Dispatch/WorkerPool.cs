@@ -10,6 +10,9 @@
 // Start: worker 0 first (it initialises CPython), then the others together. Stop: the
 // sub-interpreters first (on_shutdown, Py_EndInterpreter, each on its own thread), then worker 0
 // (its on_shutdown, then Py_FinalizeEx).
+// Live reload (ReloadAsync) is two-phase so the workers never disagree for long: every worker
+// loads the new version and runs its on_startup hooks; only when all succeeded and registered the
+// same routes does each switch to it, else every prepared copy is discarded and the old serves on.
 using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Routing;
@@ -30,15 +33,45 @@ public sealed class WorkerPool
 
     public IReadOnlyList<Worker> Workers => _workers;
 
-    /// <summary>The routing table (every worker's is the same).</summary>
+    /// <summary>Worker 0's current routing table (every worker's is the same once a reload is through).</summary>
     public RouteTable Routes => _workers[0].Routes;
 
-    /// <summary>The script registered a wrapper (every worker's script is the same): the host's own
+    /// <summary>The script registered a wrapper in worker 0's current version (every worker's is the same once a reload is through): the host's own
     /// answers go through it.</summary>
     public bool Wraps => _workers[0].Wraps;
 
-    /// <summary>Whether a handler's route streams its request body (the same on every worker).</summary>
+    /// <summary>Whether a handler's route streams its request body in worker 0's current version (every worker's is the same once a reload is through).</summary>
     public bool StreamsBody(int handlerId) => _workers[0].StreamsBody(handlerId);
+
+    /// <summary>Loads the script again in every worker and switches each to the new version once all
+    /// have loaded it and run its on_startup hooks. Returns the new version's number and a task that
+    /// completes when every replaced version has drained and run its on_shutdown hooks. Throws (the
+    /// first worker's error) when a worker could not load it; the old version then serves on
+    /// everywhere.</summary>
+    public async Task<(int Version, Task Retired)> ReloadAsync()
+    {
+        var prepares = _workers.Select(w => w.PrepareReloadAsync()).ToArray();
+        try { await Task.WhenAll(prepares); }
+        catch { /* looked at one by one below */ }
+        var error = prepares.FirstOrDefault(t => !t.IsCompletedSuccessfully)?.Exception?.InnerException;
+        if (error is null)
+        {
+            var main = prepares[0].Result.Version;
+            var different = Array.FindIndex(prepares, t => t.Result.Version.RouteSignature != main.RouteSignature);
+            if (different > 0)
+                error = new ScriptLoadException(
+                    $"worker {different} (sub-interpreter) registered different routes than worker 0: every interpreter runs the script, " +
+                    "so the routes it registers must not depend on anything that differs between them");
+        }
+        if (error is not null)
+        {
+            for (var i = 0; i < _workers.Length; i++)
+                if (prepares[i].IsCompletedSuccessfully) _workers[i].DiscardReload(prepares[i].Result);
+            throw error;
+        }
+        var retired = _workers.Select((w, i) => w.CommitReload(prepares[i].Result)).ToArray();
+        return (prepares[0].Result.Version.Number, Task.WhenAll(retired));
+    }
 
     /// <summary>Why <paramref name="install"/> cannot run worker_mode: interpreters, or null when it can.</summary>
     public static string? Refusal(PythonInstall install) =>

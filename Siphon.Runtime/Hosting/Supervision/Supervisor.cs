@@ -2,7 +2,8 @@
 // the same ports with SO_REUSEPORT (the kernel spreads connections across them); each has its own
 // interpreter, so module globals are per worker. Port 0 is resolved here first (a reserved socket
 // holds the port for the children), output is relayed, the listening lines are printed once all
-// workers are ready, and SIGTERM/SIGINT are forwarded. A worker that dies while serving is
+// workers are ready, and SIGTERM/SIGINT and SIGHUP (reload) are forwarded; with live reload each
+// worker process watches the files itself. A worker that dies while serving is
 // restarted (at most 5 times a minute); one that fails at start-up stops them all.
 using System.Diagnostics;
 using System.Net;
@@ -51,6 +52,12 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+        {
+            c.Cancel = true;
+            foreach (var child in _children)
+                if (child is { HasExited: false }) Kill(child.Id, 1);
+        });
 
         for (var i = 0; i < config.Workers; i++) Spawn(i);
         var startup = Task.WhenAll(_ready.Select(r => r.Task));

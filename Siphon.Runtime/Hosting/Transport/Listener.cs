@@ -1,6 +1,7 @@
 // One `servers:` entry at run time: its limits and trust settings, found from a request through
 // the connection's Items (set by connection middleware on that endpoint), so every listener
-// enforces its own body cap and timeout.
+// enforces its own body cap and timeout. A live reload may replace the settings read per request
+// (max_body_bytes, request_timeout_ms, trusted_proxies); the Kestrel limits stay as started.
 using System.Net;
 using Siphon.Runtime.Config;
 
@@ -10,9 +11,21 @@ public sealed class Listener(int index, ServerConfig config)
 {
     public const string ItemKey = "siphon.listener";
     public int Index { get; } = index;
-    public ServerConfig Config { get; } = config;
-    public long MaxBodyBytes => Config.MaxBodyBytes;
-    public TimeSpan RequestTimeout { get; } = TimeSpan.FromMilliseconds(config.RequestTimeoutMs);
+    private volatile Settings _settings = new(config);
+
+    private sealed class Settings(ServerConfig config)
+    {
+        public readonly ServerConfig Config = config;
+        public readonly TimeSpan RequestTimeout = TimeSpan.FromMilliseconds(config.RequestTimeoutMs);
+    }
+
+    public ServerConfig Config => _settings.Config;
+    public long MaxBodyBytes => _settings.Config.MaxBodyBytes;
+    public TimeSpan RequestTimeout => _settings.RequestTimeout;
+
+    /// <summary>A live reload's new settings for this listener (same address and TLS): requests that
+    /// start afterwards use its body cap, timeout and trusted proxies.</summary>
+    internal void Update(ServerConfig config) => _settings = new Settings(config);
 
     /// <summary>The bound endpoint (with the real port when the config asked for port 0).</summary>
     public EndPoint? BoundEndPoint { get; set; }

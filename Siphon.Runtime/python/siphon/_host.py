@@ -40,23 +40,66 @@ def is_async(fn):
 
 def load_script(path):
     """Executes the script as a fresh module and returns what it registered:
-    (routes, middleware, startup, shutdown); each a list of tuples ending in (file, line). A
-    middleware entry is (fn, wraps, file, line), wraps True for a (req, call_next) wrapper."""
+    (routes, middleware, startup, shutdown, module, files, saved); the first four are lists of
+    tuples ending in (file, line). A middleware entry is (fn, wraps, file, line), wraps True for a
+    (req, call_next) wrapper. Every load (the first, or a live reload) runs in a new module
+    object, and the local modules the script imports (files under its directory, outside
+    site-packages) are imported afresh too, so module globals start fresh in each version. ``files``
+    are the paths a reload watches; ``saved`` is what restore_modules puts back when this version is
+    not taken (it failed, or another interpreter's copy did)."""
+    path = os.path.abspath(path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    script_dir = os.path.dirname(path)
+    saved = {n: m for n, m in sys.modules.items() if n == name or _is_local(m, script_dir)}
+    for n in saved:
+        del sys.modules[n]
     for registry in (http._routes, http._middleware, http._startup, http._shutdown):
         registry.clear()
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+        code = compile(source, path, "exec")
+        module = types.ModuleType(name)
+        module.__file__ = path
+        if script_dir not in sys.path:
+            sys.path.insert(0, script_dir)
+        sys.modules[name] = module
+        exec(code, module.__dict__)
+        registered = (list(http._routes), list(http._middleware), list(http._startup), list(http._shutdown))
+    except BaseException:
+        restore_modules(saved, path)
+        raise
+    finally:
+        # The registries would otherwise keep this version's functions alive after it retires.
+        for registry in (http._routes, http._middleware, http._startup, http._shutdown):
+            registry.clear()
+    files = [path] + sorted({os.path.abspath(m.__file__) for n, m in list(sys.modules.items())
+                             if n != name and _is_local(m, script_dir)})
+    return (*registered, module, files, (saved, path))
+
+
+def _is_local(module, script_dir):
+    """A module imported from the script's own directory tree (not an installed package)."""
+    f = getattr(module, "__file__", None)
+    if not isinstance(f, str) or getattr(module, "__name__", "").split(".")[0] == "siphon":
+        return False
+    f = os.path.abspath(f)
+    return (f.startswith(script_dir + os.sep) and os.sep + "site-packages" + os.sep not in f
+            and os.sep + "dist-packages" + os.sep not in f)
+
+
+def restore_modules(saved, path=None):
+    """Puts back the script's module and its local modules as they were before a load whose version
+    is not taken (``saved`` as load_script returned it, or the dict alone)."""
+    if isinstance(saved, tuple):
+        saved, path = saved
     path = os.path.abspath(path)
-    with open(path, "rb") as f:
-        source = f.read()
-    code = compile(source, path, "exec")
     name = os.path.splitext(os.path.basename(path))[0]
-    module = types.ModuleType(name)
-    module.__file__ = path
     script_dir = os.path.dirname(path)
-    if script_dir not in sys.path:
-        sys.path.insert(0, script_dir)
-    sys.modules[name] = module
-    exec(code, module.__dict__)
-    return (list(http._routes), list(http._middleware), list(http._startup), list(http._shutdown))
+    for n, m in list(sys.modules.items()):
+        if n == name or _is_local(m, script_dir):
+            del sys.modules[n]
+    sys.modules.update(saved)
 
 
 def error_location(exc, path):
@@ -290,6 +333,14 @@ def run_hooks(loop, hooks):
         result = fn()
         if inspect.isawaitable(result):
             loop.run_until_complete(result)
+
+
+async def run_hooks_async(hooks):
+    """run_hooks for a loop that is already running (a live reload): the same order, each to completion."""
+    for fn, _file, _line in hooks:
+        result = fn()
+        if inspect.isawaitable(result):
+            await result
 
 
 class _NoClrInSubInterpreters:
