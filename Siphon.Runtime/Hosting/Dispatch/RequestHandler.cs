@@ -1,7 +1,7 @@
 // The Kestrel side of a request: match the route in C# (an unmatched request never reaches
-// Python, unless the script registered a wrapper: then the 404/405/413 answer passes through it),
-// enforce the listener's body cap, snapshot the request, post it to a worker (the pool
-// picks one; every worker has the same routing table), wait
+// Python, unless the request's script version registered a wrapper: then the 404/405/413 answer
+// passes through it), enforce the listener's body cap, snapshot the request, post it to a worker
+// (the pool picks one, whose current script version routes and serves the whole request), wait
 // with the listener's timeout, and write the Response. Runs on Kestrel/pool threads only; it
 // never takes the GIL.
 using System.Diagnostics;
