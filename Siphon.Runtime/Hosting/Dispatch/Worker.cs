@@ -4,6 +4,8 @@
 // own GIL on their own thread (PythonRuntime.CreateSubInterpreter) and end it there. Everything
 // that touches Python happens on the worker's thread: loading the script, building the routing
 // table from what it registered, lifecycle hooks, and dispatching requests posted to the inbox.
+// What one load of the script registered is a ScriptVersion; a live reload (Worker.Reload.cs)
+// swaps the current one while requests that entered the old one finish on it.
 // A route whose chain (guards + handler) is all plain functions runs whole on a thread of the
 // worker's SyncPool, posted there straight from Kestrel; any other chain runs on the loop, where an
 // async handler's coroutine becomes an asyncio task whose done-callback (one shared native

@@ -55,8 +55,10 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
         {
             c.Cancel = true;
-            foreach (var child in _children)
-                if (child is { HasExited: false }) Kill(child.Id, 1);
+            // Only to workers that are serving: one still starting has no SIGHUP handler yet.
+            for (var i = 0; i < _children.Length; i++)
+                if (_children[i] is { HasExited: false } child && _ready[i].Task is { IsCompletedSuccessfully: true, Result: 0 })
+                    Kill(child.Id, 1);
         });
 
         for (var i = 0; i < config.Workers; i++) Spawn(i);

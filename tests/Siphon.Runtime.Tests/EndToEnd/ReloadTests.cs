@@ -144,6 +144,18 @@ public class ReloadTests(ITestOutputHelper output)
                 for (var i = 0; i < 4; i++) Assert.StartsWith($"{good} ", await Fresh(siphon.Url + "/async"));
             }
         }
+        if (args.Contains("processes"))
+        {
+            // SIGHUP to the supervisor reaches every worker process.
+            var hups = Count(siphon.Output, "reloaded (SIGHUP)");
+            siphon.Signal(1);
+            var waited = Stopwatch.StartNew();
+            while (Count(siphon.Output, "reloaded (SIGHUP)") < hups + 2)
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"SIGHUP not relayed to both workers:\n{siphon.Output}");
+                await Task.Delay(20);
+            }
+        }
         stop.Cancel();
         await load;
 
@@ -154,6 +166,8 @@ public class ReloadTests(ITestOutputHelper output)
         Assert.All(latencies, l => Assert.True(l < 1000, $"a good edit took {l:F0} ms to be answered by every worker: {string.Join(", ", latencies.Select(x => x.ToString("F0")))}"));
         Assert.Equal(0, await siphon.StopAsync());
     }
+
+    private static int Count(string output, string text) => output.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
 
     private static List<string> Failures(string output) =>
         output.Split('\n').Where(l => l.Contains("failed; version", StringComparison.Ordinal)).ToList();
