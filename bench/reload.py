@@ -8,7 +8,7 @@ Serves a script with `siphon run --reload`, then
 1. edits the script EDITS times and times each save → the first answer of the new version (the
    poll tick, the quiet tick and the load; every worker is asked on fresh connections);
 2. sends SIGHUP RELOADS times, each after the previous version answered, and prints Python's
-   allocated blocks, its GC-tracked objects and the process's RSS after a 50-reload warm-up and at
+   allocated blocks, its GC-tracked objects and the process's RSS after a 60-reload warm-up and at
    the end (single mode only: RSS and the Python counters are one process's).
 Standard library only; uses the built host (Siphon.Runtime/bin/{Release,Debug}/net10.0/siphon.dll)."""
 import argparse, http.client, os, signal, statistics, subprocess, sys, tempfile, threading, time
@@ -18,7 +18,7 @@ SCRIPT = """import gc, os, sys, time
 from siphon import http
 VERSION = {v}
 LOADED = str(time.monotonic_ns())
-DATA = [f"item-{{i}}-{{LOADED}}" for i in range(20_000)]
+DATA = [f"item-{{i}}-{{LOADED}}" for i in range(4_000)]
 
 @http.route("/v")
 def v(req):
@@ -131,12 +131,12 @@ def main():
                 rss = next(int(l.split()[1]) for l in open(f"/proc/{server.pid}/status") if l.startswith("VmRSS:"))
                 return blocks, objects, rss
 
-            hups(50)
+            hups(60)
             b0, o0, r0 = measure()
             per = hups(a.reloads)
             b1, o1, r1 = measure()
             print(f"SIGHUP → new answer: {per:.0f} ms per reload on average ({a.reloads} reloads)")
-            print(f"after a 50-reload warm-up → after {a.reloads} more: allocated blocks {b0} → {b1} ({b1 - b0:+d}), "
+            print(f"after a 60-reload warm-up → after {a.reloads} more: allocated blocks {b0} → {b1} ({b1 - b0:+d}), "
                   f"gc objects {o0} → {o1} ({o1 - o0:+d}), RSS {r0 // 1024} → {r1 // 1024} MiB")
         stop.set()
         for t in threads:

@@ -8,7 +8,10 @@
 // Watching is by polling mtime and size every 100 ms, not inotify: it sees an editor's
 // write-to-temp-and-rename the same as a write, works on bind mounts and network filesystems where
 // no events arrive, and a handful of stat calls per tick costs nothing. A change is acted on once
-// the files have been quiet for one tick (an editor's burst of writes is one reload).
+// the files have been quiet for one tick (an editor's burst of writes is one reload), and not
+// while the script is empty: an editor that saves in place truncates it first, and a process
+// descheduled between truncating and writing would otherwise have an empty script loaded (a
+// version with no routes, answering 404) for a moment. An empty script is loaded after 2 s.
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
@@ -173,14 +176,17 @@ public sealed class ScriptReloader : IAsyncDisposable
                 await Task.Delay(_poll, stop);
                 var changed = Changed(known);
                 if (changed is null) continue;
-                // Debounce: wait until a tick passes with no further change.
+                // Debounce: wait until a tick passes with no further change (and the script is not
+                // empty, for up to 2 s).
                 Dictionary<string, (long, long)> now;
+                var settling = Stopwatch.StartNew();
                 do
                 {
                     now = WatchedFiles().ToDictionary(f => f, Stamp);
                     await Task.Delay(_poll, stop);
                 }
-                while (!now.All(kv => Stamp(kv.Key) == kv.Value));
+                while (!now.All(kv => Stamp(kv.Key) == kv.Value)
+                       || (ScriptIsEmpty() && settling.Elapsed < TimeSpan.FromSeconds(2)));
                 known = now;
                 await ReloadAsync($"{Path.GetFileName(changed)} changed");
                 // A new version may import modules the old did not: watch them from their current state.
@@ -189,6 +195,8 @@ public sealed class ScriptReloader : IAsyncDisposable
         }
         catch (OperationCanceledException) { }
     }
+
+    private bool ScriptIsEmpty() => _workers.Workers[0].Current?.Files is [var script, ..] && Stamp(script).Item2 == 0;
 
     private string? Changed(Dictionary<string, (long, long)> known)
     {
