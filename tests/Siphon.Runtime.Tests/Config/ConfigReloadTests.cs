@@ -55,6 +55,8 @@ public class ConfigReloadTests
     [InlineData("workers: 2", "workers: 2\npython: /usr/bin/python3", "python")]
     [InlineData("workers: 2", "workers: 2\nsync_threads: 3", "sync_threads")]
     [InlineData("reload: true", "reload: false", "reload")]
+    [InlineData("workers: 2", "workers: 2\nlog_format: json", "log_format")]
+    [InlineData("workers: 2", "workers: 2\nadmin: { listen: \"127.0.0.1:9090\" }", "admin")]
     [InlineData("127.0.0.1:8080", "127.0.0.1:8081", "servers[0].listen")]
     [InlineData("max_header_bytes: 4096", "max_header_bytes: 8192", "servers[0].max_header_bytes")]
     public void Restart_only_settings_are_reported_and_kept(string from, string to, string key)
@@ -68,8 +70,20 @@ public class ConfigReloadTests
         Assert.Equal(running.Python, applied.Python);
         Assert.Equal(running.SyncThreads, applied.SyncThreads);
         Assert.Equal(running.Reload, applied.Reload);
+        Assert.Equal(running.LogFormat, applied.LogFormat);
+        Assert.Equal(running.Admin, applied.Admin);
         Assert.Equal(running.Servers[0].Listen, applied.Servers[0].Listen);
         Assert.Equal(running.Servers[0].MaxHeaderBytes, applied.Servers[0].MaxHeaderBytes);
+    }
+
+    [Fact]
+    public void A_changed_admin_listener_needs_a_restart()
+    {
+        var running = Parse(Base + "\nadmin: { listen: \"127.0.0.1:9090\" }\n");
+        Assert.Empty(ConfigReload.NeedsRestart(running, Parse(Base + "\nadmin: { listen: \"127.0.0.1:9090\" }\n")));
+        var loaded = Parse(Base + "\nadmin: { listen: \"127.0.0.1:9091\", stall_after_ms: 500 }\n");
+        Assert.Equal(["admin"], ConfigReload.NeedsRestart(running, loaded));
+        Assert.Equal(running.Admin, ConfigReload.Apply(running, loaded).Admin);
     }
 
     [Fact]

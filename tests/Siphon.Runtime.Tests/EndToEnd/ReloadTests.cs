@@ -292,6 +292,74 @@ public class ReloadBehaviourTests
         Assert.Equal("shutdown two", File.ReadAllLines(hooks)[^1]);
     }
 
+    // Version n of a script whose wrapper (none, async or plain) tags every answer with x-wrapped.
+    private static string WrapScript(string marker, string wrapper) => $$"""
+        from siphon import http
+
+        {{wrapper}}
+
+        @http.route("/marker")
+        def marker(req):
+            return http.Response(body="{{marker}}")
+        """;
+
+    private const string AsyncWrapper = """
+        @http.middleware
+        async def tag(req, call_next):
+            resp = await call_next(req)
+            return http.Response(resp.status, {**resp.headers, "x-wrapped": "async"}, resp.body)
+        """;
+
+    private const string PlainWrapper = """
+        @http.middleware
+        def tag(req, call_next):
+            resp = call_next(req)
+            return http.Response(resp.status, {**resp.headers, "x-wrapped": "plain"}, resp.body)
+        """;
+
+    [Fact]
+    public async Task A_reload_that_adds_a_wrapper_sends_routed_requests_and_the_hosts_404_and_405_through_it_and_one_that_removes_it_stops()
+    {
+        using var dir = new TempDir();
+        var script = dir.Write("app.py", WrapScript("one", "# no middleware"));
+        await using var siphon = await SiphonProcess.StartAsync(script);
+        using var client = new HttpClient();
+
+        async Task<(int Status, string? Wrapped, string Body)> Get(string path, HttpMethod? method = null)
+        {
+            using var r = await client.SendAsync(new HttpRequestMessage(method ?? HttpMethod.Get, siphon.Url + path));
+            var wrapped = r.Headers.TryGetValues("x-wrapped", out var v) ? string.Join(",", v) : null;
+            return ((int)r.StatusCode, wrapped, await r.Content.ReadAsStringAsync());
+        }
+        async Task Reload(string marker, string wrapper, int nth)
+        {
+            File.WriteAllText(script, WrapScript(marker, wrapper));
+            siphon.Signal(1); // SIGHUP
+            await WaitFor(siphon, o => Count(o, "reloaded (SIGHUP)") >= nth, $"reload {nth}");
+        }
+
+        Assert.Equal((200, null, "one"), await Get("/marker"));
+        Assert.Equal((404, null, "not found\n"), await Get("/nope"));
+
+        // Version 2 adds an async wrapper: routed requests and the host's own answers go through it.
+        await Reload("two", AsyncWrapper, 1);
+        Assert.Equal((200, "async", "two"), await Get("/marker"));
+        Assert.Equal((404, "async", "not found\n"), await Get("/nope"));
+        Assert.Equal((405, "async", "method not allowed\n"), await Get("/marker", HttpMethod.Delete));
+
+        // Version 3's wrapper is a plain function: the host's answers run it on the sync pool.
+        await Reload("three", PlainWrapper, 2);
+        Assert.Equal((200, "plain", "three"), await Get("/marker"));
+        Assert.Equal((404, "plain", "not found\n"), await Get("/nope"));
+
+        // Version 4 removes it: the host answers 404 itself again, and routes run the plain chain.
+        await Reload("four", "# no middleware", 3);
+        Assert.Equal((200, null, "four"), await Get("/marker"));
+        Assert.Equal((404, null, "not found\n"), await Get("/nope"));
+        Assert.DoesNotContain("handler raised", siphon.Output);
+        Assert.Equal(0, await siphon.StopAsync());
+    }
+
     [Fact]
     public async Task A_change_to_a_local_module_alone_reloads_and_its_globals_start_fresh()
     {
