@@ -81,9 +81,12 @@ def load_script(path):
 def _is_local(module, script_dir):
     """A module imported from the script's own directory tree (not an installed package)."""
     f = getattr(module, "__file__", None)
-    if not isinstance(f, str) or getattr(module, "__name__", "").split(".")[0] == "siphon":
+    # A module made in memory has no real path: pythonnet's ``clr`` says ``__file__ == "unknown"``,
+    # which abspath would place in the working directory (often the script's): never local.
+    if (not isinstance(f, str) or not os.path.isabs(f)
+            or getattr(module, "__name__", "").split(".")[0] == "siphon"):
         return False
-    f = os.path.abspath(f)
+    f = os.path.normpath(f)
     return (f.startswith(script_dir + os.sep) and os.sep + "site-packages" + os.sep not in f
             and os.sep + "dist-packages" + os.sep not in f)
 

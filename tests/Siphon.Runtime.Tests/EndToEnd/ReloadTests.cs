@@ -361,6 +361,32 @@ public class ReloadBehaviourTests
     }
 
     [Fact]
+    public async Task A_script_that_imports_clr_loads_and_reloads_with_the_working_directory_its_own()
+    {
+        // pythonnet's clr module has __file__ "unknown": it must never count as one of the script's
+        // local modules (dropped from sys.modules at load, it could not be imported again).
+        using var dir = new TempDir();
+        string Script(string marker) => $$"""
+            import clr
+            from System.Text import Encoding
+            from siphon import http
+
+            @http.route("/len")
+            def length(req):
+                return http.Response(body=f"{{marker}} {Encoding.UTF8.GetByteCount('héllo')}")
+            """;
+        var script = dir.Write("app.py", Script("one"));
+        await using var siphon = await SiphonProcess.StartAsync(script); // its working directory is the script's
+        using var client = new HttpClient();
+        Assert.Equal("one 6", await client.GetStringAsync(siphon.Url + "/len"));
+        File.WriteAllText(script, Script("two"));
+        siphon.Signal(1); // SIGHUP
+        await WaitFor(siphon, o => o.Contains("reloaded (SIGHUP)"), "the reload");
+        Assert.Equal("two 6", await client.GetStringAsync(siphon.Url + "/len"));
+        Assert.Equal(0, await siphon.StopAsync());
+    }
+
+    [Fact]
     public async Task A_change_to_a_local_module_alone_reloads_and_its_globals_start_fresh()
     {
         using var dir = new TempDir();
