@@ -111,8 +111,8 @@ public sealed class HttpStatusException(Response response)
 
     public unsafe void Decorate(nint exception)
     {
-        using var wrapped = PyOwned.Steal(BoundObject.Wrap(Response));
-        using var status = PyOwned.Steal(PyConvert.ToPy(Response.Status));
+        using var wrapped = PyOwned.Adopt(BoundObject.Wrap(Response));
+        using var status = PyOwned.Adopt(PyConvert.ToPy(Response.Status));
         CApi.PyObject_SetAttrString(exception, (byte*)Utf8Z.Of("response"), wrapped.Handle);
         CApi.PyObject_SetAttrString(exception, (byte*)Utf8Z.Of("status"), status.Handle);
     }

@@ -58,8 +58,8 @@ public static unsafe class PyConvert
         using var dict = PyOwned.Checked(CApi.PyDict_New());
         foreach (var (k, v) in value)
         {
-            using var pk = PyOwned.Steal(ToPy(k));
-            using var pv = PyOwned.Steal(ToPy(v));
+            using var pk = PyOwned.Adopt(ToPy(k));
+            using var pv = PyOwned.Adopt(ToPy(v));
             PyErrors.ThrowIfMinusOne(CApi.PyDict_SetItem(dict.Handle, pk.Handle, pv.Handle));
         }
         return dict.Steal();

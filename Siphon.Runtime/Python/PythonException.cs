@@ -104,14 +104,14 @@ public static unsafe class PyErrors
 
     private static string TypeName(nint type)
     {
-        using var name = PyOwned.Steal(CApi.PyObject_GetAttrString(type, (byte*)Utf8Z.Of("__qualname__")));
+        using var name = PyOwned.Adopt(CApi.PyObject_GetAttrString(type, (byte*)Utf8Z.Of("__qualname__")));
         if (name.IsNull) { CApi.PyErr_Clear(); return "?"; }
         return PyConvert.ToStringRaw(name.Handle);
     }
 
     private static string StrOrEmpty(nint o)
     {
-        using var s = PyOwned.Steal(CApi.PyObject_Str(o));
+        using var s = PyOwned.Adopt(CApi.PyObject_Str(o));
         if (s.IsNull) { CApi.PyErr_Clear(); return ""; }
         return PyConvert.ToStringRaw(s.Handle);
     }
@@ -146,18 +146,18 @@ public static unsafe class PyErrors
 
     public static void SetString(nint type, string message)
     {
-        using var msg = PyOwned.Steal(PyConvert.ToPy(message));
+        using var msg = PyOwned.Adopt(PyConvert.ToPy(message));
         CApi.PyErr_SetObject(type, msg.Handle);
     }
 
     private static bool SetRaisable(IPyRaisable r, string message)
     {
-        using var module = PyOwned.Steal(CApi.PyImport_ImportModule((byte*)Utf8Z.Of(r.PyModule)));
+        using var module = PyOwned.Adopt(CApi.PyImport_ImportModule((byte*)Utf8Z.Of(r.PyModule)));
         if (module.IsNull) { CApi.PyErr_Clear(); return false; }
-        using var type = PyOwned.Steal(CApi.PyObject_GetAttrString(module.Handle, (byte*)Utf8Z.Of(r.PyTypeName)));
+        using var type = PyOwned.Adopt(CApi.PyObject_GetAttrString(module.Handle, (byte*)Utf8Z.Of(r.PyTypeName)));
         if (type.IsNull) { CApi.PyErr_Clear(); return false; }
-        using var msg = PyOwned.Steal(PyConvert.ToPy(message));
-        using var instance = PyOwned.Steal(CApi.PyObject_CallOneArg(type.Handle, msg.Handle));
+        using var msg = PyOwned.Adopt(PyConvert.ToPy(message));
+        using var instance = PyOwned.Adopt(CApi.PyObject_CallOneArg(type.Handle, msg.Handle));
         if (instance.IsNull) return true; // constructing it raised: that error stands
         r.Decorate(instance.Handle);
         CApi.PyErr_SetObject(type.Handle, instance.Handle);

@@ -218,7 +218,7 @@ public static unsafe class PythonRuntime
     private static void SetSysAttr(string name, string value)
     {
         using var sys = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("sys")));
-        using var v = PyOwned.Steal(PyConvert.ToPy(value));
+        using var v = PyOwned.Adopt(PyConvert.ToPy(value));
         PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(sys.Handle, (byte*)Utf8Z.Of(name), v.Handle));
     }
 
@@ -227,8 +227,8 @@ public static unsafe class PythonRuntime
         using var sys = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("sys")));
         using var path = PyOwned.Checked(CApi.PyObject_GetAttrString(sys.Handle, (byte*)Utf8Z.Of("path")));
         using var insert = PyOwned.Checked(CApi.PyObject_GetAttrString(path.Handle, (byte*)Utf8Z.Of("insert")));
-        using var zero = PyOwned.Steal(PyConvert.ToPy(0));
-        using var d = PyOwned.Steal(PyConvert.ToPy(dir));
+        using var zero = PyOwned.Adopt(PyConvert.ToPy(0));
+        using var d = PyOwned.Adopt(PyConvert.ToPy(dir));
         var args = stackalloc nint[2] { zero.Handle, d.Handle };
         using var r = PyOwned.Checked(CApi.PyObject_Vectorcall(insert.Handle, args, 2, 0));
     }

@@ -1,5 +1,6 @@
 // Reference ownership in the type system. PyBorrowed: a reference someone else owns; never
-// dropped. PyOwned: a new reference owned by one scope, dropped by `using`; Steal() hands it on.
+// dropped. PyOwned: a new reference owned by one scope (PyOwned.Adopt / Checked take it over),
+// dropped by `using`; Steal() hands it on.
 // Both are ref structs, so neither can outlive the GIL scope it was made in. PyRef is the
 // long-lived owner for fields; its finalizer never touches Python (it queues the decref).
 using System.Runtime.CompilerServices;
@@ -11,7 +12,7 @@ public readonly ref struct PyBorrowed(nint handle)
     public readonly nint Handle = handle;
     public bool IsNull => Handle == 0;
     /// <summary>Takes a new reference of one's own.</summary>
-    public PyOwned NewReference() { CApi.Py_IncRef(Handle); return PyOwned.Steal(Handle); }
+    public PyOwned NewReference() { CApi.Py_IncRef(Handle); return PyOwned.Adopt(Handle); }
 }
 
 public ref struct PyOwned
@@ -19,8 +20,9 @@ public ref struct PyOwned
     private nint _handle;
     private PyOwned(nint handle) => _handle = handle;
 
-    /// <summary>Takes over a new reference (from an API documented [new]). NULL is allowed.</summary>
-    public static PyOwned Steal(nint handle) => new(handle);
+    /// <summary>Takes over a new reference (from an API documented [new]). NULL is allowed. (Named
+    /// apart from the instance <see cref="Steal()"/>, which does the opposite: gives the reference away.)</summary>
+    public static PyOwned Adopt(nint handle) => new(handle);
 
     /// <summary>Takes over a new reference, turning NULL (a raised Python error) into a PythonException.</summary>
     public static PyOwned Checked(nint handle) => new(PyErrors.ThrowIfNull(handle));

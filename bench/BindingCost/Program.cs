@@ -92,7 +92,7 @@ unsafe double PyLoop(string setup, string body, nint req)
 {
     using var f = PyOwned.Checked(PythonRuntime.Eval(
         $"(lambda: ({setup}) and (lambda r, n, perf=__import__('time').perf_counter_ns: (lambda t0: [None for _ in range(n) for _ in [{body}]] and (perf() - t0))(perf())))()"));
-    using var n = PyOwned.Steal(PyConvert.ToPy(N));
+    using var n = PyOwned.Adopt(PyConvert.ToPy(N));
     var args = stackalloc nint[2] { req, n.Handle };
     using var ns = PyOwned.Checked(CApi.PyObject_Vectorcall(f.Handle, args, 2, 0));
     return PyConvert.ToInt64(ns.Handle, "ns") / (double)N;

@@ -60,13 +60,13 @@ public class PythonGlueTests
                 names.Add($"{PyLiterals.Str(name)}: __import__('ctypes').cast({handle}, __import__('ctypes').py_object).value");
             }
             var expression = $"exec({PyLiterals.Str(Prelude + code)}, {{{string.Join(", ", names)}}})";
-            using var result = PyOwned.Steal(PythonRuntime.Eval(expression, "<fixture test>"));
+            using var result = PyOwned.Adopt(PythonRuntime.Eval(expression, "<fixture test>"));
         }
         finally
         {
             foreach (var h in owned)
             {
-                using var o = PyOwned.Steal(h);
+                using var o = PyOwned.Adopt(h);
             }
         }
         Collect();
@@ -75,7 +75,7 @@ public class PythonGlueTests
 
     private static void Collect()
     {
-        using var collected = PyOwned.Steal(PythonRuntime.Eval("__import__('gc').collect()"));
+        using var collected = PyOwned.Adopt(PythonRuntime.Eval("__import__('gc').collect()"));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed unsafe partial class Worker
     internal void Dispatch(PendingRequest p)
     {
         if (HopCost.Mode == 2) { p.Complete(HopCost.Canned); return; }
-        using var req = PyOwned.Steal(BoundObject.Alloc(_requestType, p.Request));
+        using var req = PyOwned.Adopt(BoundObject.Alloc(_requestType, p.Request));
         var version = p.Version;
         var handler = version.Handlers[p.HandlerId].Handle;
         nint result;
@@ -33,7 +33,7 @@ public sealed unsafe partial class Worker
     internal void DispatchSync(PendingRequest p)
     {
         if (HopCost.Mode == 2) { p.Complete(HopCost.Canned); return; }
-        using var req = PyOwned.Steal(BoundObject.Alloc(_requestType, p.Request));
+        using var req = PyOwned.Adopt(BoundObject.Alloc(_requestType, p.Request));
         var version = p.Version;
         var handler = version.Handlers[p.HandlerId].Handle;
         nint result;
@@ -56,7 +56,7 @@ public sealed unsafe partial class Worker
             HandlerRaised(p);
             return;
         }
-        using var r = PyOwned.Steal(result);
+        using var r = PyOwned.Adopt(result);
         if (CApi.Py_TYPE(r.Handle) == _responseType)
         {
             p.Complete(BoundObject.Get<Response>(r.Handle));
@@ -148,7 +148,7 @@ public sealed unsafe partial class Worker
                 }
                 else
                 {
-                    using var message = PyOwned.Steal(PyConvert.ToPy("the sync pool is shutting down"));
+                    using var message = PyOwned.Adopt(PyConvert.ToPy("the sync pool is shutting down"));
                     using var exc = _error is not null ? _error.Borrow().NewReference()
                         : PyOwned.Checked(CApi.PyObject_CallOneArg(Py.RuntimeError, message.Handle));
                     using var set = Attr(future.Handle, "set_exception");
@@ -183,7 +183,7 @@ public sealed unsafe partial class Worker
             p.Fail("could not schedule");
             return;
         }
-        using var task = PyOwned.Steal(t);
+        using var task = PyOwned.Adopt(t);
         if (CallBool(task.Handle, "done"))
         {
             Finish(p, task.Handle); // eager task factory: it already ran to completion

@@ -82,7 +82,7 @@ public sealed unsafe partial class Worker
                     done.TrySetResult(new PreparedVersion(version, saved));
                     return;
                 }
-                using var exception = PyOwned.Steal(error);
+                using var exception = PyOwned.Adopt(error);
                 var failure = ScriptError("on_startup hook failed", exception.Handle);
                 RestoreModules(saved);
                 saved.Dispose();
@@ -99,7 +99,7 @@ public sealed unsafe partial class Worker
         {
             if (error != 0)
             {
-                using var exception = PyOwned.Steal(error);
+                using var exception = PyOwned.Adopt(error);
                 _scriptLog.LogError("{What} (version {Version}):\n{Traceback}", what, version.Number, PyErrors.FormatTraceback(exception.Handle).TrimEnd());
             }
             then();
@@ -138,7 +138,7 @@ public sealed unsafe partial class Worker
         catch (PythonException e)
         {
             // Scheduling itself failed (no memory, a closed loop): report it as the hooks' failure.
-            using var message = PyOwned.Steal(PyConvert.ToPy($"could not run the hooks: {e.Message}"));
+            using var message = PyOwned.Adopt(PyConvert.ToPy($"could not run the hooks: {e.Message}"));
             var error = CApi.PyObject_CallOneArg(Py.RuntimeError, message.Handle);
             if (error == 0) CApi.PyErr_Clear();
             finished(error);
@@ -151,7 +151,7 @@ public sealed unsafe partial class Worker
     {
         if (CallBool(task, "cancelled"))
         {
-            using var message = PyOwned.Steal(PyConvert.ToPy("the hook was cancelled"));
+            using var message = PyOwned.Adopt(PyConvert.ToPy("the hook was cancelled"));
             var cancelled = CApi.PyObject_CallOneArg(Py.RuntimeError, message.Handle);
             if (cancelled == 0) CApi.PyErr_Clear();
             return cancelled;

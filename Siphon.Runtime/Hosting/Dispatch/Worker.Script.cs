@@ -49,10 +49,10 @@ public sealed unsafe partial class Worker
     private (ScriptVersion Version, PyRef Startup, PyRef Saved) LoadVersion()
     {
         using var load = Attr(_host!.Handle, "load_script");
-        using var path = PyOwned.Steal(PyConvert.ToPy(_scriptPath));
+        using var path = PyOwned.Adopt(PyConvert.ToPy(_scriptPath));
         var result = CApi.PyObject_CallOneArg(load.Handle, path.Handle);
         if (result == 0) throw ScriptError("failed to load");
-        using var registered = PyOwned.Steal(result);
+        using var registered = PyOwned.Adopt(result);
         var tuple = registered.Handle;
         PyRef Item(int i) => new PyBorrowed(CApi.PyTuple_GetItem(tuple, i)).NewReference().ToRef();
         var saved = Item(6);
@@ -133,7 +133,7 @@ public sealed unsafe partial class Worker
     private void RestoreModules(PyRef saved)
     {
         using var restore = Attr(_host!.Handle, "restore_modules");
-        using var r = PyOwned.Steal(CApi.PyObject_CallOneArg(restore.Handle, saved.Handle));
+        using var r = PyOwned.Adopt(CApi.PyObject_CallOneArg(restore.Handle, saved.Handle));
         if (r.IsNull) CApi.PyErr_Clear();
     }
 
@@ -144,9 +144,9 @@ public sealed unsafe partial class Worker
         CApi.PyErr_Fetch(&type, &value, &tb);
         CApi.PyErr_NormalizeException(&type, &value, &tb);
         if (tb != 0) CApi.PyException_SetTraceback(value, tb);
-        using var t = PyOwned.Steal(type);
-        using var v = PyOwned.Steal(value);
-        using var b = PyOwned.Steal(tb);
+        using var t = PyOwned.Adopt(type);
+        using var v = PyOwned.Adopt(value);
+        using var b = PyOwned.Adopt(tb);
         return ScriptError(what, v.Handle);
     }
 
@@ -156,10 +156,10 @@ public sealed unsafe partial class Worker
         var traceback = PyErrors.FormatTraceback(exception).TrimEnd();
         var where = _scriptPath;
         using (var locate = Attr(_host!.Handle, "error_location"))
-        using (var path = PyOwned.Steal(PyConvert.ToPy(_scriptPath)))
+        using (var path = PyOwned.Adopt(PyConvert.ToPy(_scriptPath)))
         {
             var args = stackalloc nint[2] { exception, path.Handle };
-            using var loc = PyOwned.Steal(CApi.PyObject_Vectorcall(locate.Handle, args, 2, 0));
+            using var loc = PyOwned.Adopt(CApi.PyObject_Vectorcall(locate.Handle, args, 2, 0));
             if (loc.IsNull) CApi.PyErr_Clear();
             else if (!PyConvert.IsNone(loc.Handle)) where = PyConvert.ToStringRaw(loc.Handle);
         }

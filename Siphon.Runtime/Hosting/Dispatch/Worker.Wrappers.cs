@@ -58,8 +58,8 @@ public sealed unsafe partial class Worker
 
     private void DispatchAnswer(PendingRequest p, bool onLoop)
     {
-        using var req = PyOwned.Steal(BoundObject.Alloc(_requestType, p.Request));
-        using var answer = PyOwned.Steal(BoundObject.Alloc(_responseType, p.HostAnswer!));
+        using var req = PyOwned.Adopt(BoundObject.Alloc(_requestType, p.Request));
+        using var answer = PyOwned.Adopt(BoundObject.Alloc(_responseType, p.HostAnswer!));
         var wrappers = p.Version.Wrappers!.Handle; // the wrappers of the version the request entered
         nint result;
         if (onLoop)

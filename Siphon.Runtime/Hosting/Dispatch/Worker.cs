@@ -222,7 +222,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
             _ensureFuture = Attr(asyncio.Handle, "ensure_future").ToRef();
             // 3.12+: a coroutine that finishes without suspending completes inside create_task,
             // with no trip round the loop.
-            using var eager = PyOwned.Steal(CApi.PyObject_GetAttrString(asyncio.Handle, (byte*)Utf8Z.Of("eager_task_factory")));
+            using var eager = PyOwned.Adopt(CApi.PyObject_GetAttrString(asyncio.Handle, (byte*)Utf8Z.Of("eager_task_factory")));
             if (eager.IsNull) CApi.PyErr_Clear();
             else
             {
@@ -248,7 +248,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
         LoadScript();
 
         using var addReader = Attr(_loop.Handle, "add_reader");
-        using var fd = PyOwned.Steal(PyConvert.ToPy(_inbox.FileDescriptor));
+        using var fd = PyOwned.Adopt(PyConvert.ToPy(_inbox.FileDescriptor));
         using var drain = PyOwned.Checked(NativeCallable.Create(_ => { _inbox.Drain(RunWork); return PyConvert.None(); }));
         var args = stackalloc nint[3] { fd.Handle, drain.Handle, Py.None };
         using var added = PyOwned.Checked(CApi.PyObject_Vectorcall(addReader.Handle, args, 3, 0));
@@ -265,14 +265,11 @@ public sealed unsafe partial class Worker : IPyLoopHost
         var who = Environment.GetEnvironmentVariable(Supervisor.IndexVariable) ?? Index.ToString(); // processes mode: the supervisor's number
         Console.Error.WriteLine($"siphon: error: worker {who} (pid {Environment.ProcessId}) stalled: {reason}; exiting with status {StallExitCode} so it is restarted");
         Console.Error.Flush();
-        Exit(StallExitCode);
+        Siphon.Runtime.Native.Libc.Exit(StallExitCode);
     }
 
     /// <summary>The exit status of a process whose sync pool stalled (handler_stall_abort_secs).</summary>
     public const int StallExitCode = 3;
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "_exit")]
-    private static partial void Exit(int status);
 
     private nint ScriptLog(nint args)
     {
@@ -329,8 +326,8 @@ public sealed unsafe partial class Worker : IPyLoopHost
         _inflight.Clear();
         if (_loop is not null)
         {
-            using var close = PyOwned.Steal(CApi.PyObject_GetAttrString(_loop.Handle, (byte*)Utf8Z.Of("close")));
-            using var r = PyOwned.Steal(close.IsNull ? 0 : CApi.PyObject_CallNoArgs(close.Handle));
+            using var close = PyOwned.Adopt(CApi.PyObject_GetAttrString(_loop.Handle, (byte*)Utf8Z.Of("close")));
+            using var r = PyOwned.Adopt(close.IsNull ? 0 : CApi.PyObject_CallNoArgs(close.Handle));
             if (r.IsNull) CApi.PyErr_Clear();
         }
         if (_keepPython) return; // the stuck threads may still use these

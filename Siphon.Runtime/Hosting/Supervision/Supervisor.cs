@@ -10,6 +10,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Siphon.Runtime.Config;
+using Siphon.Runtime.Native;
 
 namespace Siphon.Runtime.Hosting;
 
@@ -22,9 +23,6 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
     private readonly Queue<DateTime> _restarts = new();
     private volatile bool _stopping;
     private string _ports = "";
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Kill(int pid, int sig);
 
     public async Task<int> RunAsync()
     {
@@ -58,7 +56,7 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
             // Only to workers that are serving: one still starting has no SIGHUP handler yet.
             for (var i = 0; i < _children.Length; i++)
                 if (_children[i] is { HasExited: false } child && _ready[i].Task is { IsCompletedSuccessfully: true, Result: 0 })
-                    Kill(child.Id, 1);
+                    Libc.Kill(child.Id, 1);
         });
 
         for (var i = 0; i < config.Workers; i++) Spawn(i);
@@ -79,7 +77,7 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
         _stopping = true;
         var failed = startup.IsCompleted ? startup.Result.FirstOrDefault(rc => rc != 0) : 0;
         foreach (var c in _children)
-            if (c is { HasExited: false }) Kill(c.Id, 15);
+            if (c is { HasExited: false }) Libc.Kill(c.Id, 15);
         var codes = new List<int>();
         foreach (var c in _children)
         {

@@ -99,7 +99,7 @@ public static unsafe class AsyncBridge
             nint value;
             try { value = result(task); }
             catch (Exception e) { SetException(future, e); return; }
-            using var v = PyOwned.Steal(value);
+            using var v = PyOwned.Adopt(value);
             CallMethod(future, "set_result", v.Handle);
         }
         else

@@ -22,7 +22,7 @@ public static unsafe class NativeCallable
             GCHandle.FromIntPtr(handle).Free();
             throw PyErrors.Fetch();
         }
-        using var owned = PyOwned.Steal(capsule);
+        using var owned = PyOwned.Adopt(capsule);
         return PyErrors.ThrowIfNull(CApi.PyCFunction_NewEx(s_methodDef, capsule, 0));
     }
 

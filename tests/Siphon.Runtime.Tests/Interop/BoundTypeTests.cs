@@ -89,14 +89,14 @@ public unsafe class BoundTypeTests
     {
         EnsureSiphon();
         using var gil = Gil.Acquire();
-        using var req = PyOwned.Steal(BoundObject.Wrap(SampleRequest()));
+        using var req = PyOwned.Adopt(BoundObject.Wrap(SampleRequest()));
         var text = PythonFixture.RunString("""
             out = "|".join([req.method, req.path, repr(req.path_params), repr(req.query_params),
                             repr(req.headers), req.client, repr(req.client_cert), repr(req.body()),
                             repr(req.header("X-MULTI")), repr(req.header("absent"))])
             """, "out", new Dictionary<string, nint> { ["req"] = req.Handle });
         Assert.Equal("GET|/items/7|{'id': '7'}|{'limit': '9', 'q': 'a b'}|{'host': 'example', 'x-multi': 'a, b'}|127.0.0.1:5000|None|b'payload'|'a, b'|None", text);
-        var e = Assert.Throws<PythonException>(() => { using var r = PyOwned.Steal(PythonFixture.Run("from siphon import http\nhttp.Request()")); });
+        var e = Assert.Throws<PythonException>(() => { using var r = PyOwned.Adopt(PythonFixture.Run("from siphon import http\nhttp.Request()")); });
         Assert.Equal("TypeError", e.PythonType);
     }
 
@@ -131,10 +131,10 @@ public unsafe class BoundTypeTests
     {
         EnsureSiphon();
         using var gil = Gil.Acquire();
-        using (var warm = PyOwned.Steal(PythonFixture.Run("from siphon import http\nfor i in range(1000): http.Response(body=b'x').body"))) { }
+        using (var warm = PyOwned.Adopt(PythonFixture.Run("from siphon import http\nfor i in range(1000): http.Response(body=b'x').body"))) { }
         var handles = BoundObject.LiveHandles;
         var typeRefs = *(nint*)BindingRegistry.TypeOf(typeof(Response));
-        using (var r = PyOwned.Steal(PythonFixture.Run("from siphon import http\nfor i in range(1_000_000): http.Response(status=200, headers={'a': 'b'}, body='x').headers"))) { }
+        using (var r = PyOwned.Adopt(PythonFixture.Run("from siphon import http\nfor i in range(1_000_000): http.Response(status=200, headers={'a': 'b'}, body='x').headers"))) { }
         Assert.Equal(handles, BoundObject.LiveHandles);
         Assert.Equal(typeRefs, *(nint*)BindingRegistry.TypeOf(typeof(Response)));
     }

@@ -40,7 +40,7 @@ public static class PythonFixture
 
     public static string RunString(string statements, string result, IReadOnlyDictionary<string, nint>? inject = null)
     {
-        using var r = PyOwned.Steal(Run(statements, result, inject));
+        using var r = PyOwned.Adopt(Run(statements, result, inject));
         return PyConvert.ToString(r.Handle, result);
     }
 }

@@ -33,7 +33,7 @@ public class RuntimeInitTests
         using var gil = Gil.Acquire();
         var e = Assert.Throws<PythonException>(() =>
         {
-            using var r = PyOwned.Steal(PythonFixture.Run("def inner():\n    raise ValueError('bad value 42')\n\ndef outer():\n    inner()\n\nouter()\n"));
+            using var r = PyOwned.Adopt(PythonFixture.Run("def inner():\n    raise ValueError('bad value 42')\n\ndef outer():\n    inner()\n\nouter()\n"));
         });
         Assert.Equal("ValueError", e.PythonType);
         Assert.Equal("bad value 42", e.PythonMessage);

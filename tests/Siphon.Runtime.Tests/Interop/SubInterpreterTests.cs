@@ -95,7 +95,7 @@ public unsafe class SubInterpreterTests
 
     private static void Raise(string message)
     {
-        using var r = PyOwned.Steal(PythonFixture.Run($"def f():\n    raise ValueError({System.Text.Json.JsonSerializer.Serialize(message)})\nf()\n"));
+        using var r = PyOwned.Adopt(PythonFixture.Run($"def f():\n    raise ValueError({System.Text.Json.JsonSerializer.Serialize(message)})\nf()\n"));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
