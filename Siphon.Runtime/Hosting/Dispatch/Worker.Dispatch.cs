@@ -11,7 +11,15 @@ namespace Siphon.Runtime.Hosting;
 
 public sealed unsafe partial class Worker
 {
-    internal void Dispatch(PendingRequest p)
+    internal void Dispatch(PendingRequest p) => CallChain(p, onLoop: true);
+
+    /// <summary>An all-sync chain, on a sync pool thread with the GIL held. A coroutine the handler
+    /// returns (a plain function wrapping an async one) is run on the loop.</summary>
+    internal void DispatchSync(PendingRequest p) => CallChain(p, onLoop: false);
+
+    /// <summary>Calls the request's chain in its version: the handler alone, or through the loop's
+    /// runner (which takes the handler's is-sync flag) or the pool's (all plain, so it needs none).</summary>
+    private void CallChain(PendingRequest p, bool onLoop)
     {
         if (HopCost.Mode == 2) { p.Complete(HopCost.Canned); return; }
         using var req = PyOwned.Adopt(BoundObject.Alloc(_requestType, p.Request));
@@ -20,31 +28,17 @@ public sealed unsafe partial class Worker
         nint result;
         if (version.Middleware is null)
             result = CApi.PyObject_CallOneArg(handler, req.Handle);
-        else
+        else if (onLoop)
         {
             var args = stackalloc nint[4] { version.Middleware.Handle, handler, version.HandlerSync[p.HandlerId] ? Py.True : Py.False, req.Handle };
             result = CApi.PyObject_Vectorcall((version.Wraps ? _runWrappedChain : _runChain)!.Handle, args, 4, 0);
         }
-        Answer(p, result, onLoop: true);
-    }
-
-    /// <summary>An all-sync chain, on a sync pool thread with the GIL held. A coroutine the handler
-    /// returns (a plain function wrapping an async one) is run on the loop.</summary>
-    internal void DispatchSync(PendingRequest p)
-    {
-        if (HopCost.Mode == 2) { p.Complete(HopCost.Canned); return; }
-        using var req = PyOwned.Adopt(BoundObject.Alloc(_requestType, p.Request));
-        var version = p.Version;
-        var handler = version.Handlers[p.HandlerId].Handle;
-        nint result;
-        if (version.Middleware is null)
-            result = CApi.PyObject_CallOneArg(handler, req.Handle);
         else
         {
             var args = stackalloc nint[3] { version.Middleware.Handle, handler, req.Handle };
             result = CApi.PyObject_Vectorcall((version.Wraps ? _runWrappedSyncChain : _runSyncChain)!.Handle, args, 3, 0);
         }
-        Answer(p, result, onLoop: false);
+        Answer(p, result, onLoop);
     }
 
     /// <summary>What a chain returned (a new reference, or 0 after raising): the answer, or a task
