@@ -75,6 +75,6 @@ internal static class SiphonMetrics
     {
         if (Volatile.Read(ref s_workers) is not { } pool) yield break;
         foreach (var w in pool.Workers)
-            yield return new Measurement<int>(read(w), new KeyValuePair<string, object?>("worker", w.Index.ToString()));
+            yield return new Measurement<int>(read(w), w.MetricsTag);
     }
 }

@@ -60,7 +60,7 @@ public sealed class PendingRequest(Worker worker, ScriptVersion version, Request
         Version.Leave();
         if (_dispatched != 0)
             Telemetry.SiphonMetrics.HandlerDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(_dispatched).TotalSeconds,
-                new KeyValuePair<string, object?>("worker", Worker.Index.ToString()));
+                Worker.MetricsTag);
     }
 
     bool ISyncJob.Abandoned => _abandoned;

@@ -43,91 +43,105 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
     private readonly ILogger _access = loggers.CreateLogger("siphon.access");
     private readonly ILogger _log = loggers.CreateLogger("siphon.http");
 
-    // Without an access log or metrics the request needs no wrapper state machine. HandleCoreAsync
-    // returns the matched route pattern (null: unmatched), the label of the request's metrics.
+    // One async state machine per request: the metrics and the access log are taken in
+    // HandleCoreAsync's finally (an awaited wrapper around it cost a second one), from observedSince
+    // (0: neither is on).
     public Task HandleAsync(HttpContext ctx) =>
-        accessLog || SiphonMetrics.Enabled ? HandleObservedAsync(ctx) : HandleCoreAsync(ctx);
+        HandleCoreAsync(ctx, accessLog || SiphonMetrics.Enabled ? Stopwatch.GetTimestamp() : 0);
 
-    private async Task HandleObservedAsync(HttpContext ctx)
+    /// <summary>After the request: its metrics (labelled with the matched route pattern, null when
+    /// none matched) and its access-log line.</summary>
+    private void Observe(HttpContext ctx, string? route, long since)
     {
-        var started = Stopwatch.GetTimestamp();
-        var route = await HandleCoreAsync(ctx);
-        SiphonMetrics.Request(route, ctx.Response.StatusCode, started);
+        SiphonMetrics.Request(route, ctx.Response.StatusCode, since);
         if (accessLog)
             _access.LogInformation("{Method} {Target} {Route} {Status} {DurationMs:F1}ms {Client}", ctx.Request.Method,
                 ctx.Features.Get<IHttpRequestFeature>()?.RawTarget, route ?? SiphonMetrics.Unmatched, ctx.Response.StatusCode,
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                Stopwatch.GetElapsedTime(since).TotalMilliseconds,
                 ClientOf(ctx, (Listener)ctx.Features.Get<IConnectionItemsFeature>()!.Items[Listener.ItemKey]!));
     }
 
-    private async Task<string?> HandleCoreAsync(HttpContext ctx)
+    private async Task HandleCoreAsync(HttpContext ctx, long observedSince)
     {
-        var listener = (Listener)ctx.Features.Get<IConnectionItemsFeature>()!.Items[Listener.ItemKey]!;
-        var request = ctx.Request;
-        var method = request.Method;
-        var rawTarget = ctx.Features.Get<IHttpRequestFeature>()!.RawTarget;
-        var q = rawTarget.IndexOf('?');
-        var rawPath = q < 0 ? rawTarget : rawTarget[..q];
-        if (rawPath.Length == 0 || rawPath[0] != '/') rawPath = request.Path.HasValue ? request.Path.Value! : "/"; // absolute-form or '*'
-
-        // The worker first, then its current script version, entered once: that version routes and
-        // serves the whole request even if a live reload swaps it meanwhile (ScriptVersion); its
-        // wrappers, if any, carry the host's own 404/405/413 too.
-        var worker = workers.Pick();
-        var version = worker.Enter();
-        Routed routed;
+        string? route = null; // the matched pattern (the metrics label), null while none matched
         try
         {
-            routed = await RouteAndSubmitAsync(ctx, listener, worker, version, method, rawTarget, rawPath, q);
+            var listener = (Listener)ctx.Features.Get<IConnectionItemsFeature>()!.Items[Listener.ItemKey]!;
+            var request = ctx.Request;
+            var method = request.Method;
+            var rawTarget = ctx.Features.Get<IHttpRequestFeature>()!.RawTarget;
+            var q = rawTarget.IndexOf('?');
+            var rawPath = q < 0 ? rawTarget : rawTarget[..q];
+            if (rawPath.Length == 0 || rawPath[0] != '/') rawPath = request.Path.HasValue ? request.Path.Value! : "/"; // absolute-form or '*'
+
+            // The worker first, then its current script version, entered once: that version routes and
+            // serves the whole request even if a live reload swaps it meanwhile (ScriptVersion); its
+            // wrappers, if any, carry the host's own 404/405/413 too.
+            var worker = workers.Pick();
+            var version = worker.Enter();
+            Routed routed;
+            try
+            {
+                routed = await RouteAndSubmitAsync(ctx, listener, worker, version, method, rawTarget, rawPath, q);
+            }
+            catch
+            {
+                version.Leave();
+                throw;
+            }
+            var (pending, matched, streamed, started) = routed;
+            route = matched;
+            if (pending is null)
+            {
+                version.Leave(); // answered without Python (404, 405, 413, ...)
+                return;
+            }
+
+            Response response;
+            try
+            {
+                response = await pending.Task.WaitAsync(listener.RequestTimeout);
+            }
+            catch (TimeoutException)
+            {
+                pending.Abandon(); // a sync handler not yet started never runs
+                worker.Post(new CancelRequestWork(pending)); // the script sees asyncio.CancelledError
+                await WriteText(ctx, 504, GatewayTimeout);
+                return;
+            }
+            catch (HandlerFailedException e) when (e.Status == 503)
+            {
+                ctx.Response.Headers.RetryAfter = "1";
+                await WriteText(ctx, 503, ServiceUnavailable);
+                return;
+            }
+            catch (HandlerFailedException) when (streamed is { Exceeded: true })
+            {
+                await WriteText(ctx, 413, PayloadTooLarge); // req.stream() raised BodyTooLargeError and the handler let it go
+                return;
+            }
+            catch (HandlerFailedException)
+            {
+                await WriteText(ctx, 500, InternalError);
+                return;
+            }
+            finally { streamed?.Close(); }
+            // The rest of a refused body stays unread on the wire, so an HTTP/1.x connection cannot be reused.
+            if (streamed is { Exceeded: true } && HttpProtocol.IsHttp11(request.Protocol)) ctx.Response.Headers.Connection = "close";
+            if (response.IsStreamed)
+                await WriteStreamedAsync(ctx, response, pending, listener.RequestTimeout - Stopwatch.GetElapsedTime(started));
+            else
+                await WriteResponse(ctx, response, method == HttpMethods.Head);
         }
         catch
         {
-            version.Leave();
+            observedSince = 0; // a request that threw is Kestrel's to answer (or abort): not counted
             throw;
         }
-        var (pending, route, streamed, started) = routed;
-        if (pending is null)
+        finally
         {
-            version.Leave(); // answered without Python (404, 405, 413, ...)
-            return route;
+            if (observedSince != 0) Observe(ctx, route, observedSince);
         }
-
-        Response response;
-        try
-        {
-            response = await pending.Task.WaitAsync(listener.RequestTimeout);
-        }
-        catch (TimeoutException)
-        {
-            pending.Abandon(); // a sync handler not yet started never runs
-            worker.Post(new CancelRequestWork(pending)); // the script sees asyncio.CancelledError
-            await WriteText(ctx, 504, GatewayTimeout);
-            return route;
-        }
-        catch (HandlerFailedException e) when (e.Status == 503)
-        {
-            ctx.Response.Headers.RetryAfter = "1";
-            await WriteText(ctx, 503, ServiceUnavailable);
-            return route;
-        }
-        catch (HandlerFailedException) when (streamed is { Exceeded: true })
-        {
-            await WriteText(ctx, 413, PayloadTooLarge); // req.stream() raised BodyTooLargeError and the handler let it go
-            return route;
-        }
-        catch (HandlerFailedException)
-        {
-            await WriteText(ctx, 500, InternalError);
-            return route;
-        }
-        finally { streamed?.Close(); }
-        // The rest of a refused body stays unread on the wire, so an HTTP/1.x connection cannot be reused.
-        if (streamed is { Exceeded: true } && HttpProtocol.IsHttp11(request.Protocol)) ctx.Response.Headers.Connection = "close";
-        if (response.IsStreamed)
-            await WriteStreamedAsync(ctx, response, pending, listener.RequestTimeout - Stopwatch.GetElapsedTime(started));
-        else
-            await WriteResponse(ctx, response, method == HttpMethods.Head);
-        return route;
     }
 
     /// <summary>A Response whose body is an async iterable: its producer runs on the worker's loop

@@ -53,6 +53,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
     {
         _install = install;
         Index = index;
+        MetricsTag = new("worker", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _syncOptions = sync ?? SyncPoolOptions.Default;
         _scriptPath = Path.GetFullPath(scriptPath);
         _scriptLog = loggers.CreateLogger(Path.GetFileNameWithoutExtension(scriptPath));
@@ -61,6 +62,10 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
     /// <summary>0: the main interpreter (and CPython's initialiser); above 0: a sub-interpreter with its own GIL.</summary>
     public int Index { get; }
+
+    /// <summary>The <c>worker</c> label of this worker's series, made once (a per-request
+    /// <c>Index.ToString()</c> would allocate a string on every answered request).</summary>
+    public KeyValuePair<string, object?> MetricsTag { get; }
 
     public bool IsSubInterpreter => Index > 0;
 
