@@ -10,22 +10,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/bench/lib.sh"
-ROUNDS=${BENCH_ROUNDS:-5}
-WARMUP=${BENCH_WARMUP:-15}
-PY=${SIPHON_PYTHON:-/usr/bin/python3}
-PORT=${BENCH_PORT:-18192}
+BEFORE_REQUIRED=1 ab_setup ab.sh 18192 15
 PATH_=${BENCH_PATH:-/users/42}
 SCRIPT=${BENCH_SCRIPT:-$ROOT/examples/hello.py}
-: "${BEFORE:?set BEFORE=<commit> (the build to compare against)}"
-AFTER=${AFTER:-HEAD}
-
-command -v wrk >/dev/null || { echo "ab.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
-[ -x "$PY" ] || { echo "ab.sh: no CPython at $PY (set SIPHON_PYTHON)" >&2; exit 1; }
-
-WORK=$(mktemp -d)
-trap 'ab_cleanup "$ROOT" "$WORK" before after' EXIT
-ab_build "$ROOT" "$WORK" before "$BEFORE"
-ab_build "$ROOT" "$WORK" after "$AFTER"
 # An explicit config both builds accept (the repository's may use keys an older build refuses).
 printf 'servers:\n  - listen: "127.0.0.1:%s"\n' "$PORT" >"$WORK/http.yaml"
 

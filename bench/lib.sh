@@ -1,4 +1,4 @@
-# Shared by the A/B benchmarks (ab.sh, sync-cost.sh, middleware-cost.sh): build commits in throw-away worktrees, serve,
+# Shared by the benchmarks (ab.sh, sync-cost.sh, middleware-cost.sh; proxy.sh and stream.sh for stop_pids): build commits in throw-away worktrees, serve,
 # measure req/s and CPU µs per request, summarise. Source it; it defines functions only.
 
 # ab_build ROOT WORK NAME REF [MSBUILD_ARGS...]: a Release build of REF in WORK/NAME.
@@ -7,6 +7,37 @@ ab_build() {
   git -C "$root" worktree add --detach -q "$work/$name" "$ref"
   echo "building $name ($(git -C "$work/$name" rev-parse --short HEAD), Release)..." >&2
   dotnet build "$work/$name/Siphon.Runtime/Siphon.Runtime.csproj" -c Release -nologo -v q "-clp:ErrorsOnly;NoSummary" "$@" >&2
+}
+
+# ab_setup NAME DEFAULT_PORT DEFAULT_WARMUP: the knobs every before/after script shares (ROUNDS, WARMUP,
+# PY, PORT, BEFORE, AFTER: from BENCH_ROUNDS, BENCH_WARMUP, SIPHON_PYTHON, BENCH_PORT, BEFORE, AFTER),
+# its checks (wrk, the CPython), and both Release builds in WORK/before and WORK/after (removed on exit).
+# BEFORE defaults to the merge-base with main unless the caller set BEFORE_REQUIRED=1.
+ab_setup() {
+  local name=$1
+  ROUNDS=${BENCH_ROUNDS:-5}
+  WARMUP=${BENCH_WARMUP:-$3}
+  PY=${SIPHON_PYTHON:-/usr/bin/python3}
+  PORT=${BENCH_PORT:-$2}
+  if [ "${BEFORE_REQUIRED:-0}" = 1 ]; then : "${BEFORE:?set BEFORE=<commit> (the build to compare against)}"; fi
+  BEFORE=${BEFORE:-$(git -C "$ROOT" merge-base HEAD main)}
+  AFTER=${AFTER:-HEAD}
+  command -v wrk >/dev/null || { echo "$name: needs wrk (apt-get install wrk)" >&2; exit 1; }
+  [ -x "$PY" ] || { echo "$name: no CPython at $PY (set SIPHON_PYTHON)" >&2; exit 1; }
+  WORK=$(mktemp -d)
+  trap 'ab_cleanup "$ROOT" "$WORK" before after' EXIT
+  ab_build "$ROOT" "$WORK" before "$BEFORE"
+  ab_build "$ROOT" "$WORK" after "$AFTER"
+}
+
+# The servers a script started (append with PIDS+=($!)), stopped on exit with WORK removed:
+# trap stop_pids EXIT.
+PIDS=()
+stop_pids() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
 }
 
 # ab_cleanup ROOT WORK NAMES...: removes the worktrees and WORK.

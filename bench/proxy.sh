@@ -22,14 +22,8 @@ ROUTE=${ROUTE:-/users/42}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DLL="$ROOT/Siphon.Runtime/bin/Release/net10.0/siphon.dll"
 WORK=$(mktemp -d /tmp/siphon-bench-proxy.XXXXXX)
-PIDS=()
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$ROOT/bench/lib.sh"
+trap stop_pids EXIT
 
 if ! command -v wrk >/dev/null; then
     echo "installing wrk..." >&2

@@ -18,14 +18,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DLL="$ROOT/Siphon.Runtime/bin/Release/net10.0/siphon.dll"
 PEER_DLL="$ROOT/bench/peers/KestrelPeer/bin/Release/net10.0/kestrel-peer.dll"
 WORK=$(mktemp -d /tmp/siphon-bench-stream.XXXXXX)
-PIDS=()
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$ROOT/bench/lib.sh"
+trap stop_pids EXIT
 
 if [ "${NO_BUILD:-}" != 1 ]; then
     echo "building Release (siphon, kestrel-peer)..." >&2
@@ -34,8 +28,8 @@ if [ "${NO_BUILD:-}" != 1 ]; then
     done
 fi
 
-# wait_for LOG PATTERN PID: waits until LOG has a line matching the sed PATTERN; sets URL.
-wait_for() {
+# wait_listening LOG PATTERN PID: waits until LOG has a line matching the sed PATTERN; sets URL.
+wait_listening() {
     for _ in $(seq 1 300); do
         URL=$(sed -n "$2" "$1" | head -n1)
         if [ -n "$URL" ]; then return 0; fi
@@ -58,7 +52,7 @@ PEER="http://127.0.0.1:$PEER_PORT"
 siphon() {
     (cd "$WORK" && exec dotnet "$DLL" run "$2" --config "$3") >"$WORK/$1.log" 2>&1 &
     PIDS+=($!); SIPHON_PID=$!
-    wait_for "$WORK/$1.log" 's/^siphon: listening on \(http[^ ]*\).*/\1/p' $SIPHON_PID
+    wait_listening "$WORK/$1.log" 's/^siphon: listening on \(http[^ ]*\).*/\1/p' $SIPHON_PID
 }
 cat >"$WORK/app.yaml" <<EOF
 workers: 1

@@ -13,20 +13,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/bench/lib.sh"
-ROUNDS=${BENCH_ROUNDS:-5}
-WARMUP=${BENCH_WARMUP:-10}
-PY=${SIPHON_PYTHON:-/usr/bin/python3}
-PORT=${BENCH_PORT:-18191}
-BEFORE=${BEFORE:-$(git -C "$ROOT" merge-base HEAD main)}
-AFTER=${AFTER:-HEAD}
-
-command -v wrk >/dev/null || { echo "sync-cost.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
-[ -x "$PY" ] || { echo "sync-cost.sh: no CPython at $PY (set SIPHON_PYTHON)" >&2; exit 1; }
-
-WORK=$(mktemp -d)
-trap 'ab_cleanup "$ROOT" "$WORK" before after' EXIT
-ab_build "$ROOT" "$WORK" before "$BEFORE"
-ab_build "$ROOT" "$WORK" after "$AFTER"
+ab_setup sync-cost.sh 18191 10
 
 cat >"$WORK/hello.py" <<'EOF'
 from siphon import http
