@@ -14,8 +14,8 @@
 #
 # For each: start, warm up (BENCH_WARMUP, 20 s), then wrk -t1 -c64 -d10s while reading every
 # thread's CPU time and context switches from /proc. Prints a Markdown table of medians over
-# BENCH_ROUNDS (3) rounds: req/s, CPU µs per request (whole process, and the Python worker thread),
-# context switches per request. CPU per request is steadier than req/s on a shared machine.
+# BENCH_ROUNDS (3) rounds: req/s, CPU µs per request (whole process, and its thread groups: the
+# Python threads, .NET's thread pool, the sockets' epoll thread), context switches per request. CPU per request is steadier than req/s on a shared machine.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,7 +47,7 @@ threads() {
   done 2>/dev/null
 }
 
-measure() { # variant -> "rps cpu_us worker_us cs" on stdout
+measure() { # variant -> "rps cpu_us python_us cs pool_us sockets_us" on stdout
   local variant=$1 cmd
   case $variant in
     kestrel) cmd=(dotnet "$PEER" --listen "127.0.0.1:$PORT") ;;
@@ -64,12 +64,15 @@ measure() { # variant -> "rps cpu_us worker_us cs" on stdout
   threads $pid >"$WORK/after"
   kill -TERM $pid; wait $pid 2>/dev/null || true
   local reqs rps; reqs=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  # Thread groups: python = the worker's loop thread and its sync pool (siphon-worker-N, pyN-sync-M),
+  # pool = .NET's thread pool (where Kestrel parses, runs the app and writes), sockets = its epoll thread.
   awk -v reqs="$reqs" -v rps="$rps" -v hz="$(getconf CLK_TCK)" '
+    function group(n) { return n ~ /^siphon-worker-|^py[0-9]+-sync-/ ? "python" : n ~ /^\.NET_TP_Worker/ ? "pool" : n ~ /^\.NET_Sockets/ ? "sockets" : "other" }
     FNR == NR { b[$1] += $2; c[$1] += $3; next }
     { a[$1] += $2; d[$1] += $3 }
-    END { for (k in a) { cpu += a[k] - b[k]; cs += d[k] - c[k] }
-          w = ("siphon-worker-0" in a) ? a["siphon-worker-0"] - b["siphon-worker-0"] : 0
-          printf "%s %.2f %.2f %.2f\n", rps, cpu * 1e6 / hz / reqs, w * 1e6 / hz / reqs, cs / reqs }' "$WORK/before" "$WORK/after"
+    END { for (k in a) { cpu += a[k] - b[k]; cs += d[k] - c[k]; g[group(k)] += a[k] - b[k] }
+          f = 1e6 / hz / reqs
+          printf "%s %.2f %.2f %.2f %.2f %.2f\n", rps, cpu * f, g["python"] * f, cs / reqs, g["pool"] * f, g["sockets"] * f }' "$WORK/before" "$WORK/after"
 }
 
 VARIANTS="kestrel csharp-only hand-off siphon"
@@ -86,14 +89,16 @@ echo "# Siphon hand-off cost, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$ROO
 echo
 echo "GET /users/42, wrk -t1 -c64 -d10s after ${WARMUP}s warm-up, median of $ROUNDS rounds; CPU from /proc (user+system, all threads)."
 echo
-echo "| variant | req/s | ÷ kestrel | CPU µs/request | of which Python worker thread | context switches/request |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+echo "| variant | req/s | ÷ kestrel | CPU µs/request | of which Python threads | thread pool | sockets (epoll) | context switches/request |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 k=$(awk '$1 == "kestrel" {print $2}' "$WORK/results" | median)
 for v in $VARIANTS; do
   rps=$(awk -v v=$v '$1 == v {print $2}' "$WORK/results" | median)
   cpu=$(awk -v v=$v '$1 == v {print $3}' "$WORK/results" | median)
   wk=$(awk -v v=$v '$1 == v {print $4}' "$WORK/results" | median)
   cs=$(awk -v v=$v '$1 == v {print $5}' "$WORK/results" | median)
+  tp=$(awk -v v=$v '$1 == v {print $6}' "$WORK/results" | median)
+  so=$(awk -v v=$v '$1 == v {print $7}' "$WORK/results" | median)
   [ "$v" = kestrel ] || [ "$v" = csharp-only ] && wk="–"
-  printf '| %s | %.0f | %.2f | %s | %s | %s |\n' "$v" "$rps" "$(echo "$rps $k" | awk '{print $1 / $2}')" "$cpu" "$wk" "$cs"
+  printf '| %s | %.0f | %.2f | %s | %s | %s | %s | %s |\n' "$v" "$rps" "$(echo "$rps $k" | awk '{print $1 / $2}')" "$cpu" "$wk" "$tp" "$so" "$cs"
 done
