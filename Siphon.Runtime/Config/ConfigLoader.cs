@@ -1,3 +1,7 @@
+// Kept whole although it is over 400 lines: it is one cohesive reader of one file format. Every
+// section reader shares the same strict value rules (CheckKeys, the Optional*/Required* readers,
+// ${VAR} expansion, Error with file:line and a suggestion), and a newcomer checks a key's rules in
+// one place; split by section, each part would need the whole shared half anyway.
 using System.Collections.ObjectModel;
 using System.Globalization;
 

@@ -1,3 +1,8 @@
+// Kept whole although it is over 400 lines: it is one data structure, the segment tree (Node,
+// Endpoint, Entry), with the code that builds it (insertion, conflict checks) and the hot path that
+// walks it (Match). The two are views of the same private tree: one node per path shape, so a
+// conflict refused at build is exactly two routes Match could not tell apart. Split, the tree's
+// types would have to become visible to both halves.
 namespace Siphon.Runtime.Routing;
 
 /// <summary>
