@@ -29,8 +29,8 @@ public sealed class BodyPump(IPyLoopHost host)
         try
         {
             if (_cancelled) { _chunks.Writer.TryComplete(new OperationCanceledException()); return; }
-            using var module = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("siphon._host")));
-            using var start = PyOwned.Checked(CApi.PyObject_GetAttrString(module.Handle, (byte*)Utf8Z.Of("start_pump")));
+            using var module = PyObjects.Import("siphon._host");
+            using var start = PyObjects.GetAttr(module.Handle, "start_pump");
             using var write = PyOwned.Checked(NativeCallable.Create(Write));
             using var done = PyOwned.Checked(NativeCallable.Create(Done));
             var args = stackalloc nint[3] { iterable, write.Handle, done.Handle };
@@ -96,7 +96,7 @@ public sealed class BodyPump(IPyLoopHost host)
 
     private static unsafe PyOwned CallMethod(nint o, string name)
     {
-        using var method = PyOwned.Checked(CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name)));
+        using var method = PyObjects.GetAttr(o, name);
         return PyOwned.Checked(CApi.PyObject_CallNoArgs(method.Handle));
     }
 

@@ -109,11 +109,11 @@ public sealed class HttpStatusException(Response response)
     public string PyModule => "siphon.http";
     public string PyTypeName => "HttpStatusError";
 
-    public unsafe void Decorate(nint exception)
+    public void Decorate(nint exception)
     {
         using var wrapped = PyOwned.Adopt(BoundObject.Wrap(Response));
         using var status = PyOwned.Adopt(PyConvert.ToPy(Response.Status));
-        CApi.PyObject_SetAttrString(exception, (byte*)Utf8Z.Of("response"), wrapped.Handle);
-        CApi.PyObject_SetAttrString(exception, (byte*)Utf8Z.Of("status"), status.Handle);
+        PyObjects.SetAttr(exception, "response", wrapped.Handle);
+        PyObjects.SetAttr(exception, "status", status.Handle);
     }
 }

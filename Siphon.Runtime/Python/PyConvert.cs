@@ -73,7 +73,7 @@ public static unsafe class PyConvert
         if (value is null) return Py.NewNone();
         using var list = PyOwned.Checked(CApi.PyList_New(value.Count));
         for (var i = 0; i < value.Count; i++)
-            CApi.PyList_SetItem(list.Handle, i, convert(value[i])); // steals the item
+            PyErrors.ThrowIfMinusOne(CApi.PyList_SetItem(list.Handle, i, convert(value[i]))); // steals the item
         return list.Steal();
     }
 

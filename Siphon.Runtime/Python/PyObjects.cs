@@ -1,4 +1,11 @@
-// The one crossing from a raw pointer to pythonnet's PyObject, for the engine boundary only (an
+// Checked operations on raw objects, and the one crossing to pythonnet's PyObject.
+//
+// The C API calls that take a reference over or report failure with -1 (PyTuple_SetItem steals its
+// item even when it fails; PyObject_SetAttrString returns -1) are easy to get half right at a call
+// site, so the host makes them here once: each throws the raised Python error as a PythonException
+// and leaves no reference behind.
+//
+// The crossing from a raw pointer to pythonnet's PyObject is for the engine boundary only (an
 // encoder handing a generated-type instance to pythonnet). pythonnet has no public constructor for
 // it; its internal PyObject(IntPtr), which takes over a new reference, is reached through
 // [UnsafeAccessor] (~65 ns) and checked once at start-up, so a pythonnet that changed it fails
@@ -15,6 +22,44 @@ namespace Siphon.Runtime.Python;
 
 internal static unsafe class PyObjects
 {
+    /// <summary>import name: a new reference to the module. GIL held.</summary>
+    public static PyOwned Import(string name) =>
+        PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of(name)));
+
+    /// <summary>o.name: a new reference. GIL held.</summary>
+    public static PyOwned GetAttr(nint o, string name) =>
+        PyOwned.Checked(CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name)));
+
+    /// <summary>o.name = value (<paramref name="value"/> borrowed). GIL held.</summary>
+    public static void SetAttr(nint o, string name, nint value) =>
+        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(o, (byte*)Utf8Z.Of(name), value));
+
+    /// <summary>A new tuple of <paramref name="stolenItems"/>: new references it takes over, all of
+    /// them dropped if it fails. GIL held.</summary>
+    public static PyOwned TupleOf(params ReadOnlySpan<nint> stolenItems)
+    {
+        var tuple = CApi.PyTuple_New(stolenItems.Length);
+        if (tuple == 0)
+        {
+            foreach (var item in stolenItems) CApi.Py_DecRef(item);
+            throw PyErrors.Fetch();
+        }
+        using var owner = PyOwned.Adopt(tuple);
+        for (var i = 0; i < stolenItems.Length; i++)
+        {
+            if (CApi.PyTuple_SetItem(tuple, i, stolenItems[i]) == 0) continue;
+            // The failed call dropped its item; the ones after it are still ours.
+            foreach (var rest in stolenItems[(i + 1)..]) CApi.Py_DecRef(rest);
+            throw PyErrors.Fetch();
+        }
+        return PyOwned.Adopt(owner.Steal());
+    }
+
+    /// <summary>tuple[i] = item for a tuple being filled, taking over <paramref name="stolenItem"/>
+    /// (dropped if it fails). GIL held.</summary>
+    public static void SetTupleItem(nint tuple, nint i, nint stolenItem) =>
+        PyErrors.ThrowIfMinusOne(CApi.PyTuple_SetItem(tuple, i, stolenItem));
+
     [UnsafeAccessor(UnsafeAccessorKind.Constructor)]
     private static extern PyObject Create(nint stolenNewReference);
 

@@ -86,8 +86,8 @@ public static unsafe class PyErrors
             var interpreter = PyInterpreter.Current;
             if (interpreter.FormatException is null)
             {
-                using var module = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("traceback")));
-                interpreter.FormatException = PyOwned.Checked(CApi.PyObject_GetAttrString(module.Handle, (byte*)Utf8Z.Of("format_exception"))).ToRef();
+                using var module = PyObjects.Import("traceback");
+                interpreter.FormatException = PyObjects.GetAttr(module.Handle, "format_exception").ToRef();
             }
             var args = stackalloc nint[3] { type, value != 0 ? value : Py.None, tb != 0 ? tb : Py.None };
             using var lines = PyOwned.Checked(CApi.PyObject_Vectorcall(interpreter.FormatException.Handle, args, 3, 0));

@@ -217,16 +217,16 @@ public static unsafe class PythonRuntime
 
     private static void SetSysAttr(string name, string value)
     {
-        using var sys = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("sys")));
+        using var sys = PyObjects.Import("sys");
         using var v = PyOwned.Adopt(PyConvert.ToPy(value));
-        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(sys.Handle, (byte*)Utf8Z.Of(name), v.Handle));
+        PyObjects.SetAttr(sys.Handle, name, v.Handle);
     }
 
     private static void PrependSysPath(string dir)
     {
-        using var sys = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("sys")));
-        using var path = PyOwned.Checked(CApi.PyObject_GetAttrString(sys.Handle, (byte*)Utf8Z.Of("path")));
-        using var insert = PyOwned.Checked(CApi.PyObject_GetAttrString(path.Handle, (byte*)Utf8Z.Of("insert")));
+        using var sys = PyObjects.Import("sys");
+        using var path = PyObjects.GetAttr(sys.Handle, "path");
+        using var insert = PyObjects.GetAttr(path.Handle, "insert");
         using var zero = PyOwned.Adopt(PyConvert.ToPy(0));
         using var d = PyOwned.Adopt(PyConvert.ToPy(dir));
         var args = stackalloc nint[2] { zero.Handle, d.Handle };

@@ -103,12 +103,11 @@ public sealed unsafe partial class Worker
                     var fn = CApi.PyTuple_GetItem(entry, 0);
                     var sync = !CallPredicate(isAsync.Handle, fn);
                     middlewareSync &= sync;
-                    using var pair = PyOwned.Checked(CApi.PyTuple_New(wrapping ? 3 : 2));
-                    CApi.Py_IncRef(fn);
-                    CApi.PyTuple_SetItem(pair.Handle, 0, fn);
-                    CApi.PyTuple_SetItem(pair.Handle, 1, Py.NewBool(sync));
-                    if (wrapping) CApi.PyTuple_SetItem(pair.Handle, 2, Py.NewBool(CApi.PyTuple_GetItem(entry, 1) == Py.True));
-                    CApi.PyTuple_SetItem(pairs.Handle, i, pair.Steal());
+                    CApi.Py_IncRef(fn); // the tuple's own reference
+                    using var pair = wrapping
+                        ? PyObjects.TupleOf(fn, Py.NewBool(sync), Py.NewBool(CApi.PyTuple_GetItem(entry, 1) == Py.True))
+                        : PyObjects.TupleOf(fn, Py.NewBool(sync));
+                    PyObjects.SetTupleItem(pairs.Handle, i, pair.Steal());
                 }
                 middlewareRef = pairs.ToRef();
                 if (wrapping) wrappersRef = WrappersOf(middlewareRef.Handle, out wrappersSync);

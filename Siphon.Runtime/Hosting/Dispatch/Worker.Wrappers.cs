@@ -36,13 +36,8 @@ public sealed unsafe partial class Worker
             wrappers.Add(triple);
             allSync &= CApi.PyTuple_GetItem(triple, 1) == Py.True;
         }
-        using var tuple = PyOwned.Checked(CApi.PyTuple_New(wrappers.Count));
-        for (var i = 0; i < wrappers.Count; i++)
-        {
-            CApi.Py_IncRef(wrappers[i]);
-            CApi.PyTuple_SetItem(tuple.Handle, i, wrappers[i]);
-        }
-        return tuple.ToRef();
+        foreach (var w in wrappers) CApi.Py_IncRef(w); // the tuple's own references
+        return PyObjects.TupleOf(wrappers.ToArray()).ToRef();
     }
 
     /// <summary>A request the host answers itself (<see cref="PendingRequest.HostAnswer"/>), sent
