@@ -43,7 +43,8 @@ def test_a_drifted_mock_signature_fails(have_mypy, tmp_path):
     shutil.copytree(SDK / "src", src, ignore=shutil.ignore_patterns("__pycache__"))
     http = src / "siphon_sdk" / "http.py"
     text = http.read_text()
-    drifted = text.replace("async def get(self, path, *, headers=None)", "async def get(self, path, headers=None)", 1)
+    drifted = text.replace("async def get(self, path: str, *, headers: Headers | None = None)",
+                           "async def get(self, path: str, headers: Headers | None = None)", 1)
     assert drifted != text, "the mock's Client.get signature moved: update this test"
     http.write_text(drifted)
     result = stubtest(src)

@@ -56,7 +56,7 @@ public class RealTreeTests
     [Fact]
     public async Task Dropping_warn_from_the_real_mock_log_is_SIPH0001_on_the_runtime_log_warn()
     {
-        var mockLog = Drop(Repo.Read(MockLogRelative), "def warn(msg)", "\n\n\n");
+        var mockLog = Drop(Repo.Read(MockLogRelative), "def warn(msg: str)", "\n\n\n");
         var d = Assert.Single(await RunAsync(Repo.Read(MockRelative), mockLog));
         Assert.Equal(RuleIdentifiers.MissingInMock, d.Id);
         Assert.StartsWith("warn: exported by the runtime (a function, python/siphon/log.py:", d.GetMessage(), StringComparison.Ordinal);
@@ -89,13 +89,13 @@ public class RealTreeTests
     public async Task A_real_mock_middleware_with_another_parameter_list_is_SIPH0003_at_the_runtime_middleware()
     {
         var mock = Repo.Read(MockRelative);
-        Assert.Contains("def middleware(fn):", mock);
-        var changed = mock.Replace("def middleware(fn):", "def middleware(fn, wraps=False):");
+        Assert.Contains("def middleware(fn: _F) -> _F:", mock);
+        var changed = mock.Replace("def middleware(fn: _F) -> _F:", "def middleware(fn: _F, wraps: bool = False) -> _F:");
 
         var d = Assert.Single(await RunAsync(changed));
         Assert.Equal(RuleIdentifiers.ParameterMismatch, d.Id);
         Assert.Contains("middleware", d.GetMessage());
-        Assert.Contains($"siphon_sdk/http.py:{Fixture.LineOf(changed, "def middleware(fn, wraps=False):")}", d.GetMessage());
+        Assert.Contains($"siphon_sdk/http.py:{Fixture.LineOf(changed, "def middleware(fn: _F, wraps: bool = False) -> _F:")}", d.GetMessage());
         Assert.Equal((Repo.PathOf(RuntimePyRelative), Fixture.LineOf(Repo.Read(RuntimePyRelative), "def middleware(fn):")),
             (d.Location.GetLineSpan().Path, d.Location.GetLineSpan().StartLinePosition.Line + 1));
     }
@@ -120,7 +120,7 @@ public class RealTreeTests
     [Fact]
     public async Task The_cache_module_is_compared_too_dropping_list_len_from_the_mock_is_SIPH0001_on_CacheNamespace_ListLen()
     {
-        var dropped = Drop(Repo.Read(CacheMockRelative), "    async def list_len(self, name, key):", "\n\n");
+        var dropped = Drop(Repo.Read(CacheMockRelative), "    async def list_len(self, name: str, key: str) -> int | None:", "\n\n");
         var d = Assert.Single(await RunAsync(Repo.Read(MockRelative), cacheMockText: dropped));
         Assert.Equal(RuleIdentifiers.MissingInMock, d.Id);
         var classLine = Fixture.LineOf(dropped, "class MockCacheNamespace");

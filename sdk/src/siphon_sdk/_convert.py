@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterable, AsyncIterator, Sequence
+    from typing import Any, TypeGuard
+
+    # A buffered body: bytes-like, or str (sent as UTF-8).
+    Body = bytes | bytearray | memoryview | str
+    # A streamed body: an async iterable (an async generator, ...) of bytes/str chunks.
+    StreamedBody = AsyncIterable[bytes | str]
+    # Headers as a script gives them: a mapping, or (name, value) pairs.
+    Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+    # Incoming headers as a test gives them: a list value (or a repeated pair) sends the header once per item.
+    RequestHeaders = Mapping[str, str | Sequence[str]] | Iterable[tuple[str, str]]
 
 
-def to_body(body, what: str = "body") -> bytes:
+def to_body(body: object, what: str = "body") -> bytes:
     """bytes-like → bytes, str → UTF-8, None → b""; anything else is a TypeError."""
     if body is None:
         return b""
@@ -16,7 +30,7 @@ def to_body(body, what: str = "body") -> bytes:
     raise TypeError(f"{what} must be bytes, str or None, not {type(body).__name__}")
 
 
-def _pairs(headers) -> Iterable[tuple[object, object]]:
+def _pairs(headers: Headers | RequestHeaders | None) -> Iterable[tuple[object, object]]:
     if headers is None:
         return ()
     if isinstance(headers, Mapping):
@@ -24,7 +38,7 @@ def _pairs(headers) -> Iterable[tuple[object, object]]:
     return headers  # an iterable of (name, value) pairs
 
 
-def check_header(name, value) -> None:
+def check_header(name: object, value: object) -> None:
     """A header name/value must be str and free of CR/LF (ValueError)."""
     if not isinstance(name, str) or not isinstance(value, str):
         raise TypeError(
@@ -38,7 +52,7 @@ def check_header(name, value) -> None:
         raise ValueError(f"value of header {name!r} contains CR or LF")
 
 
-def response_headers(headers) -> dict[str, str]:
+def response_headers(headers: Headers | None) -> dict[str, str]:
     """Response/outgoing headers: names kept as written, each checked."""
     out: dict[str, str] = {}
     for name, value in _pairs(headers):
@@ -47,7 +61,7 @@ def response_headers(headers) -> dict[str, str]:
     return out
 
 
-def request_headers(headers) -> dict[str, str]:
+def request_headers(headers: RequestHeaders | None) -> dict[str, str]:
     """Incoming headers: names lower-cased; repeats (or a list value) joined with ", "."""
     out: dict[str, str] = {}
     for name, value in _pairs(headers):
@@ -59,7 +73,7 @@ def request_headers(headers) -> dict[str, str]:
     return out
 
 
-def str_dict(value, what: str) -> dict[str, str]:
+def str_dict(value: Mapping[str, str] | None, what: str) -> dict[str, str]:
     """A dict[str, str] copy of value (None → {})."""
     if value is None:
         return {}
@@ -70,7 +84,7 @@ def str_dict(value, what: str) -> dict[str, str]:
     return out
 
 
-def is_async_iterable(body) -> bool:
+def is_async_iterable(body: object) -> TypeGuard[AsyncIterable[Any]]:
     """True for an async iterable (async generator, MockBodyStream, ...): a streamed body."""
     return hasattr(type(body), "__aiter__")
 
@@ -80,7 +94,8 @@ async def next_chunk(stream) -> bytes:
     StopAsyncIteration at its end."""
     if stream._iter is None:
         src = stream._source
-        stream._iter = src.__aiter__() if is_async_iterable(src) else iter(src)
+        it: Any = src.__aiter__() if is_async_iterable(src) else iter(src)  # sync or async: checked below
+        stream._iter = it
     while True:
         if hasattr(stream._iter, "__anext__"):
             chunk = await stream._iter.__anext__()
@@ -94,7 +109,7 @@ async def next_chunk(stream) -> bytes:
             return chunk
 
 
-async def next_chunk_of(it) -> bytes:
+async def next_chunk_of(it: AsyncIterator[object]) -> bytes:
     """The next chunk of a streamed Response's async iterator as bytes (str → UTF-8); StopAsyncIteration at the end."""
     chunk = await it.__anext__()
     if isinstance(chunk, str):

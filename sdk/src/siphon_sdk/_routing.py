@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 LITERAL, PARAM, CATCH_ALL = 0, 1, 2
 
@@ -97,7 +101,7 @@ def parse_pattern(pattern: str) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-def normalize_methods(methods) -> tuple[str, ...]:
+def normalize_methods(methods: Iterable[object] | None) -> tuple[str, ...]:
     """None → ("GET",); a list of names → upper-cased, de-duplicated, in order."""
     if methods is None:
         return ("GET",)

@@ -14,20 +14,26 @@ and ``reset()`` clear them too.
 from __future__ import annotations
 
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
-current: ContextVar = ContextVar("siphon_sdk_current_harness", default=None)
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-latest = None
+    from siphon_sdk.http_testing import HttpTestHarness
 
-_reset_hooks: list = []
+current: ContextVar[HttpTestHarness | None] = ContextVar("siphon_sdk_current_harness", default=None)
+
+latest: HttpTestHarness | None = None
+
+_reset_hooks: list[Callable[[], object]] = []
 
 
-def current_harness():
+def current_harness() -> HttpTestHarness | None:
     """The harness loading or running a script in this context, or None."""
     return current.get()
 
 
-def configured_base_url(harness, name):
+def configured_base_url(harness: HttpTestHarness | None, name: str) -> str | None:
     """The base_url a named client has under harness (None when unknown or not set)."""
     if harness is None:
         return f"http://{name}"
@@ -37,7 +43,7 @@ def configured_base_url(harness, name):
         return None
 
 
-def on_reset(fn) -> None:
+def on_reset(fn: Callable[[], object]) -> None:
     """Register fn() to run on every reset (a new harness, harness.reset(), mock_module.reset())."""
     if fn not in _reset_hooks:
         _reset_hooks.append(fn)

@@ -57,7 +57,7 @@ class MockCacheNamespace:
             return None
         return entry
 
-    async def fetch(self, name, key):
+    async def fetch(self, name: str, key: str) -> str | None:
         """The value stored at key, or None when it is missing or expired, or the cache is unknown."""
         key = _key(key)
         if name not in self._caches:
@@ -69,7 +69,7 @@ class MockCacheNamespace:
             raise CacheError(f"cache '{name}': key '{key}' holds a list, not a string")
         return entry[0]
 
-    async def store(self, name, key, value, ttl=None):
+    async def store(self, name: str, key: str, value: str, ttl: int | None = None) -> bool:
         """Stores value at key (expiring after ttl seconds when given). True, or False for an unknown cache."""
         key = _key(key)
         if not isinstance(value, str):
@@ -80,7 +80,7 @@ class MockCacheNamespace:
         self._caches[name][key] = [value, expires]
         return True
 
-    async def delete(self, name, key):
+    async def delete(self, name: str, key: str) -> bool:
         """Removes key. True when the cache exists."""
         key = _key(key)
         if name not in self._caches:
@@ -88,12 +88,12 @@ class MockCacheNamespace:
         self._caches[name].pop(key, None)
         return True
 
-    async def exists(self, name, key):
+    async def exists(self, name: str, key: str) -> bool:
         """Whether key holds a live value or list; False for an unknown cache."""
         key = _key(key)
         return name in self._caches and self._live(name, key) is not None
 
-    async def expire(self, name, key, ttl):
+    async def expire(self, name: str, key: str, ttl: int) -> bool:
         """Sets key to expire in ttl seconds. True when the key exists."""
         key = _key(key)
         seconds = _ttl(ttl)
@@ -106,7 +106,7 @@ class MockCacheNamespace:
         entry[1] = time.monotonic() + seconds
         return True
 
-    async def list_push(self, name, key, item):
+    async def list_push(self, name: str, key: str, item: str) -> int | None:
         """Appends item to the list at key; the list's new length, or None for an unknown cache."""
         key = _key(key)
         if not isinstance(item, str):
@@ -121,7 +121,7 @@ class MockCacheNamespace:
         entry[0].append(item)
         return len(entry[0])
 
-    async def list_pop_all(self, name, key):
+    async def list_pop_all(self, name: str, key: str) -> list[str]:
         """The list's items in push order, clearing it; [] when absent or the cache is unknown."""
         key = _key(key)
         if name not in self._caches:
@@ -134,7 +134,7 @@ class MockCacheNamespace:
         del self._caches[name][key]
         return entry[0]
 
-    async def list_len(self, name, key):
+    async def list_len(self, name: str, key: str) -> int | None:
         """The list's length (0 when absent); None for an unknown cache."""
         key = _key(key)
         if name not in self._caches:
@@ -146,7 +146,7 @@ class MockCacheNamespace:
             raise CacheError(f"cache '{name}': key '{key}' holds a string, not a list")
         return len(entry[0])
 
-    async def list_len_sum(self, name, prefix):
+    async def list_len_sum(self, name: str, prefix: str) -> int | None:
         """The summed lengths of the lists whose keys start with prefix (not empty); None for an unknown cache."""
         if prefix == "":
             raise ValueError("list_len_sum: the prefix must not be empty (it would sum every list in the cache)")
@@ -160,7 +160,7 @@ class MockCacheNamespace:
                 total += len(entry[0])
         return total
 
-    def has_cache(self, name):
+    def has_cache(self, name: str) -> bool:
         """Whether a cache of that name exists."""
         return name in self._caches
 

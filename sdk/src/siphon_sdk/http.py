@@ -19,9 +19,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 import sys
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from siphon_sdk import _convert, _routing, _state
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+    from typing import TypeVar
+
+    from siphon_sdk._convert import Body, Headers, RequestHeaders, StreamedBody
+
+    # A decorated handler, middleware or hook: returned unchanged.
+    _F = TypeVar("_F", bound=Callable[..., Any])
 
 __all__ = [
     "MockRequest",
@@ -59,7 +69,7 @@ __all__ = [
 class HttpStatusError(RuntimeError):
     """Raised by Response.raise_for_status() for a status >= 400; carries the response."""
 
-    def __init__(self, response):
+    def __init__(self, response: MockResponse) -> None:
         """Wrap response (its status is in the message)."""
         super().__init__(f"HTTP status {response.status}")
         self._response = response
@@ -94,7 +104,7 @@ class TlsError(ClientError):
 class UnknownClientError(ClientError, KeyError):
     """http.Client(name) names no configured client (the mock checks at the client's first call)."""
 
-    def __str__(self):
+    def __str__(self) -> str:
         """The message as given (KeyError's own str() would quote it)."""
         return RuntimeError.__str__(self)
 
@@ -110,7 +120,7 @@ class BodyTooLargeError(RuntimeError):
 class MockBodyStream:
     """An async iterator over a body's bytes chunks (req.stream(), resp.aiter_bytes()). Only the mock constructs one."""
 
-    def __init__(self, chunks=None, *, limit=None):
+    def __init__(self, chunks: Iterable[Body] | AsyncIterable[Body] | None = None, *, limit: int | None = None) -> None:
         """chunks: an iterable or async iterable of bytes/str; limit: raise BodyTooLargeError past that many bytes."""
         self._source = chunks if chunks is not None else ()
         self._iter = None
@@ -144,16 +154,16 @@ class MockRequest:
 
     def __init__(
         self,
-        method="GET",
-        path="/",
+        method: str = "GET",
+        path: str = "/",
         *,
-        path_params=None,
-        query_params=None,
-        headers=None,
-        body=b"",
-        client="127.0.0.1:0",
-        client_cert=None,
-    ):
+        path_params: Mapping[str, str] | None = None,
+        query_params: Mapping[str, str] | None = None,
+        headers: RequestHeaders | None = None,
+        body: Body | None = b"",
+        client: str = "127.0.0.1:0",
+        client_cert: str | None = None,
+    ) -> None:
         """Build a request; method is upper-cased, header names lower-cased (repeats joined with ", ")."""
         if not isinstance(method, str) or not isinstance(path, str):
             raise TypeError("method and path must be str")
@@ -234,7 +244,7 @@ class MockRequest:
 class MockResponse:
     """An HTTP response: returned by handlers and middleware, and by Client calls."""
 
-    def __init__(self, status=200, headers=None, body=None):
+    def __init__(self, status: int = 200, headers: Headers | None = None, body: Body | StreamedBody | None = None) -> None:
         """status 100-599 (else ValueError); header names/values without CR/LF; body bytes, str (UTF-8),
         None, or an async iterable of bytes/str (streamed; .body is then b"")."""
         if isinstance(status, bool) or not isinstance(status, int):
@@ -277,14 +287,14 @@ class MockClient:
 
     def __init__(
         self,
-        name=None,
+        name: str | None = None,
         *,
-        base_url=None,
-        verify=None,
-        cert=None,
-        timeout_ms=None,
-        http2_prior_knowledge=False,
-    ):
+        base_url: str | None = None,
+        verify: str | None = None,
+        cert: str | tuple[str, str] | list[str] | None = None,
+        timeout_ms: int | None = None,
+        http2_prior_knowledge: bool = False,
+    ) -> None:
         """A named client, or an inline one. The name is checked at the first call (UnknownClientError
         naming the configured clients), so a module-level http.Client("name") imported before any
         harness exists works."""
@@ -327,27 +337,28 @@ class MockClient:
         harness = _state.current_harness() or self._harness
         return _state.configured_base_url(harness, self._name)
 
-    async def get(self, path, *, headers=None) -> MockResponse:
+    async def get(self, path: str, *, headers: Headers | None = None) -> MockResponse:
         """GET path (joined onto base_url unless absolute)."""
         return await self._send("GET", path, None, headers)
 
-    async def delete(self, path, *, headers=None) -> MockResponse:
+    async def delete(self, path: str, *, headers: Headers | None = None) -> MockResponse:
         """DELETE path."""
         return await self._send("DELETE", path, None, headers)
 
-    async def post(self, path, *, body=None, headers=None) -> MockResponse:
+    async def post(self, path: str, *, body: Body | None = None, headers: Headers | None = None) -> MockResponse:
         """POST body (bytes or str) to path."""
         return await self._send("POST", path, body, headers)
 
-    async def put(self, path, *, body=None, headers=None) -> MockResponse:
+    async def put(self, path: str, *, body: Body | None = None, headers: Headers | None = None) -> MockResponse:
         """PUT body (bytes or str) to path."""
         return await self._send("PUT", path, body, headers)
 
-    async def patch(self, path, *, body=None, headers=None) -> MockResponse:
+    async def patch(self, path: str, *, body: Body | None = None, headers: Headers | None = None) -> MockResponse:
         """PATCH body (bytes or str) to path."""
         return await self._send("PATCH", path, body, headers)
 
-    def stream(self, method, path, *, headers=None, body=None) -> "MockClientStream":
+    def stream(self, method: str, path: str, *, headers: Headers | None = None,
+               body: Body | StreamedBody | None = None) -> "MockClientStream":
         """A streamed call: `async with client.stream("GET", path) as resp:`; body bytes, str or an async iterable."""
         if not isinstance(method, str) or not method or any(c in method for c in " \r\n"):
             raise ValueError(f"method must be an HTTP method name, got {method!r}")
@@ -355,11 +366,11 @@ class MockClient:
             _convert.to_body(body)
         return MockClientStream(self, method.upper(), path, headers, body)
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> MockClient:
         """`async with http.Client(...) as c:` yields the client itself."""
         return self
 
-    async def __aexit__(self, exc_type, exc, tb):
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
         """Releases the client; exceptions propagate."""
         return None
 
@@ -396,7 +407,8 @@ class MockClient:
 class MockClientStream:
     """A streamed outbound call, used as an async context manager. Only the mock constructs one."""
 
-    def __init__(self, client, method, path, headers, body):
+    def __init__(self, client: MockClient, method: str, path: str, headers: Headers | None,
+                 body: Body | StreamedBody | None) -> None:
         """Made by MockClient.stream()."""
         self._client = client
         self._method = method
@@ -417,7 +429,7 @@ class MockClientStream:
         return MockStreamedResponse(answer.status, answer.headers, answer._stream if answer._stream is not None else
                                     [answer.body[i:i + 65536] for i in range(0, len(answer.body), 65536)])
 
-    async def __aexit__(self, exc_type, exc, tb):
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> None:
         """Releases the response; exceptions propagate."""
         return None
 
@@ -425,7 +437,7 @@ class MockClientStream:
 class MockStreamedResponse:
     """The response of a client.stream() call: status and headers, the body through aiter_bytes(). Only the mock constructs one."""
 
-    def __init__(self, status, headers, chunks):
+    def __init__(self, status: int, headers: Mapping[str, str], chunks: Iterable[Body] | AsyncIterable[Body]) -> None:
         """Made by MockClientStream.__aenter__."""
         self._status = status
         self._headers = dict(headers)
@@ -482,7 +494,7 @@ def _check_callable(fn, what):
         raise TypeError(f"@http.{what} must decorate a function, not {type(fn).__name__}")
 
 
-def route(path, methods=None, stream=False):
+def route(path: str, methods: Sequence[str] | None = None, stream: bool = False) -> Callable[[_F], _F]:
     """Register the decorated function as the handler of path for methods (default ["GET"], upper-cased);
     stream=True: an async def handler called before the body is read, which reads req.stream()."""
     where = _where(1)
@@ -492,7 +504,7 @@ def route(path, methods=None, stream=False):
     except (TypeError, ValueError) as exc:
         raise _routing.RouteError(f"{where}: {exc}") from None
 
-    def decorator(fn):
+    def decorator(fn: _F) -> _F:
         _check_callable(fn, "route")
         if stream and not (inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))):
             raise TypeError(
@@ -507,7 +519,7 @@ def route(path, methods=None, stream=False):
     return decorator
 
 
-def middleware(fn):
+def middleware(fn: _F) -> _F:
     """Register a middleware, run in registration order around the matched route: ``(req)`` is a guard
     (return a Response to answer, None to go on); ``(req, call_next)`` wraps the rest of the chain."""
     where = _where(1)
@@ -537,7 +549,7 @@ def _wraps(fn, where):
     raise TypeError(f"{what}({shown}) must take (req) to guard or (req, call_next) to wrap")
 
 
-def on_startup(fn):
+def on_startup(fn: _F) -> _F:
     """Register a function run once, to completion, after the script loads and before serving."""
     _check_callable(fn, "on_startup")
     harness = _state.current_harness()
@@ -546,7 +558,7 @@ def on_startup(fn):
     return fn
 
 
-def on_shutdown(fn):
+def on_shutdown(fn: _F) -> _F:
     """Register a function run once on graceful shutdown, after in-flight requests finish."""
     _check_callable(fn, "on_shutdown")
     harness = _state.current_harness()

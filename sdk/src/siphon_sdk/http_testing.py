@@ -30,12 +30,23 @@ import sys
 import traceback
 import types
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from siphon_sdk import _convert, _routing, _state
 from siphon_sdk import cache as _cache
 from siphon_sdk import http as _http
 from siphon_sdk.http import ConnectError, MockRequest, MockResponse, UnknownClientError
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Iterable, Mapping
+
+    from siphon_sdk._convert import Body, RequestHeaders
+
+    # A canned answer for an outbound call: a response, an exception (instance or class) to raise in
+    # the script, or a callable taking the sent-request dict and returning or raising one of those.
+    Answer = MockResponse | BaseException | type[BaseException] | Callable[[dict[str, Any]], Any]
 
 __all__ = ["HttpTestHarness", "RouteError"]
 
@@ -75,7 +86,7 @@ class HarnessHttp:
     """``harness.http``: the mock ``http`` namespace (``Response``, ``Client``, the errors, ...)
     with this harness's canning helpers and records on it."""
 
-    def __init__(self, harness):
+    def __init__(self, harness: HttpTestHarness) -> None:
         self._harness = harness
 
     @property
@@ -83,15 +94,15 @@ class HarnessHttp:
         """The harness's sent_requests."""
         return self._harness.sent_requests
 
-    def add_response(self, resp) -> None:
+    def add_response(self, resp: Answer) -> None:
         """As HttpTestHarness.add_response."""
         self._harness.add_response(resp)
 
-    def set_response(self, path, resp, *, method=None) -> None:
+    def set_response(self, path: str, resp: Answer, *, method: str | None = None) -> None:
         """As HttpTestHarness.set_response."""
         self._harness.set_response(path, resp, method=method)
 
-    def set_default_response(self, resp) -> None:
+    def set_default_response(self, resp: Answer | None) -> None:
         """As HttpTestHarness.set_default_response."""
         self._harness.set_default_response(resp)
 
@@ -99,7 +110,7 @@ class HarnessHttp:
         """Forget sent requests and canned answers."""
         self._harness._clear_outbound()
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(_http, name)
 
 
@@ -118,7 +129,8 @@ class HttpTestHarness:
     nothing canned raises ConnectError instead of answering an empty 200.
     """
 
-    def __init__(self, config=None, *, clients=None, max_body_bytes=None, request_timeout_ms=None, strict=False):
+    def __init__(self, config: dict[str, Any] | None = None, *, clients: Iterable[str] | dict[str, str | None] | None = None,
+                 max_body_bytes: int | None = None, request_timeout_ms: int | None = None, strict: bool = False) -> None:
         from_config = _read_config(config)
         if clients is None:
             self._clients = from_config["clients"]
@@ -180,7 +192,7 @@ class HttpTestHarness:
 
     # ------------------------------------------------------------------ loading
 
-    def load_script(self, path) -> types.ModuleType:
+    def load_script(self, path: str | os.PathLike[str]) -> types.ModuleType:
         """Load the script file at path; returns its module. Raises what the script load raises."""
         path = Path(path)
         source = path.read_text(encoding="utf-8")
@@ -189,7 +201,7 @@ class HttpTestHarness:
             sys.path.insert(0, directory)
         return self.load_source(source, filename=str(path))
 
-    def load_source(self, text, filename="<script>") -> types.ModuleType:
+    def load_source(self, text: str, filename: str = "<script>") -> types.ModuleType:
         """Load a script from source text; filename is used in tracebacks and error messages."""
         if self.module is not None:
             raise RuntimeError("this harness already loaded a script; use a new HttpTestHarness")
@@ -264,13 +276,13 @@ class HttpTestHarness:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.close()
 
-    def __enter__(self):
+    def __enter__(self) -> HttpTestHarness:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.close()
         except Exception:
@@ -280,15 +292,15 @@ class HttpTestHarness:
 
     def request(
         self,
-        method="GET",
-        path="/",
+        method: str = "GET",
+        path: str = "/",
         *,
-        headers=None,
-        query_params=None,
-        path_params=None,
-        body=None,
-        client="127.0.0.1:0",
-        client_cert=None,
+        headers: RequestHeaders | None = None,
+        query_params: Mapping[str, str] | None = None,
+        path_params: Mapping[str, str] | None = None,
+        body: Body | Iterable[Body] | None = None,
+        client: str = "127.0.0.1:0",
+        client_cert: str | None = None,
     ) -> MockResponse:
         """Send one request through the dispatch rules and return the response.
 
@@ -531,7 +543,7 @@ class HttpTestHarness:
 
     # ------------------------------------------------------------------ outbound
 
-    def add_response(self, resp) -> None:
+    def add_response(self, resp: Answer) -> None:
         """Queue an answer for the next outbound call (FIFO; the queue is used before anything else).
 
         An answer is a MockResponse, an exception (instance or class) to raise
@@ -540,12 +552,12 @@ class HttpTestHarness:
         """
         self._queue.append(resp)
 
-    def set_response(self, path, resp, *, method=None) -> None:
+    def set_response(self, path: str, resp: Answer, *, method: str | None = None) -> None:
         """Answer every outbound call to path with resp: the URL path (no host, no query) or the path
         exactly as the script passed it; method=None: any method."""
         self._by_path[(method.upper() if method else None, path)] = resp
 
-    def set_default_response(self, resp) -> None:
+    def set_default_response(self, resp: Answer | None) -> None:
         """Answer outbound calls that nothing else answers with resp (None: an empty 200, or ConnectError
         on a strict harness)."""
         self._default = resp

@@ -16,27 +16,27 @@ from siphon_sdk import _state
 __all__ = ["debug", "info", "warn", "warning", "error"]
 
 
-def debug(msg) -> None:
+def debug(msg: str) -> None:
     """Log msg at debug level."""
     _emit("debug", msg)
 
 
-def info(msg) -> None:
+def info(msg: str) -> None:
     """Log msg at info level."""
     _emit("info", msg)
 
 
-def warn(msg) -> None:
+def warn(msg: str) -> None:
     """Log msg at warning level (siphon-http's spelling)."""
     _emit("warn", msg)
 
 
-def warning(msg) -> None:
+def warning(msg: str) -> None:
     """Log msg at warning level."""
     _emit("warn", msg)
 
 
-def error(msg) -> None:
+def error(msg: str) -> None:
     """Log msg at error level."""
     _emit("error", msg)
 
@@ -49,7 +49,7 @@ _LEVELS = {
 }
 
 
-def _emit(level: str, msg) -> None:
+def _emit(level: str, msg: object) -> None:
     text = str(msg)
     harness = _state.current_harness()
     if harness is not None:
