@@ -42,6 +42,13 @@ def _ttl(ttl) -> float:
     return float(ttl)
 
 
+def _items(name: str, key: str, entry: list) -> list[str]:
+    """The list an entry holds; a CacheError when it holds a string (as Redis's WRONGTYPE)."""
+    if not isinstance(entry[0], list):
+        raise CacheError(f"cache '{name}': key '{key}' holds a string, not a list")
+    return entry[0]
+
+
 class MockCacheNamespace:
     """The named caches of http.yaml's cache list, in memory. Methods are coroutines; an unknown
     cache name gives None, False or [] as the runtime does."""
@@ -116,10 +123,9 @@ class MockCacheNamespace:
         entry = self._live(name, key)
         if entry is None:
             entry = self._caches[name][key] = [[], None]
-        if not isinstance(entry[0], list):
-            raise CacheError(f"cache '{name}': key '{key}' holds a string, not a list")
-        entry[0].append(item)
-        return len(entry[0])
+        items = _items(name, key, entry)
+        items.append(item)
+        return len(items)
 
     async def list_pop_all(self, name: str, key: str) -> list[str]:
         """The list's items in push order, clearing it; [] when absent or the cache is unknown."""
@@ -129,10 +135,9 @@ class MockCacheNamespace:
         entry = self._live(name, key)
         if entry is None:
             return []
-        if not isinstance(entry[0], list):
-            raise CacheError(f"cache '{name}': key '{key}' holds a string, not a list")
+        items = _items(name, key, entry)
         del self._caches[name][key]
-        return entry[0]
+        return items
 
     async def list_len(self, name: str, key: str) -> int | None:
         """The list's length (0 when absent); None for an unknown cache."""
@@ -142,9 +147,7 @@ class MockCacheNamespace:
         entry = self._live(name, key)
         if entry is None:
             return 0
-        if not isinstance(entry[0], list):
-            raise CacheError(f"cache '{name}': key '{key}' holds a string, not a list")
-        return len(entry[0])
+        return len(_items(name, key, entry))
 
     async def list_len_sum(self, name: str, prefix: str) -> int | None:
         """The summed lengths of the lists whose keys start with prefix (not empty); None for an unknown cache."""
