@@ -41,6 +41,27 @@ public static unsafe class PyErrors
         if (CApi.PyErr_Occurred() != 0) throw Fetch();
     }
 
+    /// <summary>Takes the pending Python error (clearing it) as a new reference to its exception
+    /// instance, normalised, with its traceback attached; 0 when none was set. GIL held.</summary>
+    public static nint FetchException()
+    {
+        nint type, value, tb;
+        CApi.PyErr_Fetch(&type, &value, &tb);
+        if (type == 0) return 0;
+        CApi.PyErr_NormalizeException(&type, &value, &tb);
+        AttachTraceback(value, tb);
+        CApi.Py_DecRef(type);
+        if (tb != 0) CApi.Py_DecRef(tb);
+        return value;
+    }
+
+    // PyErr_Fetch hands the traceback apart from the instance; a failure to attach it (no memory)
+    // keeps the exception without it rather than raising a second error.
+    private static void AttachTraceback(nint value, nint tb)
+    {
+        if (tb != 0 && value != 0 && CApi.PyException_SetTraceback(value, tb) != 0) CApi.PyErr_Clear();
+    }
+
     /// <summary>Takes the pending Python error (clearing it) as a PythonException.</summary>
     public static PythonException Fetch()
     {
@@ -49,7 +70,7 @@ public static unsafe class PyErrors
         if (type == 0)
             return new PythonException("SystemError", "a C API call failed without setting an error", "");
         CApi.PyErr_NormalizeException(&type, &value, &tb);
-        if (tb != 0 && value != 0) CApi.PyException_SetTraceback(value, tb);
+        AttachTraceback(value, tb);
         try
         {
             var typeName = TypeName(type);

@@ -16,12 +16,12 @@ public static unsafe class NativeModule
         {
             if (def.Module != "siphon" && !def.Module.StartsWith("siphon.", StringComparison.Ordinal)) continue;
             var type = BindingRegistry.TypeOf(def.ClrType);
-            PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(module.Handle, (byte*)Utf8Z.Of(def.Name), type));
+            PyObjects.SetAttr(module.Handle, def.Name, type);
         }
         using var logFn = PyOwned.Checked(NativeCallable.Create(log));
-        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(module.Handle, (byte*)Utf8Z.Of("log"), logFn.Handle));
+        PyObjects.SetAttr(module.Handle, "log", logFn.Handle);
         using var cache = PyOwned.Checked(BoundObject.Wrap(Cache.CacheNamespace.Instance));
-        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(module.Handle, (byte*)Utf8Z.Of("cache"), cache.Handle));
+        PyObjects.SetAttr(module.Handle, "cache", cache.Handle);
         PyErrors.ThrowIfMinusOne(CApi.PyDict_SetItemString(CApi.PyImport_GetModuleDict(), (byte*)Utf8Z.Of("siphon._native"), module.Handle));
     }
 }

@@ -84,10 +84,10 @@ public sealed class PendingRequest(Worker worker, ScriptVersion version, Request
 /// <summary>Cancels the asyncio task of a request whose time ran out.</summary>
 internal sealed class CancelRequestWork(PendingRequest pending) : IPyWork
 {
-    public unsafe void Run()
+    public void Run()
     {
         if (pending.PyTask is not { } task) return;
-        using var cancel = PyOwned.Checked(CApi.PyObject_GetAttrString(task.Handle, (byte*)Utf8Z.Of("cancel")));
+        using var cancel = PyObjects.GetAttr(task.Handle, "cancel");
         using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(cancel.Handle));
     }
 }

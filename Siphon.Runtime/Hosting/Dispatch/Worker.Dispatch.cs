@@ -94,7 +94,7 @@ public sealed unsafe partial class Worker
         {
             job.Dispose();
             using var exc = PyOwned.Checked(CApi.PyObject_CallNoArgs(_overloaded!.Handle));
-            using var setException = Attr(future.Handle, "set_exception");
+            using var setException = PyObjects.GetAttr(future.Handle, "set_exception");
             using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(setException.Handle, exc.Handle));
         }
         return future.Steal();
@@ -113,16 +113,7 @@ public sealed unsafe partial class Worker
             {
                 var r = CApi.PyObject_CallOneArg(fn.Handle, arg.Handle);
                 if (r != 0) _result = new PyRef(r);
-                else
-                {
-                    nint type, value, tb;
-                    CApi.PyErr_Fetch(&type, &value, &tb);
-                    CApi.PyErr_NormalizeException(&type, &value, &tb);
-                    if (tb != 0) CApi.PyException_SetTraceback(value, tb);
-                    CApi.Py_DecRef(type);
-                    if (tb != 0) CApi.Py_DecRef(tb);
-                    _error = new PyRef(value);
-                }
+                else _error = new PyRef(PyErrors.FetchException());
             }
             worker.Post(this);
         }
@@ -137,7 +128,7 @@ public sealed unsafe partial class Worker
                 if (CallBool(future.Handle, "done")) return;
                 if (_result is not null)
                 {
-                    using var set = Attr(future.Handle, "set_result");
+                    using var set = PyObjects.GetAttr(future.Handle, "set_result");
                     using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(set.Handle, _result.Handle));
                 }
                 else
@@ -145,7 +136,7 @@ public sealed unsafe partial class Worker
                     using var message = PyOwned.Adopt(PyConvert.ToPy("the sync pool is shutting down"));
                     using var exc = _error is not null ? _error.Borrow().NewReference()
                         : PyOwned.Checked(CApi.PyObject_CallOneArg(Py.RuntimeError, message.Handle));
-                    using var set = Attr(future.Handle, "set_exception");
+                    using var set = PyObjects.GetAttr(future.Handle, "set_exception");
                     using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(set.Handle, exc.Handle));
                 }
             }
@@ -183,7 +174,7 @@ public sealed unsafe partial class Worker
             Finish(p, task.Handle); // eager task factory: it already ran to completion
             return;
         }
-        using var addDone = Attr(task.Handle, "add_done_callback");
+        using var addDone = PyObjects.GetAttr(task.Handle, "add_done_callback");
         using var added = PyOwned.Checked(CApi.PyObject_CallOneArg(addDone.Handle, _onTaskDone!.Handle));
         _inflight[task.Handle] = p;
         p.PyTask = task.Borrow().NewReference().ToRef();
@@ -207,7 +198,7 @@ public sealed unsafe partial class Worker
             p.Fail("cancelled");
             return;
         }
-        using (var getException = Attr(task, "exception"))
+        using (var getException = PyObjects.GetAttr(task, "exception"))
         using (var exc = PyOwned.Checked(CApi.PyObject_CallNoArgs(getException.Handle)))
         {
             if (!PyConvert.IsNone(exc.Handle) && CApi.PyObject_IsInstance(exc.Handle, _overloaded!.Handle) == 1)
@@ -223,7 +214,7 @@ public sealed unsafe partial class Worker
                 return;
             }
         }
-        using var getResult = Attr(task, "result");
+        using var getResult = PyObjects.GetAttr(task, "result");
         using var result = PyOwned.Checked(CApi.PyObject_CallNoArgs(getResult.Handle));
         if (CApi.Py_TYPE(result.Handle) == _responseType) p.Complete(BoundObject.Get<Response>(result.Handle));
         else BadResult(p, result.Handle);

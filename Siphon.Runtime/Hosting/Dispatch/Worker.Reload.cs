@@ -119,7 +119,7 @@ public sealed unsafe partial class Worker
     {
         try
         {
-            using var runAsync = Attr(_host!.Handle, "run_hooks_async");
+            using var runAsync = PyObjects.GetAttr(_host!.Handle, "run_hooks_async");
             using var coroutine = PyOwned.Checked(CApi.PyObject_CallOneArg(runAsync.Handle, hooks.Handle));
             using var task = PyOwned.Checked(CApi.PyObject_CallOneArg(_createTask!.Handle, coroutine.Handle));
             if (CallBool(task.Handle, "done")) // eager task factory: the hooks never suspended
@@ -132,7 +132,7 @@ public sealed unsafe partial class Worker
                 finished(TaskError(t));
                 return PyConvert.None();
             }));
-            using var addDone = Attr(task.Handle, "add_done_callback");
+            using var addDone = PyObjects.GetAttr(task.Handle, "add_done_callback");
             using var added = PyOwned.Checked(CApi.PyObject_CallOneArg(addDone.Handle, callback.Handle));
         }
         catch (PythonException e)
@@ -156,7 +156,7 @@ public sealed unsafe partial class Worker
             if (cancelled == 0) CApi.PyErr_Clear();
             return cancelled;
         }
-        using var getException = Attr(task, "exception");
+        using var getException = PyObjects.GetAttr(task, "exception");
         var exc = CApi.PyObject_CallNoArgs(getException.Handle);
         if (exc == 0) { CApi.PyErr_Clear(); return 0; }
         if (exc == Py.None) { CApi.Py_DecRef(exc); return 0; }

@@ -21,7 +21,7 @@ public sealed unsafe partial class Worker
         using (saved)
         {
             // on_startup hooks run to completion before any listener accepts.
-            using var runHooks = Attr(_host!.Handle, "run_hooks");
+            using var runHooks = PyObjects.GetAttr(_host!.Handle, "run_hooks");
             var args = stackalloc nint[2] { _loop!.Handle, startup.Handle };
             var ran = CApi.PyObject_Vectorcall(runHooks.Handle, args, 2, 0);
             if (ran == 0)
@@ -48,7 +48,7 @@ public sealed unsafe partial class Worker
     /// ScriptLoadException naming the script line.</summary>
     private (ScriptVersion Version, PyRef Startup, PyRef Saved) LoadVersion()
     {
-        using var load = Attr(_host!.Handle, "load_script");
+        using var load = PyObjects.GetAttr(_host!.Handle, "load_script");
         using var path = PyOwned.Adopt(PyConvert.ToPy(_scriptPath));
         var result = CApi.PyObject_CallOneArg(load.Handle, path.Handle);
         if (result == 0) throw ScriptError("failed to load");
@@ -67,7 +67,7 @@ public sealed unsafe partial class Worker
         PyRef? middlewareRef = null, wrappersRef = null;
         try
         {
-            using var isAsync = Attr(_host.Handle, "is_async");
+            using var isAsync = PyObjects.GetAttr(_host.Handle, "is_async");
             for (var i = 0; i < n; i++)
             {
                 var entry = CApi.PyList_GetItem(routes, i);
@@ -131,7 +131,7 @@ public sealed unsafe partial class Worker
     /// <summary>Puts sys.modules back as it was before a version that is not taken was loaded.</summary>
     private void RestoreModules(PyRef saved)
     {
-        using var restore = Attr(_host!.Handle, "restore_modules");
+        using var restore = PyObjects.GetAttr(_host!.Handle, "restore_modules");
         using var r = PyOwned.Adopt(CApi.PyObject_CallOneArg(restore.Handle, saved.Handle));
         if (r.IsNull) CApi.PyErr_Clear();
     }
@@ -139,14 +139,8 @@ public sealed unsafe partial class Worker
     /// <summary>The pending Python error as a ScriptLoadException naming the script line.</summary>
     private ScriptLoadException ScriptError(string what)
     {
-        nint type, value, tb;
-        CApi.PyErr_Fetch(&type, &value, &tb);
-        CApi.PyErr_NormalizeException(&type, &value, &tb);
-        if (tb != 0) CApi.PyException_SetTraceback(value, tb);
-        using var t = PyOwned.Adopt(type);
-        using var v = PyOwned.Adopt(value);
-        using var b = PyOwned.Adopt(tb);
-        return ScriptError(what, v.Handle);
+        using var exception = PyOwned.Checked(PyErrors.FetchException());
+        return ScriptError(what, exception.Handle);
     }
 
     /// <summary>An exception instance (with its traceback) as a ScriptLoadException naming the script line.</summary>
@@ -154,7 +148,7 @@ public sealed unsafe partial class Worker
     {
         var traceback = PyErrors.FormatTraceback(exception).TrimEnd();
         var where = _scriptPath;
-        using (var locate = Attr(_host!.Handle, "error_location"))
+        using (var locate = PyObjects.GetAttr(_host!.Handle, "error_location"))
         using (var path = PyOwned.Adopt(PyConvert.ToPy(_scriptPath)))
         {
             var args = stackalloc nint[2] { exception, path.Handle };
@@ -170,19 +164,16 @@ public sealed unsafe partial class Worker
         return new ScriptLoadException($"{who}{where}: {what}: {last}\n{traceback}{hint}");
     }
 
-    private static PyRef Import(string name) => PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of(name))).ToRef();
-
-    private static PyOwned Attr(nint o, string name) => PyOwned.Checked(CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name)));
-
     private static bool CallPredicate(nint fn, nint arg)
     {
         using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(fn, arg));
-        return CApi.PyObject_IsTrue(r.Handle) == 1;
+        var truth = CApi.PyObject_IsTrue(r.Handle);
+        return truth >= 0 ? truth == 1 : throw PyErrors.Fetch(); // its __bool__ raised
     }
 
     private static bool CallBool(nint o, string method)
     {
-        using var m = Attr(o, method);
+        using var m = PyObjects.GetAttr(o, method);
         using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(m.Handle));
         return r.Handle == Py.True;
     }

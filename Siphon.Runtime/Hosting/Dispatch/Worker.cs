@@ -212,39 +212,39 @@ public sealed unsafe partial class Worker : IPyLoopHost
     private void Setup()
     {
         NativeModule.Install(ScriptLog);
-        _host = Import("siphon._host");
+        _host = PyObjects.Import("siphon._host").ToRef();
         if (IsSubInterpreter)
         {
-            using var refuse = Attr(_host.Handle, "refuse_clr");
+            using var refuse = PyObjects.GetAttr(_host.Handle, "refuse_clr");
             using var r0 = PyOwned.Checked(CApi.PyObject_CallNoArgs(refuse.Handle));
         }
-        using (var asyncio = PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of("asyncio"))))
+        using (var asyncio = PyObjects.Import("asyncio"))
         {
-            using var newLoop = Attr(asyncio.Handle, "new_event_loop");
+            using var newLoop = PyObjects.GetAttr(asyncio.Handle, "new_event_loop");
             _loop = PyOwned.Checked(CApi.PyObject_CallNoArgs(newLoop.Handle)).ToRef();
-            using var setLoop = Attr(asyncio.Handle, "set_event_loop");
+            using var setLoop = PyObjects.GetAttr(asyncio.Handle, "set_event_loop");
             using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(setLoop.Handle, _loop.Handle));
-            _ensureFuture = Attr(asyncio.Handle, "ensure_future").ToRef();
+            _ensureFuture = PyObjects.GetAttr(asyncio.Handle, "ensure_future").ToRef();
             // 3.12+: a coroutine that finishes without suspending completes inside create_task,
             // with no trip round the loop.
             using var eager = PyOwned.Adopt(CApi.PyObject_GetAttrString(asyncio.Handle, (byte*)Utf8Z.Of("eager_task_factory")));
             if (eager.IsNull) CApi.PyErr_Clear();
             else
             {
-                using var setFactory = Attr(_loop.Handle, "set_task_factory");
+                using var setFactory = PyObjects.GetAttr(_loop.Handle, "set_task_factory");
                 using var r2 = PyOwned.Checked(CApi.PyObject_CallOneArg(setFactory.Handle, eager.Handle));
             }
         }
-        _createFuture = Attr(_loop.Handle, "create_future").ToRef();
-        _createTask = Attr(_loop.Handle, "create_task").ToRef();
-        _runChain = Attr(_host.Handle, "run_chain").ToRef();
-        _runSyncChain = Attr(_host.Handle, "run_sync_chain").ToRef();
-        _runWrappedChain = Attr(_host.Handle, "run_wrapped_chain").ToRef();
-        _runWrappedSyncChain = Attr(_host.Handle, "run_wrapped_sync_chain").ToRef();
-        _overloaded = Attr(_host.Handle, "Overloaded").ToRef();
+        _createFuture = PyObjects.GetAttr(_loop.Handle, "create_future").ToRef();
+        _createTask = PyObjects.GetAttr(_loop.Handle, "create_task").ToRef();
+        _runChain = PyObjects.GetAttr(_host.Handle, "run_chain").ToRef();
+        _runSyncChain = PyObjects.GetAttr(_host.Handle, "run_sync_chain").ToRef();
+        _runWrappedChain = PyObjects.GetAttr(_host.Handle, "run_wrapped_chain").ToRef();
+        _runWrappedSyncChain = PyObjects.GetAttr(_host.Handle, "run_wrapped_sync_chain").ToRef();
+        _overloaded = PyObjects.GetAttr(_host.Handle, "Overloaded").ToRef();
         _submit = PyOwned.Checked(NativeCallable.Create(SubmitSync)).ToRef();
-        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(_host.Handle, (byte*)Utf8Z.Of("_submit"), _submit.Handle));
-        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(_host.Handle, (byte*)Utf8Z.Of("_loop"), _loop.Handle));
+        PyObjects.SetAttr(_host.Handle, "_submit", _submit.Handle);
+        PyObjects.SetAttr(_host.Handle, "_loop", _loop.Handle);
         _onTaskDone = PyOwned.Checked(NativeCallable.Create(OnTaskDone)).ToRef();
         _requestType = BindingRegistry.TypeOf(typeof(Request));
         _responseType = BindingRegistry.TypeOf(typeof(Response));
@@ -252,7 +252,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
         LoadScript();
 
-        using var addReader = Attr(_loop.Handle, "add_reader");
+        using var addReader = PyObjects.GetAttr(_loop.Handle, "add_reader");
         using var fd = PyOwned.Adopt(PyConvert.ToPy(_inbox.FileDescriptor));
         using var drain = PyOwned.Checked(NativeCallable.Create(_ => { _inbox.Drain(RunWork); return PyConvert.None(); }));
         var args = stackalloc nint[3] { fd.Handle, drain.Handle, Py.None };
@@ -287,13 +287,13 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
     private void RunLoop()
     {
-        using var runForever = Attr(_loop!.Handle, "run_forever");
+        using var runForever = PyObjects.GetAttr(_loop!.Handle, "run_forever");
         using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(runForever.Handle));
     }
 
     private void StopLoop()
     {
-        using var stop = Attr(_loop!.Handle, "stop");
+        using var stop = PyObjects.GetAttr(_loop!.Handle, "stop");
         using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(stop.Handle));
     }
 
@@ -302,7 +302,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
         if (_current is not { } version || _host is null || _loop is null) return;
         try
         {
-            using var runHooks = Attr(_host.Handle, "run_hooks");
+            using var runHooks = PyObjects.GetAttr(_host.Handle, "run_hooks");
             var args = stackalloc nint[2] { _loop.Handle, version.ShutdownHooks.Handle };
             using var r = PyOwned.Checked(CApi.PyObject_Vectorcall(runHooks.Handle, args, 2, 0));
         }
