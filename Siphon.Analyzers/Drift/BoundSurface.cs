@@ -20,26 +20,9 @@ namespace Siphon.Analyzers.Drift
         Constructor,
     }
 
-    internal sealed class BoundMember
+    /// <param name="Parameters">The Python parameters, without <c>self</c>.</param>
+    internal sealed record BoundMember(string PyName, BoundMemberKind Kind, bool IsAsync, IReadOnlyList<PyParameter> Parameters, Location Location)
     {
-        public BoundMember(string pyName, BoundMemberKind kind, bool isAsync, IReadOnlyList<PyParameter> parameters, Location location)
-        {
-            PyName = pyName;
-            Kind = kind;
-            IsAsync = isAsync;
-            Parameters = parameters;
-            Location = location;
-        }
-
-        public string PyName { get; }
-        public BoundMemberKind Kind { get; }
-        public bool IsAsync { get; }
-
-        /// <summary>The Python parameters, without <c>self</c>.</summary>
-        public IReadOnlyList<PyParameter> Parameters { get; }
-
-        public Location Location { get; }
-
         public string Describe() => Kind switch
         {
             BoundMemberKind.Property => "a property",
@@ -48,28 +31,9 @@ namespace Siphon.Analyzers.Drift
         };
     }
 
-    internal sealed class BoundClass
-    {
-        public BoundClass(string pyName, string csharpName, Location location, BoundMember? constructor, IReadOnlyList<BoundMember> members)
-        {
-            PyName = pyName;
-            CSharpName = csharpName;
-            Location = location;
-            Constructor = constructor;
-            Members = members;
-        }
-
-        public string PyName { get; }
-        public string CSharpName { get; }
-
-        /// <summary>The name of the declaration that carries [PyClass].</summary>
-        public Location Location { get; }
-
-        /// <summary>The [PyConstructor], as <c>__init__</c>; null when Python cannot construct the type.</summary>
-        public BoundMember? Constructor { get; }
-
-        public IReadOnlyList<BoundMember> Members { get; }
-    }
+    /// <param name="Location">The name of the declaration that carries [PyClass].</param>
+    /// <param name="Constructor">The [PyConstructor], as <c>__init__</c>; null when Python cannot construct the type.</param>
+    internal sealed record BoundClass(string PyName, string CSharpName, Location Location, BoundMember? Constructor, IReadOnlyList<BoundMember> Members);
 
     internal static class BoundSurface
     {
@@ -95,13 +59,13 @@ namespace Siphon.Analyzers.Drift
         {
             var members = new List<BoundMember>();
             foreach (var p in spec.Properties)
-                members.Add(new BoundMember(p.PyName, BoundMemberKind.Property, isAsync: false, Array.Empty<PyParameter>(),
+                members.Add(new BoundMember(p.PyName, BoundMemberKind.Property, IsAsync: false, Array.Empty<PyParameter>(),
                     LocationOf(type, p.CsName, MethodKind.PropertyGet)));
             foreach (var m in spec.Methods)
                 members.Add(new BoundMember(m.PyName, BoundMemberKind.Method, m.Async != AsyncKind.None, Parameters(m.Parameters),
                     LocationOf(type, m.CsName, MethodKind.Ordinary)));
             var constructor = spec.Constructor is { } c
-                ? new BoundMember("__init__", BoundMemberKind.Constructor, isAsync: false, Parameters(c.Parameters), LocationOf(type, ".ctor", MethodKind.Constructor))
+                ? new BoundMember("__init__", BoundMemberKind.Constructor, IsAsync: false, Parameters(c.Parameters), LocationOf(type, ".ctor", MethodKind.Constructor))
                 : null;
             return new BoundClass(spec.PyName, type.ToDisplayString(), location, constructor, members);
         }

@@ -21,24 +21,9 @@ using Siphon.Analyzers.Python;
 namespace Siphon.Analyzers.Drift
 {
     /// <summary>One parsed Python file, with the name messages use for it.</summary>
-    internal sealed class PythonFile
+    /// <param name="DisplayName">The matched suffix (e.g. <c>siphon_sdk/http.py</c>): short and the same on every machine.</param>
+    internal sealed record PythonFile(string Path, string DisplayName, SourceText Text, PyModule Module)
     {
-        public PythonFile(string path, string displayName, SourceText text, PyModule module)
-        {
-            Path = path;
-            DisplayName = displayName;
-            Text = text;
-            Module = module;
-        }
-
-        public string Path { get; }
-
-        /// <summary>The matched suffix (e.g. <c>siphon_sdk/http.py</c>): short and the same on every machine.</summary>
-        public string DisplayName { get; }
-
-        public SourceText Text { get; }
-        public PyModule Module { get; }
-
         /// <summary><c>siphon_sdk/http.py:190</c></summary>
         public string At(int line) => DisplayName + ":" + line.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -17,49 +17,18 @@ namespace Siphon.Analyzers.Python
     }
 
     /// <summary>One parameter: its name, kind and (normalised) default, or null when it has none.</summary>
-    internal sealed class PyParameter
+    /// <param name="Default">The default as normalised by <see cref="PyLiteral.Normalize"/>, or null.</param>
+    internal sealed record PyParameter(string Name, PyParameterKind Kind, string? Default)
     {
-        public PyParameter(string name, PyParameterKind kind, string? defaultValue)
-        {
-            Name = name;
-            Kind = kind;
-            Default = defaultValue;
-        }
-
-        public string Name { get; }
-        public PyParameterKind Kind { get; }
-
-        /// <summary>The default as normalised by <see cref="PyLiteral.Normalize"/>, or null.</summary>
-        public string? Default { get; }
-
         public override string ToString() => Default is null ? Name : Name + "=" + Default;
     }
 
     /// <summary>A <c>def</c> or <c>async def</c>, with the decorators written above it.</summary>
-    internal sealed class PyFunction
+    /// <param name="Line">1-based line of the <c>def</c> keyword (not of its decorators).</param>
+    /// <param name="Decorators">Decorator expressions without the <c>@</c>, in source order.</param>
+    /// <param name="Parameters">Every parameter as written, <c>self</c> included.</param>
+    internal sealed record PyFunction(string Name, int Line, bool IsAsync, IReadOnlyList<string> Decorators, IReadOnlyList<PyParameter> Parameters)
     {
-        public PyFunction(string name, int line, bool isAsync, IReadOnlyList<string> decorators, IReadOnlyList<PyParameter> parameters)
-        {
-            Name = name;
-            Line = line;
-            IsAsync = isAsync;
-            Decorators = decorators;
-            Parameters = parameters;
-        }
-
-        public string Name { get; }
-
-        /// <summary>1-based line of the <c>def</c> keyword (not of its decorators).</summary>
-        public int Line { get; }
-
-        public bool IsAsync { get; }
-
-        /// <summary>Decorator expressions without the <c>@</c>, in source order.</summary>
-        public IReadOnlyList<string> Decorators { get; }
-
-        /// <summary>Every parameter as written, <c>self</c> included.</summary>
-        public IReadOnlyList<PyParameter> Parameters { get; }
-
         public bool IsProperty => HasDecorator("property") || HasDecorator("functools.cached_property") || HasDecorator("cached_property");
         public bool IsStaticMethod => HasDecorator("staticmethod");
         public bool IsClassMethod => HasDecorator("classmethod");
@@ -87,32 +56,9 @@ namespace Siphon.Analyzers.Python
     }
 
     /// <summary>A top-level <c>class</c> and the defs directly in its body.</summary>
-    internal sealed class PyClassDef
-    {
-        public PyClassDef(string name, int line, IReadOnlyList<PyFunction> members)
-        {
-            Name = name;
-            Line = line;
-            Members = members;
-        }
-
-        public string Name { get; }
-        public int Line { get; }
-
-        /// <summary>Defs at the class body's own indentation, in source order (nested ones excluded).</summary>
-        public IReadOnlyList<PyFunction> Members { get; }
-    }
+    /// <param name="Members">Defs at the class body's own indentation, in source order (nested ones excluded).</param>
+    internal sealed record PyClassDef(string Name, int Line, IReadOnlyList<PyFunction> Members);
 
     /// <summary>The top-level classes and functions of one file.</summary>
-    internal sealed class PyModule
-    {
-        public PyModule(IReadOnlyList<PyClassDef> classes, IReadOnlyList<PyFunction> functions)
-        {
-            Classes = classes;
-            Functions = functions;
-        }
-
-        public IReadOnlyList<PyClassDef> Classes { get; }
-        public IReadOnlyList<PyFunction> Functions { get; }
-    }
+    internal sealed record PyModule(IReadOnlyList<PyClassDef> Classes, IReadOnlyList<PyFunction> Functions);
 }
