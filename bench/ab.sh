@@ -13,17 +13,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BEFORE_REQUIRED=1 ab_setup ab.sh 18192 15
 PATH_=${BENCH_PATH:-/users/42}
 SCRIPT=${BENCH_SCRIPT:-$ROOT/examples/hello.py}
-# An explicit config both builds accept (the repository's may use keys an older build refuses).
-printf 'servers:\n  - listen: "127.0.0.1:%s"\n' "$PORT" >"$WORK/http.yaml"
 
-run() { # build -> "rps cpu_us"
-  dotnet "$WORK/$1/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$SCRIPT" --config "$WORK/http.yaml" \
-    --listen "127.0.0.1:$PORT" --python "$PY" >"$WORK/$1.log" 2>&1 &
-  local pid=$!
-  wait_for "http://127.0.0.1:$PORT$PATH_" || { echo "ab.sh: $1 did not answer; log:" >&2; cat "$WORK/$1.log" >&2; exit 1; }
-  measure_url $pid "http://127.0.0.1:$PORT$PATH_" "$WARMUP"
-  kill -TERM $pid; wait $pid 2>/dev/null || true
-}
+run() { ab_serve "$1" "$SCRIPT" "$PATH_"; } # build -> "rps cpu_us"
 
 : >"$WORK/results"
 for r in $(seq "$ROUNDS"); do

@@ -28,6 +28,22 @@ ab_setup() {
   trap 'ab_cleanup "$ROOT" "$WORK" before after' EXIT
   ab_build "$ROOT" "$WORK" before "$BEFORE"
   ab_build "$ROOT" "$WORK" after "$AFTER"
+  # An explicit config both builds accept: the ./http.yaml of the directory this runs from may use
+  # keys that the BEFORE build does not know (it would refuse to start).
+  printf 'servers:\n  - listen: "127.0.0.1:%s"\n' "$PORT" >"$WORK/http.yaml"
+}
+
+# ab_serve BUILD SCRIPT PATH: serves SCRIPT with WORK/BUILD's Release siphon on PORT (log in
+# WORK/BUILD-<script>.log), measures GET PATH with measure_url after WARMUP, stops it.
+ab_serve() {
+  local build=$1 script=$2 path=$3 log pid
+  log="$WORK/$build-$(basename "$script" .py).log"
+  dotnet "$WORK/$build/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$script" --config "$WORK/http.yaml" \
+    --listen "127.0.0.1:$PORT" --python "$PY" >"$log" 2>&1 &
+  pid=$!
+  wait_for "http://127.0.0.1:$PORT$path" || { echo "$build $(basename "$script") did not answer on $path; log:" >&2; cat "$log" >&2; kill $pid; exit 1; }
+  measure_url $pid "http://127.0.0.1:$PORT$path" "$WARMUP"
+  kill -TERM $pid; wait $pid 2>/dev/null || true
 }
 
 # The servers a script started (append with PIDS+=($!)), stopped on exit with WORK removed:

@@ -32,19 +32,8 @@ printf '%s\n@http.middleware\ndef guard(req):\n    return None\n%s' "$head" "$ro
 printf '%s\n@http.middleware\ndef wrap(req, call_next):\n    return call_next(req)\n%s' "$head" "$route" >"$WORK/wrap.py"
 printf '%s\n@http.middleware\nasync def wrap(req, call_next):\n    return await call_next(req)\n%s' "$head" "$route" >"$WORK/wrap_async.py"
 
-# An explicit config both builds accept: the ./http.yaml of the directory this runs from may use
-# keys that the BEFORE build does not know (it would refuse to start).
-printf 'servers:\n  - listen: "127.0.0.1:%s"\n' "$PORT" >"$WORK/http.yaml"
 
-measure() { # build variant -> "rps cpu_us"
-  local build=$1 variant=$2
-  dotnet "$WORK/$build/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$WORK/$variant.py" --config "$WORK/http.yaml" \
-    --listen "127.0.0.1:$PORT" --python "$PY" >"$WORK/$build-$variant.log" 2>&1 &
-  local pid=$!
-  wait_for "http://127.0.0.1:$PORT/users/1" || { echo "middleware-cost.sh: $build $variant did not answer; log:" >&2; cat "$WORK/$build-$variant.log" >&2; exit 1; }
-  measure_url $pid "http://127.0.0.1:$PORT/users/42" "$WARMUP"
-  kill -TERM $pid; wait $pid 2>/dev/null || true
-}
+measure() { ab_serve "$1" "$WORK/$2.py" /users/42; } # build variant -> "rps cpu_us"
 
 RUNS="before:none before:guard after:none after:guard after:wrap after:wrap_async"
 : >"$WORK/results"

@@ -31,19 +31,8 @@ async def hello_async(req):
     return http.Response(200, HEADERS, "hello, world")
 EOF
 
-# An explicit config both builds accept: the ./http.yaml of the directory this runs from may use
-# keys that the BEFORE build does not know (it would refuse to start).
-printf 'servers:\n  - listen: "127.0.0.1:%s"\n' "$PORT" >"$WORK/http.yaml"
 
-measure() { # build route -> "rps cpu_us"
-  local build=$1 route=$2
-  dotnet "$WORK/$build/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$WORK/hello.py" --config "$WORK/http.yaml" \
-    --listen "127.0.0.1:$PORT" --python "$PY" >"$WORK/$build-$route.log" 2>&1 &
-  local pid=$!
-  wait_for "http://127.0.0.1:$PORT/$route" || true
-  measure_url $pid "http://127.0.0.1:$PORT/$route" "$WARMUP"
-  kill -TERM $pid; wait $pid 2>/dev/null || true
-}
+measure() { ab_serve "$1" "$WORK/hello.py" "/$2"; } # build route -> "rps cpu_us"
 
 : >"$WORK/results"
 for r in $(seq "$ROUNDS"); do
