@@ -9,8 +9,11 @@
 //             and http.Response(200); pythonnet: Response(200), since it cannot turn a dict into
 //             IReadOnlyDictionary or a str into ReadOnlyMemory<byte>?);
 //   clr:      a script's call of a static .NET method through `clr` (System.Math.Max(1, 2), overloaded)
-//             and a static property read (System.Environment.ProcessorCount).
-// Python-loop figures have the empty loop's cost removed. Run by hand:
+//             and a static property read (System.Environment.ProcessorCount);
+//   repeated: the same Request object's req.method / req.path / req.headers read again and again, and
+//             req.path_params['id'], next to the same reads of a types.SimpleNamespace holding the same
+//             values (issue 16: a cached member should cost no more than a plain attribute).
+// Python-loop figures have the empty loop's cost removed (the empty loop's own cost is printed). Run by hand:
 //   dotnet run -c Release --project bench/BindingCost [-- /path/to/python3 [N]]
 using System.Diagnostics;
 using Siphon.Runtime.Hosting;
@@ -27,8 +30,10 @@ var N = args.Length > 1 ? int.Parse(args[1]) : 300_000;
 PythonRuntime.Initialize(install);
 using var gil = Gil.Acquire();
 NativeModule.Install(_ => PyConvert.None());
-var request = new Request("GET", "/users/42", null, [new("host", "x")], ReadOnlyMemory<byte>.Empty, "127.0.0.1:1", null,
-    new Dictionary<string, string> { ["id"] = "42" });
+// The headers a curl or browser request typically carries (req.headers converts all of them).
+var request = new Request("GET", "/users/42", null,
+    [new("host", "x"), new("user-agent", "curl/7.88.1"), new("accept", "*/*"), new("accept-encoding", "gzip"), new("connection", "keep-alive")],
+    ReadOnlyMemory<byte>.Empty, "127.0.0.1:1", null, new Dictionary<string, string> { ["id"] = "42" });
 var type = BindingRegistry.TypeOf(typeof(Request));
 
 double Median(Func<double> f) { f(); var xs = Enumerable.Range(0, 5).Select(_ => f()).Order().ToArray(); return xs[2]; }
@@ -126,6 +131,15 @@ var clrCall = InPython("DotNetMath.Max(1, 2)", genReq, ClrSetup);
 var pyCall = InPython("max(1, 2)", genReq);
 var clrProperty = InPython("DotNetEnvironment.ProcessorCount", genReq,
     "__import__('builtins').__dict__.setdefault('DotNetEnvironment', __import__('System', fromlist=['Environment']).Environment)");
+// Repeated reads of one request object against a SimpleNamespace holding the same values; both
+// are read through the parameter `r` of the same loop, so the bytecode is the same.
+var ns = PyErrors.ThrowIfNull(PythonRuntime.Eval(
+    "__import__('types').SimpleNamespace(method='GET', path='/users/42', path_params={'id': '42'}, "
+    + "headers={'host': 'x', 'user-agent': 'curl/7.88.1', 'accept': '*/*', 'accept-encoding': 'gzip', 'connection': 'keep-alive'})"));
+var emptyLoop = Median(() => PyLoop("True", "0", genReq));
+var repeated = new[] { "r.method", "r.path", "r.headers", "r.path_params['id']" }
+    .Select(body => (Body: body, Request: InPython(body, genReq), Namespace: InPython(body, ns))).ToArray();
+CApi.Py_DecRef(ns);
 CApi.Py_DecRef(genReq);
 CApi.Py_DecRef(fn);
 
@@ -136,3 +150,8 @@ foreach (var (op, g, p) in rows) Console.WriteLine($"| {op} | {g:F0} | {p:F0} | 
 Console.WriteLine($"| http.Response(200, {{...}}, 'hello') from Python | {fullResponse:F0} | (cannot: dict/str arguments) | |");
 Console.WriteLine($"clr: System.Math.Max(1, 2) (overloaded) from a script: {clrCall:F0} ns per call (Python's max(1, 2): {pyCall:F0} ns)");
 Console.WriteLine($"clr: System.Environment.ProcessorCount (a static property) from a script: {clrProperty:F0} ns per read");
+Console.WriteLine();
+Console.WriteLine($"Repeated reads of one object, ns per read, empty loop ({emptyLoop:F0} ns per iteration) subtracted:");
+Console.WriteLine("| read | r = http.Request | r = types.SimpleNamespace | request ÷ namespace |");
+Console.WriteLine("| --- | ---: | ---: | ---: |");
+foreach (var (body, req, plain) in repeated) Console.WriteLine($"| `{body}` | {req:F1} | {plain:F1} | {req / plain:F2} |");
