@@ -96,6 +96,11 @@ namespace Siphon.Bindings.Generator
             "'{0}' is not usable as a Python {1} name (it must be an ASCII identifier that is not a keyword{2})",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.InvalidPythonName));
 
+        internal static readonly DiagnosticDescriptor CachedPropertyWithSetterRule = new(
+            DiagnosticIds.CachedPropertyWithSetter, "A cached property must not have a setter",
+            "'{0}' is [PyProperty(Cached = true)] but has a setter: a cached value is converted once per Python object, so the property must not change (get or init only)",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(DiagnosticIds.CachedPropertyWithSetter));
+
         /// <summary>The one descriptor table, by id.</summary>
         internal static readonly ImmutableDictionary<string, DiagnosticDescriptor> Descriptors = new[]
         {
@@ -115,6 +120,7 @@ namespace Siphon.Bindings.Generator
             PropertyNotReadableRule,
             MisplacedCancellationTokenRule,
             InvalidPythonNameRule,
+            CachedPropertyWithSetterRule,
         }.ToImmutableDictionary(d => d.Id);
 
         internal static Diagnostic ToDiagnostic(DiagnosticInfo info) => Diagnostic.Create(

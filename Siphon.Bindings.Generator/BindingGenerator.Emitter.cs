@@ -1,6 +1,8 @@
 // C# glue emitter: TypeSpec → one `unsafe partial` part of the user's type with an
 // [UnmanagedCallersOnly] thunk per property, method and constructor (each catching every exception
 // into a Python error), the PyTypeDefinition, and a module initializer registering it. Pure.
+// A cached property's getter first looks in its cell of the instance (BoundObject.Cached) and
+// converts only when the cell is empty, keeping the result there (BoundObject.Cache).
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -42,7 +44,8 @@ namespace Siphon.Bindings.Generator
             }
             w.Line($"unsafe partial {(type.IsRecord ? "record" : "class")} {type.ClassName}");
             w.Open();
-            foreach (var p in type.Properties) EmitGetter(w, type, p);
+            var cell = 0;
+            foreach (var p in type.Properties) EmitGetter(w, type, p, p.IsCached ? cell++ : -1);
             foreach (var m in type.Methods) EmitMethod(w, type, m);
             if (type.Constructor is { } ctor) EmitConstructor(w, type, ctor);
             EmitDefinition(w, type);
@@ -58,12 +61,20 @@ namespace Siphon.Bindings.Generator
             return w.ToString();
         }
 
-        private static void EmitGetter(CodeWriter w, TypeSpec type, PropertySpec p)
+        /// <param name="cell">The property's cache cell in the instance, or -1 when it is not cached.</param>
+        private static void EmitGetter(CodeWriter w, TypeSpec type, PropertySpec p, int cell)
         {
+            var value = ToPy(p.Type, $"{BoundObject}.Get<{type.FullyQualifiedName}>(self).{p.CsName}");
+            var index = cell.ToString(CultureInfo.InvariantCulture);
             w.Line(UnmanagedCallersOnly);
             w.Line($"private static nint __py_get_{p.CsName}(nint self, nint closure)");
             w.Open();
-            Try(w, () => w.Line($"return {ToPy(p.Type, $"{BoundObject}.Get<{type.FullyQualifiedName}>(self).{p.CsName}")};"));
+            if (cell >= 0)
+            {
+                w.Line($"var __cached = {BoundObject}.Cached(self, {index});");
+                w.Line("if (__cached != 0) return __cached;");
+            }
+            Try(w, () => w.Line(cell >= 0 ? $"return {BoundObject}.Cache(self, {index}, {value});" : $"return {value};"));
             w.Close();
             w.Line();
         }
@@ -207,7 +218,16 @@ namespace Siphon.Bindings.Generator
                 w.Line("},");
             }
             w.Line(type.Constructor is null ? "0," : $"(nint)({NewPointer})&__py_new,");
-            w.Line("__py_stub);");
+            var cells = type.CacheSlotCount;
+            if (cells == 0)
+            {
+                w.Line("__py_stub);");
+            }
+            else
+            {
+                w.Line("__py_stub,");
+                w.Line($"CacheSlots: {cells.ToString(CultureInfo.InvariantCulture)});");
+            }
             w.Dedent();
         }
 

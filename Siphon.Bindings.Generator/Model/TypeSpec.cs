@@ -28,6 +28,18 @@ namespace Siphon.Bindings.Generator.Model
         /// <summary><c>global::Ns.Class</c>.</summary>
         public string FullyQualifiedName => Namespace.Length == 0 ? "global::" + ClassName : "global::" + Namespace + "." + ClassName;
 
+        /// <summary>How many Python references an instance keeps for its cached properties (one each).</summary>
+        public int CacheSlotCount
+        {
+            get
+            {
+                var n = 0;
+                foreach (var p in Properties)
+                    if (p.IsCached) n++;
+                return n;
+            }
+        }
+
         /// <summary>The generated file's name: <c>{Namespace}.{Class}.PyBinding.g.cs</c>.</summary>
         public string HintName => (Namespace.Length == 0 ? "" : Namespace + ".") + ClassName + ".PyBinding.g.cs";
     }
@@ -36,7 +48,9 @@ namespace Siphon.Bindings.Generator.Model
     /// <param name="PyName">The Python name (given, or snake_case of the C# name).</param>
     /// <param name="Type">What the getter returns.</param>
     /// <param name="Doc">The docstring.</param>
-    internal sealed record PropertySpec(string CsName, string PyName, ValueSpec Type, string? Doc);
+    /// <param name="IsCached">[PyProperty(Cached = true)]: converted on the first read and kept in the
+    /// Python instance; later reads return the same Python object.</param>
+    internal sealed record PropertySpec(string CsName, string PyName, ValueSpec Type, string? Doc, bool IsCached = false);
 
     /// <param name="CsName">The C# method name.</param>
     /// <param name="PyName">The Python name.</param>

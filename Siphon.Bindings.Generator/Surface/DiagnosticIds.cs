@@ -22,5 +22,6 @@ namespace Siphon.Bindings.Generator
         public const string PropertyNotReadable = "SIPH1014";
         public const string MisplacedCancellationToken = "SIPH1015";
         public const string InvalidPythonName = "SIPH1016";
+        public const string CachedPropertyWithSetter = "SIPH1017";
     }
 }

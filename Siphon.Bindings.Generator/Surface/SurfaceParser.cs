@@ -128,13 +128,16 @@ namespace Siphon.Bindings.Generator
             if (property.IsStatic) diagnostics.Add(Diag(DiagnosticIds.StaticMember, property, property.Name));
             if (property.IsIndexer || property.GetMethod is null)
                 diagnostics.Add(Diag(DiagnosticIds.PropertyNotReadable, property, property.Name));
+            var cached = IsCached(attribute);
+            if (cached && property.SetMethod is { IsInitOnly: false })
+                diagnostics.Add(Diag(DiagnosticIds.CachedPropertyWithSetter, property, property.Name));
             var pyName = GivenName(attribute) ?? PyNames.ToSnakeCase(property.Name);
             if (!PyNames.IsPythonIdentifier(pyName)) diagnostics.Add(Diag(DiagnosticIds.InvalidPythonName, property, pyName, "property", ""));
             var type = MapType(property.Type, isParameter: false, TypeHintOf(property.GetAttributes()));
             if (type is null)
                 diagnostics.Add(Diag(DiagnosticIds.UnsupportedResultType, property, property.Name, Display(property.Type)));
             if (diagnostics.Count > count || type is null) return null;
-            return new PropertySpec(property.Name, pyName, type, XmlDocSummary.Of(property, cancellationToken));
+            return new PropertySpec(property.Name, pyName, type, XmlDocSummary.Of(property, cancellationToken), cached);
         }
 
         private static MethodSpec? ParseMethod(IMethodSymbol method, AttributeData attribute, HashSet<string> thunkNames,
@@ -333,6 +336,13 @@ namespace Siphon.Bindings.Generator
 
         private static string? GivenName(AttributeData attribute) =>
             attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is string { Length: > 0 } s ? s : null;
+
+        private static bool IsCached(AttributeData attribute)
+        {
+            foreach (var named in attribute.NamedArguments)
+                if (named.Key == "Cached" && named.Value.Value is bool b) return b;
+            return false;
+        }
 
         private static string? TypeHintOf(IEnumerable<AttributeData> attributes) =>
             FindAttribute(attributes, "PyTypeHintAttribute") is { ConstructorArguments.Length: > 0 } a && a.ConstructorArguments[0].Value is string s ? s : null;

@@ -17,6 +17,12 @@ public sealed class PyClassAttribute(string name) : Attribute
 public sealed class PyPropertyAttribute(string? name = null) : Attribute
 {
     public string? Name { get; } = name;
+
+    /// <summary>Convert the value once per Python object: the first read converts it and keeps the
+    /// Python object in the instance, later reads return that same object. Only for a property
+    /// whose value never changes for a given C# object (no setter, same value on every read).
+    /// A mutable result (a dict, a list) is then shared by every read of that Python object.</summary>
+    public bool Cached { get; set; }
 }
 
 /// <summary>A Python method. A Task or Task&lt;T&gt; result makes it <c>async def</c>; a trailing

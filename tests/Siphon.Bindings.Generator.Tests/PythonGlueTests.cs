@@ -174,4 +174,48 @@ public class PythonGlueTests
             assert type(d).check.__doc__ == "Returns None or True; reads max_count."
             """, ("x", New("Fixtures.Properties.Everything")), ("d", New("Fixtures.Docs.Documented")));
     }
+
+    [Fact]
+    public void Cached_properties_convert_once_per_python_object_and_release_their_values()
+    {
+        var frozen = New("Fixtures.Cached.Frozen");
+        RunPython("""
+            import gc, sys
+            assert f.reads() == 0
+            a = f.name
+            assert a == "frozen" and f.name is a and f.reads() == 1
+            p = f.params
+            assert p == {"id": "7"} and f.params is p
+            assert f.missing is None and f.missing is None
+            assert f.raw == b"\x01\x02" and f.raw is f.raw
+            assert f.label == "label" and f.label is f.label
+            s = f.self
+            assert f.self is s and s is not f and type(s) is type(f)
+            assert f.reads() == 5, f.reads()          # one call per counting cached getter
+            assert f.live != f.live                   # uncached: a call per read
+            # A script's change to a cached dict stays with that Python object; another wrapper
+            # of the same C# object converts its own.
+            p["x"] = "y"
+            assert f.params == {"id": "7", "x": "y"} and g.params == {"id": "7"}
+            # Each read hands out a new reference; the cell keeps exactly one.
+            before = sys.getrefcount(p)
+            for _ in range(1000): f.params
+            assert sys.getrefcount(p) == before
+            # The cells are in the instance (one pointer each) and the collector sees them.
+            assert type(f).__basicsize__ == type(x).__basicsize__ + 6 * 8, type(f).__basicsize__
+            assert gc.is_tracked(f) and not gc.is_tracked(x)
+            assert any(r is p for r in gc.get_referents(f)) and type(f) in gc.get_referents(f)
+            # Dropping the object drops its cell's reference.
+            c = f.copy()
+            d = c.params
+            held = sys.getrefcount(d)
+            del c
+            assert sys.getrefcount(d) == held - 1
+            # A cycle through a cached dict is collected (RunPython checks the handle is freed).
+            c = f.copy()
+            c.params["me"] = c
+            del c
+            gc.collect()
+            """, ("f", frozen), ("g", frozen), ("x", New("Fixtures.Properties.Everything")));
+    }
 }

@@ -21,12 +21,12 @@ namespace Siphon.Runtime.Python.Binding;
 
 public static unsafe class BindingRegistry
 {
-    private const int Py_tp_dealloc = 52, Py_tp_doc = 56, Py_tp_getset = 73, Py_tp_methods = 64, Py_tp_new = 65,
-        Py_am_aiter = 78, Py_am_anext = 79;
+    private const int Py_tp_clear = 51, Py_tp_dealloc = 52, Py_tp_doc = 56, Py_tp_traverse = 71, Py_tp_getset = 73,
+        Py_tp_methods = 64, Py_tp_new = 65, Py_am_aiter = 78, Py_am_anext = 79;
     private const uint Py_TPFLAGS_DISALLOW_INSTANTIATION = 1 << 7, Py_TPFLAGS_IMMUTABLETYPE = 1 << 8,
-        Py_TPFLAGS_HEAPTYPE = 1 << 9, Py_TPFLAGS_DEFAULT = 1 << 18;
+        Py_TPFLAGS_HEAPTYPE = 1 << 9, Py_TPFLAGS_HAVE_GC = 1 << 14, Py_TPFLAGS_DEFAULT = 1 << 18;
 
-    private sealed record Slots(string Name, uint Flags, (int Id, nint Value)[] Table)
+    private sealed record Slots(string Name, int BasicSize, uint Flags, (int Id, nint Value)[] Table)
     {
         public nint NativeSpec; // PyType_Spec for sub-interpreters, built on first need
     }
@@ -54,6 +54,12 @@ public static unsafe class BindingRegistry
         var definition = Definition(clrType);
         var slots = s_slots.GetOrAdd(clrType, _ => BuildSlots(definition));
         type = CApi.PyInterpreterState_Get() == CApi.PyInterpreterState_Main() ? FromTypeSpec(slots) : FromNativeSpec(slots);
+        if (BoundObject.BasicSizeOf(type) != slots.BasicSize)
+        {
+            // BoundObject reads an instance's cache-cell count from its type: never from a wrong offset.
+            CApi.Py_DecRef(type);
+            throw new InvalidOperationException($"{slots.Name}: tp_basicsize is not where BoundObject reads it (expected {slots.BasicSize})");
+        }
         types[clrType] = type;
         RememberAsyncIter(type, definition);
         return type;
@@ -62,7 +68,7 @@ public static unsafe class BindingRegistry
     // pythonnet's PyType owns the new type; we take a reference of our own and let it go at once.
     private static nint FromTypeSpec(Slots s)
     {
-        var spec = new TypeSpec(s.Name, BoundObject.BasicSize, s.Table.Select(t => new TypeSpec.Slot((TypeSlotID)t.Id, t.Value)), (TypeFlags)s.Flags, 0);
+        var spec = new TypeSpec(s.Name, s.BasicSize, s.Table.Select(t => new TypeSpec.Slot((TypeSlotID)t.Id, t.Value)), (TypeFlags)s.Flags, 0);
         using var type = new PyType(spec, null);
         CApi.Py_IncRef(type.Handle);
         return type.Handle;
@@ -84,7 +90,7 @@ public static unsafe class BindingRegistry
                 // PyType_Spec: const char* name; int basicsize; int itemsize; unsigned flags; PyType_Slot* slots.
                 var spec = (byte*)NativeMemory.AllocZeroed(32);
                 *(nint*)spec = Utf8Z.Of(s.Name);
-                *(int*)(spec + 8) = BoundObject.BasicSize;
+                *(int*)(spec + 8) = s.BasicSize;
                 *(uint*)(spec + 16) = s.Flags;
                 *(nint*)(spec + 24) = (nint)table;
                 s.NativeSpec = (nint)spec;
@@ -116,18 +122,31 @@ public static unsafe class BindingRegistry
         }
         var slots = new List<(int, nint)>
         {
-            (Py_tp_dealloc, (nint)(delegate* unmanaged<nint, void>)&BoundObject.Dealloc),
             (Py_tp_getset, (nint)getset),
             (Py_tp_methods, (nint)methods),
         };
+        // Cached property values are Python references held by the instance: the collector must
+        // see them (BoundObject's header comment says why).
+        var tracked = d.CacheSlots > 0;
+        if (tracked)
+        {
+            slots.Add((Py_tp_dealloc, (nint)(delegate* unmanaged<nint, void>)&BoundObject.DeallocTracked));
+            slots.Add((Py_tp_traverse, (nint)(delegate* unmanaged<nint, nint, nint, int>)&BoundObject.Traverse));
+            slots.Add((Py_tp_clear, (nint)(delegate* unmanaged<nint, int>)&BoundObject.Clear));
+        }
+        else
+        {
+            slots.Add((Py_tp_dealloc, (nint)(delegate* unmanaged<nint, void>)&BoundObject.Dealloc));
+        }
         if (d.Doc is not null) slots.Add((Py_tp_doc, Utf8Z.Of(d.Doc)));
         if (d.New != 0) slots.Add((Py_tp_new, d.New));
         // `async for` reads the am_aiter/am_anext slots, not the type's dict: a type with methods
         // named __aiter__/__anext__ gets slots that call them.
         if (d.Methods.Any(m => m.Name == "__aiter__")) slots.Add((Py_am_aiter, (nint)(delegate* unmanaged<nint, nint>)&AIter));
         if (d.Methods.Any(m => m.Name == "__anext__")) slots.Add((Py_am_anext, (nint)(delegate* unmanaged<nint, nint>)&ANext));
-        return new Slots($"{d.Module}.{d.Name}",
-            Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HEAPTYPE | Py_TPFLAGS_IMMUTABLETYPE | (d.New == 0 ? Py_TPFLAGS_DISALLOW_INSTANTIATION : 0),
+        return new Slots($"{d.Module}.{d.Name}", BoundObject.BasicSize(d.CacheSlots),
+            Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HEAPTYPE | Py_TPFLAGS_IMMUTABLETYPE | (d.New == 0 ? Py_TPFLAGS_DISALLOW_INSTANTIATION : 0)
+                | (tracked ? Py_TPFLAGS_HAVE_GC : 0),
             [.. slots]);
     }
 

@@ -27,6 +27,8 @@ public enum PyMethodFlags
 /// <param name="Methods">Methods, async ones included (they return awaitables).</param>
 /// <param name="New">tp_new thunk <c>delegate* unmanaged&lt;nint type, nint args, nint kwargs, nint&gt;</c>, or 0 when Python may not construct it.</param>
 /// <param name="Stub">The class's .pyi text, as the generator wrote it.</param>
+/// <param name="CacheSlots">How many [PyProperty(Cached = true)] values an instance keeps (one
+/// Python reference each, after the GCHandle; see BoundObject). Non-zero makes the type GC-tracked.</param>
 public sealed record PyTypeDefinition(
     Type ClrType,
     string Name,
@@ -35,4 +37,5 @@ public sealed record PyTypeDefinition(
     PyGetterDefinition[] Properties,
     PyMethodDefinition[] Methods,
     nint New,
-    string Stub);
+    string Stub,
+    int CacheSlots = 0);
