@@ -1,7 +1,8 @@
 // The request a handler sees. Built on a Kestrel thread as an immutable snapshot (nothing here
-// touches Python); the generated glue converts each member when a script reads it, so members a
-// script never reads cost nothing. Query params and lower-cased header dictionaries are built on
-// first read and kept.
+// touches Python); the generated glue converts each member when a script first reads it, so members a
+// script never reads cost nothing, and keeps the Python value in the Python object (Cached = true),
+// so reading it again costs an attribute lookup, not a conversion (issue 16). Query params and
+// lower-cased header dictionaries are built on first read and kept.
 using Microsoft.AspNetCore.WebUtilities;
 using Siphon.Bindings;
 
@@ -32,27 +33,27 @@ public sealed partial class Request
     }
 
     /// <summary>The request method, upper case.</summary>
-    [PyProperty] public string Method { get; }
+    [PyProperty(Cached = true)] public string Method { get; }
 
     /// <summary>The decoded path, without the query string.</summary>
-    [PyProperty] public string Path { get; }
+    [PyProperty(Cached = true)] public string Path { get; }
 
     /// <summary>Parameters captured by the matched route pattern, URL-decoded.</summary>
-    [PyProperty] public IReadOnlyDictionary<string, string> PathParams { get; }
+    [PyProperty(Cached = true)] public IReadOnlyDictionary<string, string> PathParams { get; }
 
     /// <summary>The parsed query string; for a repeated key the last value wins.</summary>
-    [PyProperty]
+    [PyProperty(Cached = true)]
     public IReadOnlyDictionary<string, string> QueryParams => _query ??= ParseQuery(_rawQuery);
 
     /// <summary>Request headers with lower-case names; repeated headers joined with ", ".</summary>
-    [PyProperty]
+    [PyProperty(Cached = true)]
     public IReadOnlyDictionary<string, string> Headers => _headerDict ??= ToDictionary(_headers);
 
     /// <summary>"ip:port" of the peer, or the left-most X-Forwarded-For entry when the peer is a trusted proxy.</summary>
-    [PyProperty] public string Client { get; }
+    [PyProperty(Cached = true)] public string Client { get; }
 
     /// <summary>Subject of the verified client certificate on a mutual-TLS listener, else None.</summary>
-    [PyProperty] public string? ClientCert { get; }
+    [PyProperty(Cached = true)] public string? ClientCert { get; }
 
     /// <summary>On a stream=True route: opens the body as it arrives (set by the host; null elsewhere).</summary>
     internal Func<BodyStream>? OpenStream { get; init; }
