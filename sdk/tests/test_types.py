@@ -50,11 +50,16 @@ class TestRequest:
         assert req.header("CONTENT-TYPE") == "text/plain"
         assert req.header("missing") is None
 
-    def test_dicts_are_copies(self):
-        req = MockRequest(headers={"a": "1"}, path_params={"p": "1"}, query_params={"q": "1"})
-        for name in ("headers", "path_params", "query_params"):
-            getattr(req, name)["injected"] = "x"
-            assert "injected" not in getattr(req, name)
+    def test_dicts_are_made_once_per_request_as_on_the_host(self):
+        req = MockRequest("GET", "/u/1", path_params={"id": "1"}, query_params={"q": "x"}, headers={"X-A": "a"})
+        for name in ("path_params", "query_params", "headers"):
+            assert getattr(req, name) is getattr(req, name), name
+        req.headers["x-added"] = "by middleware"
+        req.path_params["id"] = "2"
+        assert req.headers["x-added"] == "by middleware"
+        assert req.path_params == {"id": "2"}
+        assert req.header("x-added") is None  # header() reads the request as it arrived
+        assert MockRequest("GET", "/u/1", path_params={"id": "1"}).path_params == {"id": "1"}
 
     def test_bad_values(self):
         with pytest.raises(TypeError):
@@ -125,3 +130,4 @@ class TestResponse:
         assert info.value.response is resp
         assert info.value.status == status
         assert str(status) in str(info.value)
+

@@ -177,6 +177,16 @@ class MockRequest:
         self._client_cert = client_cert
         self._stream = None  # set by the harness on a stream=True route: (chunks, limit)
         self._opened_stream = None
+        # As on the host: each dict is made on the first read and the same one returned after, so a
+        # change a middleware makes to req.headers is what the handler then reads (req.header()
+        # still reads the request as it arrived).
+        self._dicts: dict[str, dict[str, str]] = {}
+
+    def _dict(self, name: str, source: dict[str, str]) -> dict[str, str]:
+        made = self._dicts.get(name)
+        if made is None:
+            made = self._dicts[name] = dict(source)
+        return made
 
     @property
     def method(self) -> str:
@@ -191,17 +201,17 @@ class MockRequest:
     @property
     def path_params(self) -> dict[str, str]:
         """Params captured by the matched route pattern, percent-decoded."""
-        return dict(self._path_params)
+        return self._dict("path_params", self._path_params)
 
     @property
     def query_params(self) -> dict[str, str]:
         """The parsed query string; the last value wins for a repeated key."""
-        return dict(self._query_params)
+        return self._dict("query_params", self._query_params)
 
     @property
     def headers(self) -> dict[str, str]:
         """Request headers with lower-case names; repeated headers joined with ", "."""
-        return dict(self._headers)
+        return self._dict("headers", self._headers)
 
     @property
     def client(self) -> str:
