@@ -107,7 +107,7 @@ internal static unsafe partial class CApi
     [LibraryImport(Library)] public static partial nint PyList_Size(nint l); // no reference
     [LibraryImport(Library)] public static partial nint PyList_GetItem(nint l, nint i); // [borrowed]
     [LibraryImport(Library)] public static partial nint PyTuple_New(nint size); // [new]
-    [LibraryImport(Library)] public static partial int PyTuple_SetItem(nint t, nint i, nint item); // [steals] item, even when it fails (-1): check it (PyObjects.Tuple, SetTupleItem)
+    [LibraryImport(Library)] public static partial int PyTuple_SetItem(nint t, nint i, nint item); // [steals] item, even when it fails (-1): check it (PyObjects.TupleOf, SetTupleItem)
     [LibraryImport(Library)] public static partial nint PyTuple_Size(nint t); // no reference
     [LibraryImport(Library)] public static partial nint PyTuple_GetItem(nint t, nint i); // [borrowed]
 

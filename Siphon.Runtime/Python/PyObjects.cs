@@ -30,6 +30,14 @@ internal static unsafe class PyObjects
     public static PyOwned GetAttr(nint o, string name) =>
         PyOwned.Checked(CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name)));
 
+    /// <summary>Whether o.name() returned True (asyncio's done(), cancelled(), ...). GIL held.</summary>
+    public static bool CallIsTrue(nint o, string name)
+    {
+        using var method = GetAttr(o, name);
+        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(method.Handle));
+        return r.Handle == Py.True;
+    }
+
     /// <summary>o.name = value (<paramref name="value"/> borrowed). GIL held.</summary>
     public static void SetAttr(nint o, string name, nint value) =>
         PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(o, (byte*)Utf8Z.Of(name), value));

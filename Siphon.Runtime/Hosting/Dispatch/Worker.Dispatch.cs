@@ -109,7 +109,7 @@ public sealed unsafe partial class Worker
 
         public void RunSync()
         {
-            if (!CallBool(future.Handle, "done")) // not cancelled meanwhile (its request timed out)
+            if (!PyObjects.CallIsTrue(future.Handle, "done")) // not cancelled meanwhile (its request timed out)
             {
                 var r = CApi.PyObject_CallOneArg(fn.Handle, arg.Handle);
                 if (r != 0) _result = new PyRef(r);
@@ -125,7 +125,7 @@ public sealed unsafe partial class Worker
         {
             try
             {
-                if (CallBool(future.Handle, "done")) return;
+                if (PyObjects.CallIsTrue(future.Handle, "done")) return;
                 if (_result is not null)
                 {
                     using var set = PyObjects.GetAttr(future.Handle, "set_result");
@@ -169,7 +169,7 @@ public sealed unsafe partial class Worker
             return;
         }
         using var task = PyOwned.Adopt(t);
-        if (CallBool(task.Handle, "done"))
+        if (PyObjects.CallIsTrue(task.Handle, "done"))
         {
             Finish(p, task.Handle); // eager task factory: it already ran to completion
             return;
@@ -193,7 +193,7 @@ public sealed unsafe partial class Worker
 
     private void Finish(PendingRequest p, nint task)
     {
-        if (CallBool(task, "cancelled"))
+        if (PyObjects.CallIsTrue(task, "cancelled"))
         {
             p.Fail("cancelled");
             return;

@@ -122,7 +122,7 @@ public sealed unsafe partial class Worker
             using var runAsync = PyObjects.GetAttr(_host!.Handle, "run_hooks_async");
             using var coroutine = PyOwned.Checked(CApi.PyObject_CallOneArg(runAsync.Handle, hooks.Handle));
             using var task = PyOwned.Checked(CApi.PyObject_CallOneArg(_createTask!.Handle, coroutine.Handle));
-            if (CallBool(task.Handle, "done")) // eager task factory: the hooks never suspended
+            if (PyObjects.CallIsTrue(task.Handle, "done")) // eager task factory: the hooks never suspended
             {
                 finished(TaskError(task.Handle));
                 return;
@@ -149,7 +149,7 @@ public sealed unsafe partial class Worker
     /// cancelled), or 0 when it succeeded (or is not a task).</summary>
     private static nint TaskError(nint task)
     {
-        if (CallBool(task, "cancelled"))
+        if (PyObjects.CallIsTrue(task, "cancelled"))
         {
             using var message = PyOwned.Adopt(PyConvert.ToPy("the hook was cancelled"));
             var cancelled = CApi.PyObject_CallOneArg(Py.RuntimeError, message.Handle);

@@ -171,10 +171,4 @@ public sealed unsafe partial class Worker
         return truth >= 0 ? truth == 1 : throw PyErrors.Fetch(); // its __bool__ raised
     }
 
-    private static bool CallBool(nint o, string method)
-    {
-        using var m = PyObjects.GetAttr(o, method);
-        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(m.Handle));
-        return r.Handle == Py.True;
-    }
 }

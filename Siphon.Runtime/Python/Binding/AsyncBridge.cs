@@ -111,31 +111,16 @@ public static unsafe class AsyncBridge
     private static void SetException(nint future, Exception e)
     {
         PyErrors.SetFromException(e);
-        nint type, value, tb;
-        CApi.PyErr_Fetch(&type, &value, &tb);
-        CApi.PyErr_NormalizeException(&type, &value, &tb);
-        try { CallMethod(future, "set_exception", value); }
-        finally
-        {
-            CApi.Py_DecRef(type);
-            if (value != 0) CApi.Py_DecRef(value);
-            if (tb != 0) CApi.Py_DecRef(tb);
-        }
+        using var exception = PyOwned.Checked(PyErrors.FetchException());
+        CallMethod(future, "set_exception", exception.Handle);
     }
 
-    private static bool IsDone(nint future) => CallPredicate(future, "done");
-    private static bool IsCancelled(nint future) => CallPredicate(future, "cancelled");
-
-    private static bool CallPredicate(nint o, string name)
-    {
-        using var method = PyOwned.Checked(CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name)));
-        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(method.Handle));
-        return r.Handle == Py.True;
-    }
+    private static bool IsDone(nint future) => PyObjects.CallIsTrue(future, "done");
+    private static bool IsCancelled(nint future) => PyObjects.CallIsTrue(future, "cancelled");
 
     private static void CallMethod(nint o, string name, nint arg)
     {
-        using var method = PyOwned.Checked(CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name)));
+        using var method = PyObjects.GetAttr(o, name);
         using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(method.Handle, arg));
     }
 }
