@@ -5,7 +5,7 @@
 // cache names, worker numbers; never raw paths or upstream URLs.
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Siphon.Runtime.Hosting;
+using Siphon.Runtime.Hosting.Dispatch;
 
 namespace Siphon.Runtime.Telemetry;
 

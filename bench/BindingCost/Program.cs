@@ -17,7 +17,7 @@
 // Python-loop figures have the empty loop's cost removed (the empty loop's own cost is printed). Run by hand:
 //   dotnet run -c Release --project bench/BindingCost [-- /path/to/python3 [N]]
 using System.Diagnostics;
-using Siphon.Runtime.Hosting;
+using Siphon.Runtime.Hosting.Dispatch;
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Python.Binding;

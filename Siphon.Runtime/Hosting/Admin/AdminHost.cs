@@ -6,8 +6,9 @@
 using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Config;
 using Siphon.Runtime.Telemetry;
+using Siphon.Runtime.Hosting.Dispatch;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Admin;
 
 internal sealed class AdminHost : IAsyncDisposable
 {

@@ -15,7 +15,7 @@ using OpenTelemetry.Metrics;
 using Siphon.Runtime.Config;
 using Siphon.Runtime.Telemetry;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Admin;
 
 internal sealed class AdminServer : IAsyncDisposable
 {

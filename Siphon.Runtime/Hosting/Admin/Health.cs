@@ -5,8 +5,9 @@
 // loop, a wedged interpreter); a worker whose thread ended is dead. The sync pool's own watchdog
 // (handler_stall_abort_secs) covers stalled sync handlers by exiting the process.
 using System.Diagnostics;
+using Siphon.Runtime.Hosting.Dispatch;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Admin;
 
 /// <summary>The answers of /readyz and /livez: OK, and a short text/plain reason.</summary>
 internal interface IHealth

@@ -7,7 +7,7 @@
 // HELP/TYPE lines (first seen wins).
 using System.Text;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Admin;
 
 internal static class PrometheusMerge
 {

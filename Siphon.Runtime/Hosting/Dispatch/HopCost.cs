@@ -3,7 +3,7 @@
 // the JIT drops the branches (a static readonly int is a constant to tiered compilation).
 using Siphon.Runtime.Http;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 internal static class HopCost
 {

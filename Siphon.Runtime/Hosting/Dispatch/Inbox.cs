@@ -7,7 +7,7 @@ using System.Runtime.InteropServices;
 using Siphon.Runtime.Native;
 using Siphon.Runtime.Python.Binding;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 internal sealed unsafe class Inbox : IDisposable
 {

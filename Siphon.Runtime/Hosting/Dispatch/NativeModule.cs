@@ -3,7 +3,7 @@
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Python.Binding;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 public static unsafe class NativeModule
 {

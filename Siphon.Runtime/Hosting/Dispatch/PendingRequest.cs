@@ -7,7 +7,7 @@ using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Python.Binding;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 /// <summary>The handler raised, returned the wrong thing, or was cancelled: the answer is a 500
 /// (503 when the sync pool's queue was full).</summary>

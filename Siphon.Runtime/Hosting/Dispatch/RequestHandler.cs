@@ -16,8 +16,9 @@ using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Routing;
 using Siphon.Runtime.Telemetry;
+using Siphon.Runtime.Hosting.Transport;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, bool accessLog)
 {

@@ -16,8 +16,9 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Config;
+using Siphon.Runtime.Hosting.Transport;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 public sealed class ScriptReloader : IAsyncDisposable
 {

@@ -6,7 +6,7 @@
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Routing;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 public sealed class ScriptVersion
 {

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Siphon.Runtime.Http;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 internal sealed class StreamedRequestBody(PipeReader reader, long cap, CancellationToken aborted)
 {

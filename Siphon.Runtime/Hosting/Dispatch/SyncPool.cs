@@ -11,7 +11,7 @@ using Siphon.Runtime.Config;
 using Siphon.Runtime.Python;
 using PythonEngine = global::Python.Runtime.PythonEngine;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 /// <summary>Work for a pool thread.</summary>
 internal interface ISyncJob

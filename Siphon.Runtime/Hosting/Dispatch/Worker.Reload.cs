@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Python.Binding;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 /// <summary>A version loaded with its on_startup hooks run, not yet taking requests; Saved puts
 /// sys.modules back if it is discarded.</summary>

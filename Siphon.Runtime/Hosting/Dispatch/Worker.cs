@@ -16,8 +16,9 @@ using Siphon.Runtime.Python;
 using Siphon.Runtime.Python.Binding;
 using Siphon.Runtime.Routing;
 using PythonEngine = global::Python.Runtime.PythonEngine;
+using Siphon.Runtime.Hosting.Supervision;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 /// <summary>The script could not be loaded or its startup hooks failed; Message says where and why.</summary>
 public sealed class ScriptLoadException(string message) : Exception(message);

@@ -17,7 +17,7 @@ using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Routing;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Dispatch;
 
 public sealed class WorkerPool
 {

@@ -7,8 +7,9 @@
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Siphon.Runtime.Hosting.Admin;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Supervision;
 
 internal sealed partial class Supervisor : IHealth
 {

@@ -11,8 +11,10 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Siphon.Runtime.Config;
 using Siphon.Runtime.Native;
+using Siphon.Runtime.Hosting.Transport;
+using Siphon.Runtime.Hosting.Admin;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Supervision;
 
 internal sealed partial class Supervisor(SiphonConfig config, string[] args)
 {

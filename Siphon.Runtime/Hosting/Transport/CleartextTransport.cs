@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Transport;
 
 /// <summary>One protocol's half of a cleartext listener's socket.</summary>
 internal sealed class CleartextEndPoint(int listener, IPEndPoint socket, HttpProtocols protocol) : EndPoint

@@ -12,8 +12,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Config;
+using Siphon.Runtime.Hosting.Dispatch;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Transport;
 
 public sealed class HttpServer : IAsyncDisposable
 {

@@ -5,7 +5,7 @@
 using System.Net;
 using Siphon.Runtime.Config;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Transport;
 
 public sealed class Listener(int index, ServerConfig config)
 {

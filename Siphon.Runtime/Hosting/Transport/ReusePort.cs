@@ -4,7 +4,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Transport;
 
 internal static class ReusePort
 {

@@ -7,7 +7,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Siphon.Runtime.Config;
 
-namespace Siphon.Runtime.Hosting;
+namespace Siphon.Runtime.Hosting.Transport;
 
 public sealed class TlsConfigException(string message) : Exception(message);
 

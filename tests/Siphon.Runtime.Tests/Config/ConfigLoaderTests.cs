@@ -168,11 +168,11 @@ public class ConfigLoaderTests
     public void SyncPoolKeysAreReadAndSizeThePool()
     {
         var c = Parse("sync_threads: 4\nsync_threads_max: 12\nsync_queue_max: 50\nhandler_stall_abort_secs: 0\n");
-        Assert.Equal(new Hosting.SyncPoolOptions(4, 12, 50, 0), Hosting.SyncPoolOptions.From(c));
+        Assert.Equal(new Hosting.Dispatch.SyncPoolOptions(4, 12, 50, 0), Hosting.Dispatch.SyncPoolOptions.From(c));
         // Alone, the core takes siphon's default ceiling; a ceiling alone below the default core lowers the core.
-        Assert.Equal(Math.Max(32, 4 * 3), Hosting.SyncPoolOptions.From(Parse("sync_threads: 3\n")).MaxThreads);
-        Assert.Equal(new Hosting.SyncPoolOptions(2, 2, 1024, 30), Hosting.SyncPoolOptions.From(Parse("sync_threads_max: 2\n")));
-        var d = Hosting.SyncPoolOptions.From(SiphonConfig.Default);
+        Assert.Equal(Math.Max(32, 4 * 3), Hosting.Dispatch.SyncPoolOptions.From(Parse("sync_threads: 3\n")).MaxThreads);
+        Assert.Equal(new Hosting.Dispatch.SyncPoolOptions(2, 2, 1024, 30), Hosting.Dispatch.SyncPoolOptions.From(Parse("sync_threads_max: 2\n")));
+        var d = Hosting.Dispatch.SyncPoolOptions.From(SiphonConfig.Default);
         Assert.Equal(Math.Max(8, 2 * Environment.ProcessorCount), d.CoreThreads);
         Assert.Equal(Math.Max(32, 4 * d.CoreThreads), d.MaxThreads);
     }

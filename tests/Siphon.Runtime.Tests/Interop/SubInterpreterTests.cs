@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Siphon.Runtime.Hosting;
+using Siphon.Runtime.Hosting.Dispatch;
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Python.Binding;

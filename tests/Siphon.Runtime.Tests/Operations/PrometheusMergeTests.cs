@@ -1,4 +1,4 @@
-using Siphon.Runtime.Hosting;
+using Siphon.Runtime.Hosting.Admin;
 
 namespace Siphon.Runtime.Tests.Operations;
 
