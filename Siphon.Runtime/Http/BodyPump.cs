@@ -61,15 +61,15 @@ public sealed class BodyPump(IPyLoopHost host)
         _task?.Dispose();
         _task = null;
         using (var cancelled = CallMethod(task, "cancelled"))
-            if (cancelled.Handle == Py.True)
+            if (cancelled.Handle == PyBuiltins.True)
             {
                 _chunks.Writer.TryComplete(new OperationCanceledException("the streamed body was cancelled"));
-                return Py.NewNone();
+                return PyBuiltins.NewNone();
             }
         using var exc = CallMethod(task, "exception");
         if (PyConvert.IsNone(exc.Handle)) _chunks.Writer.TryComplete();
         else _chunks.Writer.TryComplete(new ProducerFailedException(PyErrors.FormatTraceback(exc.Handle).TrimEnd()));
-        return Py.NewNone();
+        return PyBuiltins.NewNone();
     }
 
     /// <summary>The next chunk, or null at the end. Marks the previous chunk taken first (so call it

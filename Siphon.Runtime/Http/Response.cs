@@ -53,7 +53,7 @@ public sealed partial class Response
     /// <summary>bytes, bytearray or str: a body sent as it is.</summary>
     internal static bool IsBuffered(nint o) =>
         CApi.HasTypeFlag(o, CApi.Py_TPFLAGS_BYTES_SUBCLASS) || PyConvert.IsStr(o)
-        || CApi.Py_TYPE(o) == Py.ByteArrayType || CApi.PyType_IsSubtype(CApi.Py_TYPE(o), Py.ByteArrayType) != 0;
+        || CApi.Py_TYPE(o) == PyBuiltins.ByteArrayType || CApi.PyType_IsSubtype(CApi.Py_TYPE(o), PyBuiltins.ByteArrayType) != 0;
 
     private static ReadOnlyMemory<byte>? BufferedBody(PyBorrowed body)
     {

@@ -13,11 +13,11 @@ public static unsafe class PyConvert
     // ---------------- C# → Python (new references) ----------------
 
     /// <summary>A new reference to None (what generated thunks of void methods return).</summary>
-    public static nint None() => Py.NewNone();
+    public static nint None() => PyBuiltins.NewNone();
 
     public static nint ToPy(string? value)
     {
-        if (value is null) return Py.NewNone();
+        if (value is null) return PyBuiltins.NewNone();
         var max = Encoding.UTF8.GetMaxByteCount(value.Length);
         if (max <= 512)
         {
@@ -36,16 +36,16 @@ public static unsafe class PyConvert
 
     public static nint ToPy(long value) => PyErrors.ThrowIfNull(CApi.PyLong_FromLongLong(value));
     public static nint ToPy(int value) => PyErrors.ThrowIfNull(CApi.PyLong_FromLongLong(value));
-    public static nint ToPy(bool value) => Py.NewBool(value);
+    public static nint ToPy(bool value) => PyBuiltins.NewBool(value);
     public static nint ToPy(double value) => PyErrors.ThrowIfNull(CApi.PyFloat_FromDouble(value));
-    public static nint ToPy(long? value) => value is { } v ? ToPy(v) : Py.NewNone();
-    public static nint ToPy(int? value) => value is { } v ? ToPy(v) : Py.NewNone();
-    public static nint ToPy(bool? value) => value is { } v ? ToPy(v) : Py.NewNone();
-    public static nint ToPy(double? value) => value is { } v ? ToPy(v) : Py.NewNone();
+    public static nint ToPy(long? value) => value is { } v ? ToPy(v) : PyBuiltins.NewNone();
+    public static nint ToPy(int? value) => value is { } v ? ToPy(v) : PyBuiltins.NewNone();
+    public static nint ToPy(bool? value) => value is { } v ? ToPy(v) : PyBuiltins.NewNone();
+    public static nint ToPy(double? value) => value is { } v ? ToPy(v) : PyBuiltins.NewNone();
 
-    public static nint ToPy(byte[]? value) => value is null ? Py.NewNone() : ToPy(new ReadOnlySpan<byte>(value));
+    public static nint ToPy(byte[]? value) => value is null ? PyBuiltins.NewNone() : ToPy(new ReadOnlySpan<byte>(value));
     public static nint ToPy(ReadOnlyMemory<byte> value) => ToPy(value.Span);
-    public static nint ToPy(ReadOnlyMemory<byte>? value) => value is { } v ? ToPy(v.Span) : Py.NewNone();
+    public static nint ToPy(ReadOnlyMemory<byte>? value) => value is { } v ? ToPy(v.Span) : PyBuiltins.NewNone();
 
     public static nint ToPy(ReadOnlySpan<byte> value)
     {
@@ -54,7 +54,7 @@ public static unsafe class PyConvert
 
     public static nint ToPy(IReadOnlyDictionary<string, string>? value)
     {
-        if (value is null) return Py.NewNone();
+        if (value is null) return PyBuiltins.NewNone();
         using var dict = PyOwned.Checked(CApi.PyDict_New());
         foreach (var (k, v) in value)
         {
@@ -70,7 +70,7 @@ public static unsafe class PyConvert
     /// <summary>A list of converted items; <paramref name="convert"/> returns a new reference.</summary>
     public static nint ToPyList<T>(IReadOnlyList<T>? value, Func<T, nint> convert)
     {
-        if (value is null) return Py.NewNone();
+        if (value is null) return PyBuiltins.NewNone();
         using var list = PyOwned.Checked(CApi.PyList_New(value.Count));
         for (var i = 0; i < value.Count; i++)
             PyErrors.ThrowIfMinusOne(CApi.PyList_SetItem(list.Handle, i, convert(value[i]))); // steals the item
@@ -79,7 +79,7 @@ public static unsafe class PyConvert
 
     // ---------------- Python → C# (borrowed in) ----------------
 
-    public static bool IsNone(nint o) => o == Py.None;
+    public static bool IsNone(nint o) => o == PyBuiltins.None;
 
     /// <summary>A str or a subclass of it.</summary>
     public static bool IsStr(nint o) => CApi.HasTypeFlag(o, CApi.Py_TPFLAGS_UNICODE_SUBCLASS);
@@ -103,7 +103,7 @@ public static unsafe class PyConvert
 
     public static long ToInt64(nint o, string argName)
     {
-        if (!CApi.HasTypeFlag(o, CApi.Py_TPFLAGS_LONG_SUBCLASS) || CApi.Py_TYPE(o) == Py.BoolType)
+        if (!CApi.HasTypeFlag(o, CApi.Py_TPFLAGS_LONG_SUBCLASS) || CApi.Py_TYPE(o) == PyBuiltins.BoolType)
             throw Mismatch(argName, "int", o);
         var v = CApi.PyLong_AsLongLong(o);
         if (v == -1 && CApi.PyErr_Occurred() != 0)
@@ -125,8 +125,8 @@ public static unsafe class PyConvert
 
     public static bool ToBoolean(nint o, string argName)
     {
-        if (o == Py.True) return true;
-        if (o == Py.False) return false;
+        if (o == PyBuiltins.True) return true;
+        if (o == PyBuiltins.False) return false;
         throw Mismatch(argName, "bool", o);
     }
 
@@ -135,8 +135,8 @@ public static unsafe class PyConvert
     public static double ToDouble(nint o, string argName)
     {
         var t = CApi.Py_TYPE(o);
-        if (t == Py.FloatType || CApi.PyType_IsSubtype(t, Py.FloatType) != 0) return CApi.PyFloat_AsDouble(o);
-        if (CApi.HasTypeFlag(o, CApi.Py_TPFLAGS_LONG_SUBCLASS) && t != Py.BoolType) return ToInt64(o, argName);
+        if (t == PyBuiltins.FloatType || CApi.PyType_IsSubtype(t, PyBuiltins.FloatType) != 0) return CApi.PyFloat_AsDouble(o);
+        if (CApi.HasTypeFlag(o, CApi.Py_TPFLAGS_LONG_SUBCLASS) && t != PyBuiltins.BoolType) return ToInt64(o, argName);
         throw Mismatch(argName, "float", o);
     }
 
@@ -159,7 +159,7 @@ public static unsafe class PyConvert
             return new ReadOnlySpan<byte>(p, (int)size).ToArray();
         }
         var t = CApi.Py_TYPE(o);
-        if (t == Py.ByteArrayType || CApi.PyType_IsSubtype(t, Py.ByteArrayType) != 0)
+        if (t == PyBuiltins.ByteArrayType || CApi.PyType_IsSubtype(t, PyBuiltins.ByteArrayType) != 0)
             return new ReadOnlySpan<byte>(CApi.PyByteArray_AsString(o), (int)CApi.PyByteArray_Size(o)).ToArray();
         throw Mismatch(argName, "bytes or str", o);
     }

@@ -35,7 +35,7 @@ internal static unsafe class PyObjects
     {
         using var method = GetAttr(o, name);
         using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(method.Handle));
-        return r.Handle == Py.True;
+        return r.Handle == PyBuiltins.True;
     }
 
     /// <summary>o.name = value (<paramref name="value"/> borrowed). GIL held.</summary>

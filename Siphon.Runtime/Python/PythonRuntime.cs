@@ -66,7 +66,7 @@ public static unsafe class PythonRuntime
             // Our [LibraryImport]s resolve on our own RTLD_GLOBAL handle; pythonnet's load of the
             // same path (also global) then returns that same handle.
             PythonLibrary.Load(install.LibraryPath);
-            Py.Bind();
+            PyBuiltins.Bind();
             PythonNetRuntime.PythonDLL = install.LibraryPath;
             // program_name: the stdlib and site-packages (a venv's too) are found as that python finds them.
             if (install.Executable is { } exe) PythonEngine.ProgramName = exe;

@@ -3,7 +3,6 @@
 // dropped by `using`; Steal() hands it on.
 // Both are ref structs, so neither can outlive the GIL scope it was made in. PyRef is the
 // long-lived owner for fields; its finalizer never touches Python (it queues the decref).
-using System.Runtime.CompilerServices;
 
 namespace Siphon.Runtime.Python;
 
@@ -76,55 +75,4 @@ public sealed class PyRef : IDisposable
 
     /// <summary>Drops references of the current interpreter queued by finalizers. The caller holds its GIL.</summary>
     public static int DrainPending() => PyInterpreter.Current.DrainPending();
-}
-
-/// <summary>The GIL held for one synchronous scope: <c>using var gil = Gil.Acquire();</c>, pythonnet's
-/// <c>Py.GIL()</c> kept in a ref struct so that it can never be held across an await.
-/// PyGILState_* (what Py.GIL() uses) serve the main interpreter only: a sub-interpreter's worker
-/// thread keeps its own thread state attached instead (PythonRuntime.CreateSubInterpreter), and once
-/// a sub-interpreter has existed CPython turns PyGILState_Check off, so <see cref="IsHeld"/> answers true.</summary>
-public ref struct Gil
-{
-    private global::Python.Runtime.Py.GILState? _state;
-
-    public static Gil Acquire() => new() { _state = global::Python.Runtime.Py.GIL() };
-
-    public static bool IsHeld => CApi.PyGILState_Check() != 0;
-
-    public void Dispose()
-    {
-        _state?.Dispose();
-        _state = null;
-    }
-}
-
-/// <summary>Addresses of singletons and exception types, read once after the library loads.</summary>
-internal static unsafe class Py
-{
-    public static nint None, True, False;
-    public static nint BoolType, FloatType, ByteArrayType;
-    public static nint ValueError, TypeError, KeyError, RuntimeError, TimeoutError, NotImplementedError,
-        OverflowError, MemoryError, LookupError, AttributeError;
-
-    internal static void Bind()
-    {
-        None = PythonLibrary.Export("_Py_NoneStruct");
-        True = PythonLibrary.Export("_Py_TrueStruct");
-        False = PythonLibrary.Export("_Py_FalseStruct");
-        BoolType = PythonLibrary.Export("PyBool_Type");
-        FloatType = PythonLibrary.Export("PyFloat_Type");
-        ByteArrayType = PythonLibrary.Export("PyByteArray_Type");
-        // PyExc_* are pointer variables: dereference them.
-        static nint Exc(string name) => *(nint*)PythonLibrary.Export("PyExc_" + name);
-        ValueError = Exc("ValueError"); TypeError = Exc("TypeError"); KeyError = Exc("KeyError");
-        RuntimeError = Exc("RuntimeError"); TimeoutError = Exc("TimeoutError");
-        NotImplementedError = Exc("NotImplementedError"); OverflowError = Exc("OverflowError");
-        MemoryError = Exc("MemoryError"); LookupError = Exc("LookupError"); AttributeError = Exc("AttributeError");
-    }
-
-    /// <summary>A new reference to None.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static nint NewNone() { CApi.Py_IncRef(None); return None; }
-
-    public static nint NewBool(bool v) { var o = v ? True : False; CApi.Py_IncRef(o); return o; }
 }

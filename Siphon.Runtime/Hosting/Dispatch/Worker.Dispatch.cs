@@ -30,7 +30,7 @@ public sealed unsafe partial class Worker
             result = CApi.PyObject_CallOneArg(handler, req.Handle);
         else if (onLoop)
         {
-            var args = stackalloc nint[4] { version.Middleware.Handle, handler, version.HandlerSync[p.HandlerId] ? Py.True : Py.False, req.Handle };
+            var args = stackalloc nint[4] { version.Middleware.Handle, handler, version.HandlerSync[p.HandlerId] ? PyBuiltins.True : PyBuiltins.False, req.Handle };
             result = CApi.PyObject_Vectorcall((version.Wraps ? _runWrappedChain : _runChain)!.Handle, args, 4, 0);
         }
         else
@@ -135,7 +135,7 @@ public sealed unsafe partial class Worker
                 {
                     using var message = PyOwned.Adopt(PyConvert.ToPy("the sync pool is shutting down"));
                     using var exc = _error is not null ? _error.Borrow().NewReference()
-                        : PyOwned.Checked(CApi.PyObject_CallOneArg(Py.RuntimeError, message.Handle));
+                        : PyOwned.Checked(CApi.PyObject_CallOneArg(PyBuiltins.RuntimeError, message.Handle));
                     using var set = PyObjects.GetAttr(future.Handle, "set_exception");
                     using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(set.Handle, exc.Handle));
                 }

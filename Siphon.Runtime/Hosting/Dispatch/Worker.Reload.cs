@@ -139,7 +139,7 @@ public sealed unsafe partial class Worker
         {
             // Scheduling itself failed (no memory, a closed loop): report it as the hooks' failure.
             using var message = PyOwned.Adopt(PyConvert.ToPy($"could not run the hooks: {e.Message}"));
-            var error = CApi.PyObject_CallOneArg(Py.RuntimeError, message.Handle);
+            var error = CApi.PyObject_CallOneArg(PyBuiltins.RuntimeError, message.Handle);
             if (error == 0) CApi.PyErr_Clear();
             finished(error);
         }
@@ -152,14 +152,14 @@ public sealed unsafe partial class Worker
         if (PyObjects.CallIsTrue(task, "cancelled"))
         {
             using var message = PyOwned.Adopt(PyConvert.ToPy("the hook was cancelled"));
-            var cancelled = CApi.PyObject_CallOneArg(Py.RuntimeError, message.Handle);
+            var cancelled = CApi.PyObject_CallOneArg(PyBuiltins.RuntimeError, message.Handle);
             if (cancelled == 0) CApi.PyErr_Clear();
             return cancelled;
         }
         using var getException = PyObjects.GetAttr(task, "exception");
         var exc = CApi.PyObject_CallNoArgs(getException.Handle);
         if (exc == 0) { CApi.PyErr_Clear(); return 0; }
-        if (exc == Py.None) { CApi.Py_DecRef(exc); return 0; }
+        if (exc == PyBuiltins.None) { CApi.Py_DecRef(exc); return 0; }
         return exc;
     }
 }

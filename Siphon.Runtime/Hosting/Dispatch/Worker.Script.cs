@@ -77,7 +77,7 @@ public sealed unsafe partial class Worker
                 handlerSync[i] = !CallPredicate(isAsync.Handle, handlers[i].Handle);
                 var file = PyConvert.ToString(CApi.PyTuple_GetItem(entry, 3), "file");
                 var line = PyConvert.ToInt32(CApi.PyTuple_GetItem(entry, 4), "line");
-                handlerStream[i] = CApi.PyTuple_Size(entry) > 5 && CApi.PyTuple_GetItem(entry, 5) == Py.True;
+                handlerStream[i] = CApi.PyTuple_Size(entry) > 5 && CApi.PyTuple_GetItem(entry, 5) == PyBuiltins.True;
                 defs.Add(new RouteDefinition(pattern, methods, i, file, line));
             }
             var signature = string.Join("\n", defs.Select(d => $"{d.Pattern} {string.Join(",", d.Methods)} {d.HandlerId} {d.Location}"));
@@ -105,8 +105,8 @@ public sealed unsafe partial class Worker
                     middlewareSync &= sync;
                     CApi.Py_IncRef(fn); // the tuple's own reference
                     using var pair = wrapping
-                        ? PyObjects.TupleOf(fn, Py.NewBool(sync), Py.NewBool(CApi.PyTuple_GetItem(entry, 1) == Py.True))
-                        : PyObjects.TupleOf(fn, Py.NewBool(sync));
+                        ? PyObjects.TupleOf(fn, PyBuiltins.NewBool(sync), PyBuiltins.NewBool(CApi.PyTuple_GetItem(entry, 1) == PyBuiltins.True))
+                        : PyObjects.TupleOf(fn, PyBuiltins.NewBool(sync));
                     PyObjects.SetTupleItem(pairs.Handle, i, pair.Steal());
                 }
                 middlewareRef = pairs.ToRef();

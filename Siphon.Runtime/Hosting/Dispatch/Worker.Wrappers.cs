@@ -19,7 +19,7 @@ public sealed unsafe partial class Worker
     private static bool AnyWrapper(nint middleware)
     {
         for (nint i = 0, m = CApi.PyList_Size(middleware); i < m; i++)
-            if (CApi.PyTuple_GetItem(CApi.PyList_GetItem(middleware, i), 1) == Py.True) return true;
+            if (CApi.PyTuple_GetItem(CApi.PyList_GetItem(middleware, i), 1) == PyBuiltins.True) return true;
         return false;
     }
 
@@ -32,9 +32,9 @@ public sealed unsafe partial class Worker
         for (nint i = 0, m = CApi.PyTuple_Size(triples); i < m; i++)
         {
             var triple = CApi.PyTuple_GetItem(triples, i);
-            if (CApi.PyTuple_GetItem(triple, 2) != Py.True) continue;
+            if (CApi.PyTuple_GetItem(triple, 2) != PyBuiltins.True) continue;
             wrappers.Add(triple);
-            allSync &= CApi.PyTuple_GetItem(triple, 1) == Py.True;
+            allSync &= CApi.PyTuple_GetItem(triple, 1) == PyBuiltins.True;
         }
         foreach (var w in wrappers) CApi.Py_IncRef(w); // the tuple's own references
         return PyObjects.TupleOf(wrappers.ToArray()).ToRef();
@@ -59,12 +59,12 @@ public sealed unsafe partial class Worker
         nint result;
         if (onLoop)
         {
-            var args = stackalloc nint[5] { wrappers, Py.None, Py.True, req.Handle, answer.Handle };
+            var args = stackalloc nint[5] { wrappers, PyBuiltins.None, PyBuiltins.True, req.Handle, answer.Handle };
             result = CApi.PyObject_Vectorcall(_runWrappedChain!.Handle, args, 5, 0);
         }
         else
         {
-            var args = stackalloc nint[4] { wrappers, Py.None, req.Handle, answer.Handle };
+            var args = stackalloc nint[4] { wrappers, PyBuiltins.None, req.Handle, answer.Handle };
             result = CApi.PyObject_Vectorcall(_runWrappedSyncChain!.Handle, args, 4, 0);
         }
         Answer(p, result, onLoop);

@@ -256,7 +256,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
         using var addReader = PyObjects.GetAttr(_loop.Handle, "add_reader");
         using var fd = PyOwned.Adopt(PyConvert.ToPy(_inbox.FileDescriptor));
         using var drain = PyOwned.Checked(NativeCallable.Create(_ => { _inbox.Drain(RunWork); return PyConvert.None(); }));
-        var args = stackalloc nint[3] { fd.Handle, drain.Handle, Py.None };
+        var args = stackalloc nint[3] { fd.Handle, drain.Handle, PyBuiltins.None };
         using var added = PyOwned.Checked(CApi.PyObject_Vectorcall(addReader.Handle, args, 3, 0));
 
         _pool = new SyncPool($"py{Index}", CApi.PyInterpreterState_Get(), _syncOptions, OnStall);

@@ -4,22 +4,6 @@
 // CancellationTokenSource handed to the C# call, so the outbound work stops too.
 namespace Siphon.Runtime.Python.Binding;
 
-/// <summary>Work to run on a loop thread with the GIL held.</summary>
-public interface IPyWork
-{
-    void Run();
-}
-
-/// <summary>A thread that owns an interpreter's event loop (the worker).</summary>
-public interface IPyLoopHost
-{
-    /// <summary>Queues work for the loop thread. Never blocks, never takes the GIL.</summary>
-    void Post(IPyWork work);
-
-    /// <summary>A new future on this host's loop. Loop thread, GIL held.</summary>
-    nint CreateFuture();
-}
-
 public static unsafe class AsyncBridge
 {
     [ThreadStatic] private static IPyLoopHost? t_host;
@@ -37,7 +21,7 @@ public static unsafe class AsyncBridge
         Await(task, cancellation, t => convert(((Task<T>)t).Result));
 
     public static nint ToAwaitable(Task task, CancellationTokenSource? cancellation) =>
-        Await(task, cancellation, static _ => Py.NewNone());
+        Await(task, cancellation, static _ => PyBuiltins.NewNone());
 
     private static nint Await(Task task, CancellationTokenSource? cancellation, Func<Task, nint> result)
     {
@@ -56,7 +40,7 @@ public static unsafe class AsyncBridge
             using var callback = PyOwned.Checked(NativeCallable.Create(f =>
             {
                 if (IsCancelled(f)) { try { cts.Cancel(); } catch (ObjectDisposedException) { } }
-                return Py.NewNone();
+                return PyBuiltins.NewNone();
             }));
             CallMethod(future.Handle, "add_done_callback", callback.Handle);
         }

@@ -45,7 +45,7 @@ public static unsafe class BoundObject
 
     /// <summary>A new reference wrapping <paramref name="value"/> in its bound type for this interpreter; None for null.</summary>
     public static nint Wrap<T>(T? value) where T : class =>
-        value is null ? Py.NewNone() : Alloc(BindingRegistry.TypeOf(typeof(T)), value);
+        value is null ? PyBuiltins.NewNone() : Alloc(BindingRegistry.TypeOf(typeof(T)), value);
 
     /// <summary>Like Wrap, but when <paramref name="value"/> is the object behind <paramref name="self"/>
     /// returns self (a new reference) so `r.raise_for_status() is r` holds.</summary>
