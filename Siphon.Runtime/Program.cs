@@ -22,8 +22,7 @@ namespace Siphon.Runtime;
 
 public static class Program
 {
-    public static string Version =>
-        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+    public static string Version => ProductVersion.Current;
 
     public static async Task<int> Main(string[] args)
     {

@@ -20,6 +20,12 @@ public static unsafe class PyErrors
         if (CApi.PyErr_Occurred() != 0) throw Fetch();
     }
 
+    /// <summary>Drops a pending Python error, if any (after a failure already reported another way). GIL held.</summary>
+    public static void Clear()
+    {
+        if (CApi.PyErr_Occurred() != 0) CApi.PyErr_Clear();
+    }
+
     /// <summary>Takes the pending Python error (clearing it) as a new reference to its exception
     /// instance, normalised, with its traceback attached; 0 when none was set. GIL held.</summary>
     public static nint FetchException()

@@ -43,6 +43,21 @@ internal sealed class PyInterpreter
         }
     }
 
+    /// <summary>The main interpreter (pythonnet's, where PyGILState_* and Py.GIL() work).</summary>
+    public bool IsMain => Handle == CApi.PyInterpreterState_Main();
+
+    /// <summary>Runs <paramref name="body"/> on the calling thread, which holds no GIL, with a thread
+    /// state of its own in this interpreter, made and attached for it and cleared and deleted after
+    /// (Py.GIL() serves the main interpreter only).</summary>
+    public void RunOnOwnThreadState(Action body)
+    {
+        var tstate = CApi.PyThreadState_New(Handle);
+        CApi.PyEval_RestoreThread(tstate);
+        body(); // returns with the GIL held; no finally: an exception may leave it released
+        CApi.PyThreadState_Clear(tstate);
+        CApi.PyThreadState_DeleteCurrent();
+    }
+
     /// <summary>Any thread, no GIL (a finalizer): queues a decref for this interpreter's next drain.
     /// Once the interpreter has ended its objects are gone with it, and the handle is dropped.</summary>
     public void DeferDecRef(nint handle)

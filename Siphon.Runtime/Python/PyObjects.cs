@@ -38,6 +38,64 @@ internal static unsafe class PyObjects
         return r.Handle == PyBuiltins.True;
     }
 
+    /// <summary>o.name(*args), arguments borrowed: a new reference. GIL held.</summary>
+    public static PyOwned CallMethod(nint o, string name, params ReadOnlySpan<nint> args)
+    {
+        using var method = GetAttr(o, name);
+        return Call(method.Handle, args);
+    }
+
+    /// <summary>callable(*args), arguments borrowed: a new reference, or a PythonException. GIL held.</summary>
+    public static PyOwned Call(nint callable, params ReadOnlySpan<nint> args) => PyOwned.Checked(CallRaw(callable, args));
+
+    /// <summary>callable(*args), arguments borrowed: a new reference, or 0 with the Python error
+    /// left set, for the callers that report the error themselves (a handler that raised). GIL held.</summary>
+    public static nint CallRaw(nint callable, params ReadOnlySpan<nint> args)
+    {
+        fixed (nint* p = args) return CApi.PyObject_Vectorcall(callable, p, (nuint)args.Length, 0);
+    }
+
+    /// <summary>tuple[i], borrowed, for a tuple a native callable was given; an IndexError (as a
+    /// PythonException) when it is shorter. GIL held.</summary>
+    public static nint TupleItem(nint tuple, int i) => PyErrors.ThrowIfNull(CApi.PyTuple_GetItem(tuple, i));
+
+    /// <summary>Items of a tuple or list, borrowed (valid while the sequence lives). GIL held.</summary>
+    public static nint[] Items(nint sequence)
+    {
+        var isTuple = CApi.HasTypeFlag(sequence, CApi.Py_TPFLAGS_TUPLE_SUBCLASS);
+        var n = isTuple ? CApi.PyTuple_Size(sequence) : CApi.PyList_Size(sequence);
+        if (n < 0) throw PyErrors.Fetch();
+        var items = new nint[n];
+        for (nint i = 0; i < n; i++)
+            items[i] = PyErrors.ThrowIfNull(isTuple ? CApi.PyTuple_GetItem(sequence, i) : CApi.PyList_GetItem(sequence, i));
+        return items;
+    }
+
+    /// <summary>type(o), borrowed. GIL held.</summary>
+    public static nint TypeOf(nint o) => CApi.Py_TYPE(o);
+
+    /// <summary>Whether o has the attribute (a lookup that raises counts as no). GIL held.</summary>
+    public static bool HasAttr(nint o, string name)
+    {
+        var a = CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name));
+        if (a == 0) { CApi.PyErr_Clear(); return false; }
+        CApi.Py_DecRef(a);
+        return true;
+    }
+
+    /// <summary>isinstance(o, cls); a check that raises is a PythonException. GIL held.</summary>
+    public static bool IsInstance(nint o, nint cls) => PyErrors.ThrowIfMinusOne(CApi.PyObject_IsInstance(o, cls)) == 1;
+
+    /// <summary>bool(o); a __bool__ that raises is a PythonException. GIL held.</summary>
+    public static bool IsTrue(nint o) => PyErrors.ThrowIfMinusOne(CApi.PyObject_IsTrue(o)) == 1;
+
+    /// <summary>A new, empty module named <paramref name="name"/> (a new reference). GIL held.</summary>
+    public static PyOwned NewModule(string name) => PyOwned.Checked(CApi.PyModule_New((byte*)Utf8Z.Of(name)));
+
+    /// <summary>sys.modules[name] = module (<paramref name="module"/> borrowed), so that import finds it. GIL held.</summary>
+    public static void AddToSysModules(string name, nint module) =>
+        PyErrors.ThrowIfMinusOne(CApi.PyDict_SetItemString(CApi.PyImport_GetModuleDict(), (byte*)Utf8Z.Of(name), module));
+
     /// <summary>o.name = value (<paramref name="value"/> borrowed). GIL held.</summary>
     public static void SetAttr(nint o, string name, nint value) =>
         PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(o, (byte*)Utf8Z.Of(name), value));

@@ -5,7 +5,6 @@
 // cache names, worker numbers; never raw paths or upstream URLs.
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Siphon.Runtime.Hosting.Dispatch;
 
 namespace Siphon.Runtime.Telemetry;
 
@@ -16,7 +15,7 @@ internal static class SiphonMetrics
     /// <summary>The route label of a request that matched no route (404/405 written in C#).</summary>
     public const string Unmatched = "(unmatched)";
 
-    private static readonly Meter Meter = new(MeterName, Program.Version);
+    private static readonly Meter Meter = new(MeterName, ProductVersion.Current);
 
     // Latency buckets in seconds: 100 µs .. 30 s (OpenTelemetry's default buckets are for milliseconds).
     private static readonly InstrumentAdvice<double> Seconds = new()
@@ -56,11 +55,11 @@ internal static class SiphonMetrics
             new KeyValuePair<string, object?>("client", name ?? "(inline)"),
             new KeyValuePair<string, object?>("outcome", outcome));
 
-    private static WorkerPool? s_workers;
+    private static IReadOnlyList<IWorkerGauges>? s_workers;
 
     /// <summary>Publishes the per-worker gauges (inbox depth, outstanding requests, busy sync
     /// threads) for this process's workers; read when scraped, so they cost the hot path nothing.</summary>
-    public static void Observe(WorkerPool workers)
+    public static void Observe(IReadOnlyList<IWorkerGauges> workers)
     {
         if (Interlocked.Exchange(ref s_workers, workers) is not null) return;
         Meter.CreateObservableGauge("siphon.worker.inbox.depth", () => PerWorker(w => w.InboxDepth), "{item}",
@@ -71,10 +70,10 @@ internal static class SiphonMetrics
             "Requests handed to a worker and not yet answered");
     }
 
-    private static IEnumerable<Measurement<int>> PerWorker(Func<Worker, int> read)
+    private static IEnumerable<Measurement<int>> PerWorker(Func<IWorkerGauges, int> read)
     {
-        if (Volatile.Read(ref s_workers) is not { } pool) yield break;
-        foreach (var w in pool.Workers)
+        if (Volatile.Read(ref s_workers) is not { } workers) yield break;
+        foreach (var w in workers)
             yield return new Measurement<int>(read(w), w.MetricsTag);
     }
 }

@@ -37,7 +37,7 @@ internal sealed class AdminHost : IAsyncDisposable
     /// <summary>Every worker has run on_startup: publish their gauges and watch their loops.</summary>
     public void WorkersStarted(WorkerPool workers)
     {
-        SiphonMetrics.Observe(workers);
+        SiphonMetrics.Observe(workers.Workers);
         _health.Watch(workers);
     }
 

@@ -5,13 +5,13 @@ using Siphon.Runtime.Python.Binding;
 
 namespace Siphon.Runtime.Hosting.Dispatch;
 
-public static unsafe class NativeModule
+public static class NativeModule
 {
     /// <summary>Creates the module with every bound type of module siphon or siphon.*, the log
     /// callable (taking a (level, message) tuple) and `cache`, the one CacheNamespace. GIL held.</summary>
     public static void Install(Func<nint, nint> log)
     {
-        using var module = PyOwned.Checked(CApi.PyModule_New((byte*)Utf8Z.Of("siphon._native")));
+        using var module = PyObjects.NewModule("siphon._native");
         foreach (var def in BindingRegistry.Definitions)
         {
             if (def.Module != "siphon" && !def.Module.StartsWith("siphon.", StringComparison.Ordinal)) continue;
@@ -22,6 +22,6 @@ public static unsafe class NativeModule
         PyObjects.SetAttr(module.Handle, "log", logFn.Handle);
         using var cache = PyOwned.Checked(BoundObject.Wrap(Cache.CacheNamespace.Instance));
         PyObjects.SetAttr(module.Handle, "cache", cache.Handle);
-        PyErrors.ThrowIfMinusOne(CApi.PyDict_SetItemString(CApi.PyImport_GetModuleDict(), (byte*)Utf8Z.Of("siphon._native"), module.Handle));
+        PyObjects.AddToSysModules("siphon._native", module.Handle);
     }
 }

@@ -87,8 +87,7 @@ internal sealed class CancelRequestWork(PendingRequest pending) : IPyWork
     public void Run()
     {
         if (pending.PyTask is not { } task) return;
-        using var cancel = PyObjects.GetAttr(task.Handle, "cancel");
-        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(cancel.Handle));
+        PyAsyncio.Cancel(task.Handle);
     }
 }
 

@@ -13,22 +13,24 @@ public sealed class ScriptVersion
     private int _inflight, _retired, _drained;
     private Action? _onDrained;
 
-    internal ScriptVersion(int number, RouteTable routes, string routeSignature, PyRef[] handlers, bool[] handlerSync, bool[] handlerStream,
-        bool[] chainSync, PyRef? middleware, PyRef? wrappers, bool wrappersSync, PyRef shutdownHooks, PyRef module, IReadOnlyList<string> files)
+    /// <summary>Takes over <paramref name="loaded"/>'s handlers, middleware, shutdown hooks and
+    /// module (its startup hooks and saved modules stay the caller's).</summary>
+    internal ScriptVersion(int number, RouteTable routes, string routeSignature, LoadedScript loaded)
     {
         Number = number;
         Routes = routes;
         RouteSignature = routeSignature;
-        Handlers = handlers;
-        HandlerSync = handlerSync;
-        _handlerStream = handlerStream;
-        ChainSync = chainSync;
-        Middleware = middleware;
-        Wrappers = wrappers;
-        WrappersSync = wrappersSync;
-        ShutdownHooks = shutdownHooks;
-        Module = module;
-        Files = files;
+        Handlers = loaded.Routes.Select(r => r.Handler).ToArray();
+        HandlerSync = loaded.Routes.Select(r => r.Sync).ToArray();
+        _handlerStream = loaded.Routes.Select(r => r.Stream).ToArray();
+        ChainSync = loaded.Routes.Select(r => r.ChainSync).ToArray();
+        Middleware = loaded.Middleware;
+        MiddlewareCount = loaded.MiddlewareCount;
+        Wrappers = loaded.Wrappers;
+        WrappersSync = loaded.WrappersSync;
+        ShutdownHooks = loaded.Shutdown;
+        Module = loaded.Module;
+        Files = loaded.Files;
     }
 
     /// <summary>1 for the version loaded at start-up, then one more per reload taken.</summary>
@@ -53,6 +55,7 @@ public sealed class ScriptVersion
     internal PyRef? Middleware { get; } // ((fn, is_sync), ...), (fn, is_sync, wraps) triples with a wrapper, or null when the script registered none
     internal PyRef? Wrappers { get; } // ((fn, is_sync, True), ...): the wrappers alone, or null without any
     internal bool WrappersSync { get; } // every wrapper is a plain function: host answers run on the sync pool
+    internal int MiddlewareCount { get; }
 
     /// <summary>This version registered a wrapper: its chains run through the wrapping runners and
     /// the host's own answers (404, 405, 413) go through its wrappers.</summary>

@@ -51,7 +51,7 @@ internal sealed unsafe class SyncPool
     private readonly Queue<ISyncJob> _queue = new();
     private readonly SyncPoolOptions _options;
     private readonly string _name;
-    private readonly nint _interpreter;
+    private readonly PyInterpreter _interpreter;
     private readonly List<Thread> _threads = [];
     private readonly Action<string> _onStall;
     private Timer? _watchdog;
@@ -63,7 +63,7 @@ internal sealed unsafe class SyncPool
 
     /// <param name="interpreter">the worker's PyInterpreterState.</param>
     /// <param name="onStall">called (from a timer thread, no GIL) with the reason when the watchdog fires.</param>
-    public SyncPool(string name, nint interpreter, SyncPoolOptions options, Action<string> onStall)
+    public SyncPool(string name, PyInterpreter interpreter, SyncPoolOptions options, Action<string> onStall)
     {
         _name = name;
         _interpreter = interpreter;
@@ -154,13 +154,9 @@ internal sealed unsafe class SyncPool
         // of jobs. Main interpreter: pythonnet's model, one outer Py.GIL() (which makes the thread
         // state) and BeginAllowThreads/EndAllowThreads around waits. A sub-interpreter: Py.GIL()
         // (PyGILState) serves the main interpreter only, so the thread state is made and ended here.
-        if (_interpreter != CApi.PyInterpreterState_Main())
+        if (!_interpreter.IsMain)
         {
-            var tstate = CApi.PyThreadState_New(_interpreter);
-            CApi.PyEval_RestoreThread(tstate);
-            RunJobs(searching);
-            CApi.PyThreadState_Clear(tstate);
-            CApi.PyThreadState_DeleteCurrent();
+            _interpreter.RunOnOwnThreadState(() => RunJobs(searching));
             return;
         }
         using var gil = Gil.Acquire();
@@ -203,10 +199,7 @@ internal sealed unsafe class SyncPool
                 {
                     try { job.RunSync(); }
                     catch (Exception e) { job.Drop(e.Message); } // RunSync handles its own errors; never let one end the thread
-                    finally
-                    {
-                        if (CApi.PyErr_Occurred() != 0) CApi.PyErr_Clear();
-                    }
+                    finally { PyErrors.Clear(); }
                 }
                 lock (_gate)
                 {

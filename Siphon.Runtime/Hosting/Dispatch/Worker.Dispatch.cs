@@ -26,18 +26,16 @@ public sealed unsafe partial class Worker
         var version = p.Version;
         var handler = version.Handlers[p.HandlerId].Handle;
         nint result;
-        if (version.Middleware is null)
-            result = CApi.PyObject_CallOneArg(handler, req.Handle);
+        if (version.Middleware is not { } middleware)
+            result = HostPackage.CallHandler(handler, req.Handle);
         else if (onLoop)
-        {
-            var args = stackalloc nint[4] { version.Middleware.Handle, handler, version.HandlerSync[p.HandlerId] ? PyBuiltins.True : PyBuiltins.False, req.Handle };
-            result = CApi.PyObject_Vectorcall((version.Wraps ? _runWrappedChain : _runChain)!.Handle, args, 4, 0);
-        }
+            result = version.Wraps
+                ? _host!.RunWrappedChain(middleware.Handle, handler, version.HandlerSync[p.HandlerId], req.Handle)
+                : _host!.RunChain(middleware.Handle, handler, version.HandlerSync[p.HandlerId], req.Handle);
         else
-        {
-            var args = stackalloc nint[3] { version.Middleware.Handle, handler, req.Handle };
-            result = CApi.PyObject_Vectorcall((version.Wraps ? _runWrappedSyncChain : _runSyncChain)!.Handle, args, 3, 0);
-        }
+            result = version.Wraps
+                ? _host!.RunWrappedSyncChain(middleware.Handle, handler, req.Handle)
+                : _host!.RunSyncChain(middleware.Handle, handler, req.Handle);
         Answer(p, result, onLoop);
     }
 
@@ -51,12 +49,12 @@ public sealed unsafe partial class Worker
             return;
         }
         using var r = PyOwned.Adopt(result);
-        if (CApi.Py_TYPE(r.Handle) == _responseType)
+        if (PyObjects.TypeOf(r.Handle) == _responseType)
         {
             p.Complete(BoundObject.Get<Response>(r.Handle));
             return;
         }
-        if (CApi.Py_TYPE(r.Handle) != _coroutineType && !HasAwait(r.Handle))
+        if (PyObjects.TypeOf(r.Handle) != _coroutineType && !PyObjects.HasAttr(r.Handle, "__await__"))
         {
             BadResult(p, r.Handle);
             return;
@@ -82,20 +80,19 @@ public sealed unsafe partial class Worker
         p.Fail("handler raised");
     }
 
-    // _host._submit((fn, arg)), loop thread: a future of fn(arg) run on the sync pool. A full
-    // queue resolves it with _host.Overloaded, which Finish turns into a 503.
+    // Host.submit((fn, arg)) of siphon._host, loop thread: a future of fn(arg) run on the sync
+    // pool. A full queue resolves it with siphon._host.Overloaded, which Finish turns into a 503.
     private nint SubmitSync(nint args)
     {
         using var future = PyOwned.Checked(CreateFuture());
         var job = new FutureJob(this, future.Borrow().NewReference().ToRef(),
-            new PyBorrowed(CApi.PyTuple_GetItem(args, 0)).NewReference().ToRef(),
-            new PyBorrowed(CApi.PyTuple_GetItem(args, 1)).NewReference().ToRef());
+            new PyBorrowed(PyObjects.TupleItem(args, 0)).NewReference().ToRef(),
+            new PyBorrowed(PyObjects.TupleItem(args, 1)).NewReference().ToRef());
         if (!_pool!.TrySubmit(job))
         {
             job.Dispose();
-            using var exc = PyOwned.Checked(CApi.PyObject_CallNoArgs(_overloaded!.Handle));
-            using var setException = PyObjects.GetAttr(future.Handle, "set_exception");
-            using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(setException.Handle, exc.Handle));
+            using var exc = _host!.NewOverloaded();
+            PyAsyncio.SetException(future.Handle, exc.Handle);
         }
         return future.Steal();
     }
@@ -109,9 +106,9 @@ public sealed unsafe partial class Worker
 
         public void RunSync()
         {
-            if (!PyObjects.CallIsTrue(future.Handle, "done")) // not cancelled meanwhile (its request timed out)
+            if (!PyAsyncio.IsDone(future.Handle)) // not cancelled meanwhile (its request timed out)
             {
-                var r = CApi.PyObject_CallOneArg(fn.Handle, arg.Handle);
+                var r = PyObjects.CallRaw(fn.Handle, arg.Handle);
                 if (r != 0) _result = new PyRef(r);
                 else _error = new PyRef(PyErrors.FetchException());
             }
@@ -125,19 +122,13 @@ public sealed unsafe partial class Worker
         {
             try
             {
-                if (PyObjects.CallIsTrue(future.Handle, "done")) return;
-                if (_result is not null)
-                {
-                    using var set = PyObjects.GetAttr(future.Handle, "set_result");
-                    using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(set.Handle, _result.Handle));
-                }
+                if (PyAsyncio.IsDone(future.Handle)) return;
+                if (_result is not null) PyAsyncio.SetResult(future.Handle, _result.Handle);
+                else if (_error is not null) PyAsyncio.SetException(future.Handle, _error.Handle);
                 else
                 {
-                    using var message = PyOwned.Adopt(PyConvert.ToPy("the sync pool is shutting down"));
-                    using var exc = _error is not null ? _error.Borrow().NewReference()
-                        : PyOwned.Checked(CApi.PyObject_CallOneArg(PyBuiltins.RuntimeError, message.Handle));
-                    using var set = PyObjects.GetAttr(future.Handle, "set_exception");
-                    using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(set.Handle, exc.Handle));
+                    using var exc = PyAsyncio.NewRuntimeError("the sync pool is shutting down");
+                    PyAsyncio.SetException(future.Handle, exc.Handle);
                 }
             }
             finally { Dispose(); }
@@ -149,18 +140,10 @@ public sealed unsafe partial class Worker
         }
     }
 
-    private static bool HasAwait(nint o)
-    {
-        var a = CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of("__await__"));
-        if (a == 0) { CApi.PyErr_Clear(); return false; }
-        CApi.Py_DecRef(a);
-        return true;
-    }
-
     private void StartTask(PendingRequest p, nint awaitable)
     {
-        var factory = CApi.Py_TYPE(awaitable) == _coroutineType ? _createTask! : _ensureFuture!;
-        var t = CApi.PyObject_CallOneArg(factory.Handle, awaitable);
+        var factory = PyObjects.TypeOf(awaitable) == _coroutineType ? _createTask! : _ensureFuture!;
+        var t = PyObjects.CallRaw(factory.Handle, awaitable);
         if (t == 0)
         {
             var e = PyErrors.Fetch();
@@ -169,13 +152,12 @@ public sealed unsafe partial class Worker
             return;
         }
         using var task = PyOwned.Adopt(t);
-        if (PyObjects.CallIsTrue(task.Handle, "done"))
+        if (PyAsyncio.IsDone(task.Handle))
         {
             Finish(p, task.Handle); // eager task factory: it already ran to completion
             return;
         }
-        using var addDone = PyObjects.GetAttr(task.Handle, "add_done_callback");
-        using var added = PyOwned.Checked(CApi.PyObject_CallOneArg(addDone.Handle, _onTaskDone!.Handle));
+        PyAsyncio.AddDoneCallback(task.Handle, _onTaskDone!.Handle);
         _inflight[task.Handle] = p;
         p.PyTask = task.Borrow().NewReference().ToRef();
     }
@@ -193,15 +175,14 @@ public sealed unsafe partial class Worker
 
     private void Finish(PendingRequest p, nint task)
     {
-        if (PyObjects.CallIsTrue(task, "cancelled"))
+        if (PyAsyncio.IsCancelled(task))
         {
             p.Fail("cancelled");
             return;
         }
-        using (var getException = PyObjects.GetAttr(task, "exception"))
-        using (var exc = PyOwned.Checked(CApi.PyObject_CallNoArgs(getException.Handle)))
+        using (var exc = PyAsyncio.Exception(task))
         {
-            if (!PyConvert.IsNone(exc.Handle) && CApi.PyObject_IsInstance(exc.Handle, _overloaded!.Handle) == 1)
+            if (!PyConvert.IsNone(exc.Handle) && _host!.IsOverloaded(exc.Handle))
             {
                 p.Fail("sync queue full", 503);
                 return;
@@ -214,9 +195,8 @@ public sealed unsafe partial class Worker
                 return;
             }
         }
-        using var getResult = PyObjects.GetAttr(task, "result");
-        using var result = PyOwned.Checked(CApi.PyObject_CallNoArgs(getResult.Handle));
-        if (CApi.Py_TYPE(result.Handle) == _responseType) p.Complete(BoundObject.Get<Response>(result.Handle));
+        using var result = PyAsyncio.Result(task);
+        if (PyObjects.TypeOf(result.Handle) == _responseType) p.Complete(BoundObject.Get<Response>(result.Handle));
         else BadResult(p, result.Handle);
     }
 

@@ -54,7 +54,7 @@ public sealed unsafe partial class Worker
     /// <summary>Drops a prepared version that is not taken (another worker's copy failed).</summary>
     internal void DiscardReload(PreparedVersion prepared) => Post(new ActionWork(() =>
     {
-        RestoreModules(prepared.Saved);
+        _host!.RestoreModules(prepared.Saved);
         prepared.Saved.Dispose();
         RunHooksThen(prepared.Version, "on_shutdown hook of a discarded version failed", () => prepared.Version.DisposeReferences());
     }));
@@ -69,7 +69,7 @@ public sealed unsafe partial class Worker
         }
         catch (Exception e)
         {
-            if (CApi.PyErr_Occurred() != 0) CApi.PyErr_Clear();
+            PyErrors.Clear();
             done.TrySetException(e);
             return;
         }
@@ -83,8 +83,8 @@ public sealed unsafe partial class Worker
                     return;
                 }
                 using var exception = PyOwned.Adopt(error);
-                var failure = ScriptError("on_startup hook failed", exception.Handle);
-                RestoreModules(saved);
+                var failure = ScriptError("on_startup hook failed", _host!.Raised(exception.Handle, _scriptPath));
+                _host.RestoreModules(saved);
                 saved.Dispose();
                 version.DisposeReferences();
                 done.TrySetException(failure);
@@ -113,16 +113,15 @@ public sealed unsafe partial class Worker
         retired.TrySetResult();
     }
 
-    /// <summary>Schedules _host.run_hooks_async(hooks) on the loop; <paramref name="finished"/> gets,
+    /// <summary>Schedules siphon._host.run_hooks_async(hooks) on the loop; <paramref name="finished"/> gets,
     /// on the loop thread, 0 when the hooks succeeded, else the exception (a new reference it owns).</summary>
     private void StartHooks(PyRef hooks, Action<nint> finished)
     {
         try
         {
-            using var runAsync = PyObjects.GetAttr(_host!.Handle, "run_hooks_async");
-            using var coroutine = PyOwned.Checked(CApi.PyObject_CallOneArg(runAsync.Handle, hooks.Handle));
-            using var task = PyOwned.Checked(CApi.PyObject_CallOneArg(_createTask!.Handle, coroutine.Handle));
-            if (PyObjects.CallIsTrue(task.Handle, "done")) // eager task factory: the hooks never suspended
+            using var coroutine = _host!.RunHooksAsync(hooks);
+            using var task = PyObjects.Call(_createTask!.Handle, coroutine.Handle);
+            if (PyAsyncio.IsDone(task.Handle)) // eager task factory: the hooks never suspended
             {
                 finished(TaskError(task.Handle));
                 return;
@@ -132,34 +131,33 @@ public sealed unsafe partial class Worker
                 finished(TaskError(t));
                 return PyConvert.None();
             }));
-            using var addDone = PyObjects.GetAttr(task.Handle, "add_done_callback");
-            using var added = PyOwned.Checked(CApi.PyObject_CallOneArg(addDone.Handle, callback.Handle));
+            PyAsyncio.AddDoneCallback(task.Handle, callback.Handle);
         }
         catch (PythonException e)
         {
             // Scheduling itself failed (no memory, a closed loop): report it as the hooks' failure.
-            using var message = PyOwned.Adopt(PyConvert.ToPy($"could not run the hooks: {e.Message}"));
-            var error = CApi.PyObject_CallOneArg(PyBuiltins.RuntimeError, message.Handle);
-            if (error == 0) CApi.PyErr_Clear();
-            finished(error);
+            finished(NewRuntimeErrorOrZero($"could not run the hooks: {e.Message}"));
         }
     }
 
-    /// <summary>A finished task's exception as a new reference (a CancelledError when it was
+    /// <summary>A finished task's exception as a new reference (a RuntimeError when it was
     /// cancelled), or 0 when it succeeded (or is not a task).</summary>
     private static nint TaskError(nint task)
     {
-        if (PyObjects.CallIsTrue(task, "cancelled"))
+        try
         {
-            using var message = PyOwned.Adopt(PyConvert.ToPy("the hook was cancelled"));
-            var cancelled = CApi.PyObject_CallOneArg(PyBuiltins.RuntimeError, message.Handle);
-            if (cancelled == 0) CApi.PyErr_Clear();
-            return cancelled;
+            if (PyAsyncio.IsCancelled(task)) return NewRuntimeErrorOrZero("the hook was cancelled");
+            var exc = PyAsyncio.Exception(task);
+            if (!PyConvert.IsNone(exc.Handle)) return exc.Steal();
+            exc.Dispose();
+            return 0;
         }
-        using var getException = PyObjects.GetAttr(task, "exception");
-        var exc = CApi.PyObject_CallNoArgs(getException.Handle);
-        if (exc == 0) { CApi.PyErr_Clear(); return 0; }
-        if (exc == PyBuiltins.None) { CApi.Py_DecRef(exc); return 0; }
-        return exc;
+        catch (PythonException) { return 0; }
+    }
+
+    private static nint NewRuntimeErrorOrZero(string message)
+    {
+        try { return PyAsyncio.NewRuntimeError(message).Steal(); }
+        catch (PythonException) { return 0; }
     }
 }

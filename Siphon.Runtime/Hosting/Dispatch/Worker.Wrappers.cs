@@ -12,34 +12,6 @@ namespace Siphon.Runtime.Hosting.Dispatch;
 
 public sealed unsafe partial class Worker
 {
-    /// <summary>True when the current script version registered a wrapper: the host's own answers
-    /// go through it. A request uses the version it entered (ScriptVersion.Wraps).</summary>
-    public bool Wraps => _current?.Wraps ?? false;
-
-    private static bool AnyWrapper(nint middleware)
-    {
-        for (nint i = 0, m = CApi.PyList_Size(middleware); i < m; i++)
-            if (CApi.PyTuple_GetItem(CApi.PyList_GetItem(middleware, i), 1) == PyBuiltins.True) return true;
-        return false;
-    }
-
-    /// <summary>From a version's (fn, is_sync, wraps) triples, the wrappers alone (a new tuple) for
-    /// the host's answers; <paramref name="allSync"/> when they are all plain functions.</summary>
-    private static PyRef WrappersOf(nint triples, out bool allSync)
-    {
-        var wrappers = new List<nint>();
-        allSync = true;
-        for (nint i = 0, m = CApi.PyTuple_Size(triples); i < m; i++)
-        {
-            var triple = CApi.PyTuple_GetItem(triples, i);
-            if (CApi.PyTuple_GetItem(triple, 2) != PyBuiltins.True) continue;
-            wrappers.Add(triple);
-            allSync &= CApi.PyTuple_GetItem(triple, 1) == PyBuiltins.True;
-        }
-        foreach (var w in wrappers) CApi.Py_IncRef(w); // the tuple's own references
-        return PyObjects.TupleOf(wrappers.ToArray()).ToRef();
-    }
-
     /// <summary>A request the host answers itself (<see cref="PendingRequest.HostAnswer"/>), sent
     /// through the wrappers: on the sync pool when they are all plain functions, else on the loop.
     /// Any thread, no GIL.</summary>
@@ -56,17 +28,9 @@ public sealed unsafe partial class Worker
         using var req = PyOwned.Adopt(BoundObject.Alloc(_requestType, p.Request));
         using var answer = PyOwned.Adopt(BoundObject.Alloc(_responseType, p.HostAnswer!));
         var wrappers = p.Version.Wrappers!.Handle; // the wrappers of the version the request entered
-        nint result;
-        if (onLoop)
-        {
-            var args = stackalloc nint[5] { wrappers, PyBuiltins.None, PyBuiltins.True, req.Handle, answer.Handle };
-            result = CApi.PyObject_Vectorcall(_runWrappedChain!.Handle, args, 5, 0);
-        }
-        else
-        {
-            var args = stackalloc nint[4] { wrappers, PyBuiltins.None, req.Handle, answer.Handle };
-            result = CApi.PyObject_Vectorcall(_runWrappedSyncChain!.Handle, args, 4, 0);
-        }
+        var result = onLoop
+            ? _host!.RunWrappedChain(wrappers, PyBuiltins.None, handlerSync: true, req.Handle, answer.Handle)
+            : _host!.RunWrappedSyncChain(wrappers, PyBuiltins.None, req.Handle, answer.Handle);
         Answer(p, result, onLoop);
     }
 

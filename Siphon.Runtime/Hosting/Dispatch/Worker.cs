@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Python.Binding;
-using Siphon.Runtime.Routing;
+using Siphon.Runtime.Telemetry;
 using PythonEngine = global::Python.Runtime.PythonEngine;
 using Siphon.Runtime.Hosting.Supervision;
 
@@ -23,7 +23,7 @@ namespace Siphon.Runtime.Hosting.Dispatch;
 /// <summary>The script could not be loaded or its startup hooks failed; Message says where and why.</summary>
 public sealed class ScriptLoadException(string message) : Exception(message);
 
-public sealed unsafe partial class Worker : IPyLoopHost
+public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
 {
     private readonly PythonInstall _install;
     private readonly string _scriptPath;
@@ -39,8 +39,8 @@ public sealed unsafe partial class Worker : IPyLoopHost
     private bool _keepPython; // a sync handler still runs at shutdown: finalising would pull Python from under it
 
     // Python objects, owned by the worker thread.
-    private PyRef? _host, _loop, _createFuture, _createTask, _ensureFuture, _runChain, _runSyncChain, _onTaskDone, _overloaded, _submit;
-    private PyRef? _runWrappedChain, _runWrappedSyncChain; // the runners for a version with wrappers (Worker.Wrappers.cs)
+    private HostPackage? _host; // siphon._host: loading, the chain runners, hooks
+    private PyRef? _loop, _createFuture, _createTask, _ensureFuture, _onTaskDone, _submit;
     private nint _requestType, _responseType, _coroutineType;
 
     // The version requests enter (swapped by a live reload), and every version not yet dropped
@@ -70,11 +70,6 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
     public bool IsSubInterpreter => Index > 0;
 
-    private static readonly RouteTable s_noRoutes = RouteTable.Build([]);
-
-    /// <summary>The current version's routing table (empty until the script has loaded).</summary>
-    public RouteTable Routes => _current?.Routes ?? s_noRoutes;
-
     /// <summary>The version new requests enter; null until the script has loaded.</summary>
     public ScriptVersion? Current => _current;
 
@@ -92,10 +87,6 @@ public sealed unsafe partial class Worker : IPyLoopHost
             if (v.TryEnter()) return v;
         }
     }
-
-    /// <summary>The current version registered the handler's route with stream=True: it is
-    /// dispatched before its body is read. A request asks the version it entered (ScriptVersion).</summary>
-    public bool StreamsBody(int handlerId) => _current!.StreamsBody(handlerId);
 
     /// <summary>Requests posted and not yet answered (any thread).</summary>
     public int Outstanding => Volatile.Read(ref _outstanding);
@@ -128,10 +119,10 @@ public sealed unsafe partial class Worker : IPyLoopHost
     internal void RequestDone() => Interlocked.Decrement(ref _outstanding);
 
     /// <summary>Items waiting on the inbox (metrics; any thread).</summary>
-    internal int InboxDepth => _inbox.Depth;
+    public int InboxDepth => _inbox.Depth;
 
     /// <summary>Sync pool threads running a handler (metrics; any thread).</summary>
-    internal int SyncBusy => _pool?.Busy ?? 0;
+    public int SyncBusy => _pool?.Busy ?? 0;
 
     /// <summary>Stops the loop; on_shutdown hooks run, then the interpreter is finalised (worker 0)
     /// or ended (a sub-interpreter).</summary>
@@ -144,7 +135,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
         return _stopped.Task;
     }
 
-    public nint CreateFuture() => PyErrors.ThrowIfNull(CApi.PyObject_CallNoArgs(_createFuture!.Handle));
+    public nint CreateFuture() => PyObjects.Call(_createFuture!.Handle).Steal();
 
     private void Main()
     {
@@ -213,39 +204,13 @@ public sealed unsafe partial class Worker : IPyLoopHost
     private void Setup()
     {
         NativeModule.Install(ScriptLog);
-        _host = PyObjects.Import("siphon._host").ToRef();
-        if (IsSubInterpreter)
-        {
-            using var refuse = PyObjects.GetAttr(_host.Handle, "refuse_clr");
-            using var r0 = PyOwned.Checked(CApi.PyObject_CallNoArgs(refuse.Handle));
-        }
-        using (var asyncio = PyObjects.Import("asyncio"))
-        {
-            using var newLoop = PyObjects.GetAttr(asyncio.Handle, "new_event_loop");
-            _loop = PyOwned.Checked(CApi.PyObject_CallNoArgs(newLoop.Handle)).ToRef();
-            using var setLoop = PyObjects.GetAttr(asyncio.Handle, "set_event_loop");
-            using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(setLoop.Handle, _loop.Handle));
-            _ensureFuture = PyObjects.GetAttr(asyncio.Handle, "ensure_future").ToRef();
-            // 3.12+: a coroutine that finishes without suspending completes inside create_task,
-            // with no trip round the loop.
-            using var eager = PyOwned.Adopt(CApi.PyObject_GetAttrString(asyncio.Handle, (byte*)Utf8Z.Of("eager_task_factory")));
-            if (eager.IsNull) CApi.PyErr_Clear();
-            else
-            {
-                using var setFactory = PyObjects.GetAttr(_loop.Handle, "set_task_factory");
-                using var r2 = PyOwned.Checked(CApi.PyObject_CallOneArg(setFactory.Handle, eager.Handle));
-            }
-        }
+        _host = HostPackage.Import(refuseClr: IsSubInterpreter);
+        _loop = PyAsyncio.NewEventLoop().ToRef();
+        _ensureFuture = PyAsyncio.EnsureFutureFunction().ToRef();
         _createFuture = PyObjects.GetAttr(_loop.Handle, "create_future").ToRef();
         _createTask = PyObjects.GetAttr(_loop.Handle, "create_task").ToRef();
-        _runChain = PyObjects.GetAttr(_host.Handle, "run_chain").ToRef();
-        _runSyncChain = PyObjects.GetAttr(_host.Handle, "run_sync_chain").ToRef();
-        _runWrappedChain = PyObjects.GetAttr(_host.Handle, "run_wrapped_chain").ToRef();
-        _runWrappedSyncChain = PyObjects.GetAttr(_host.Handle, "run_wrapped_sync_chain").ToRef();
-        _overloaded = PyObjects.GetAttr(_host.Handle, "Overloaded").ToRef();
         _submit = PyOwned.Checked(NativeCallable.Create(SubmitSync)).ToRef();
-        PyObjects.SetAttr(_host.Handle, "_submit", _submit.Handle);
-        PyObjects.SetAttr(_host.Handle, "_loop", _loop.Handle);
+        _host.Attach(_submit.Handle, _loop.Handle);
         _onTaskDone = PyOwned.Checked(NativeCallable.Create(OnTaskDone)).ToRef();
         _requestType = BindingRegistry.TypeOf(typeof(Request));
         _responseType = BindingRegistry.TypeOf(typeof(Response));
@@ -253,13 +218,11 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
         LoadScript();
 
-        using var addReader = PyObjects.GetAttr(_loop.Handle, "add_reader");
         using var fd = PyOwned.Adopt(PyConvert.ToPy(_inbox.FileDescriptor));
         using var drain = PyOwned.Checked(NativeCallable.Create(_ => { _inbox.Drain(RunWork); return PyConvert.None(); }));
-        var args = stackalloc nint[3] { fd.Handle, drain.Handle, PyBuiltins.None };
-        using var added = PyOwned.Checked(CApi.PyObject_Vectorcall(addReader.Handle, args, 3, 0));
+        using (PyObjects.CallMethod(_loop.Handle, "add_reader", fd.Handle, drain.Handle, PyBuiltins.None)) { }
 
-        _pool = new SyncPool($"py{Index}", CApi.PyInterpreterState_Get(), _syncOptions, OnStall);
+        _pool = new SyncPool($"py{Index}", PyInterpreter.Current, _syncOptions, OnStall);
         _pool.Start();
     }
 
@@ -279,8 +242,8 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
     private nint ScriptLog(nint args)
     {
-        var level = PyConvert.ToInt32(CApi.PyTuple_GetItem(args, 0), "level");
-        var message = PyConvert.ToString(CApi.PyTuple_GetItem(args, 1), "msg");
+        var level = PyConvert.ToInt32(PyObjects.TupleItem(args, 0), "level");
+        var message = PyConvert.ToString(PyObjects.TupleItem(args, 1), "msg");
         var lvl = level switch { 0 => LogLevel.Debug, 1 => LogLevel.Information, 2 => LogLevel.Warning, _ => LogLevel.Error };
         _scriptLog.Log(lvl, "{Message}", message);
         return PyConvert.None();
@@ -288,28 +251,21 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
     private void RunLoop()
     {
-        using var runForever = PyObjects.GetAttr(_loop!.Handle, "run_forever");
-        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(runForever.Handle));
+        using (PyObjects.CallMethod(_loop!.Handle, "run_forever")) { }
     }
 
     private void StopLoop()
     {
-        using var stop = PyObjects.GetAttr(_loop!.Handle, "stop");
-        using var r = PyOwned.Checked(CApi.PyObject_CallNoArgs(stop.Handle));
+        using (PyObjects.CallMethod(_loop!.Handle, "stop")) { }
     }
 
     private void RunShutdownHooks()
     {
         if (_current is not { } version || _host is null || _loop is null) return;
-        try
+        try { _host.RunHooks(_loop.Handle, version.ShutdownHooks, _scriptPath); }
+        catch (ScriptRaisedException e)
         {
-            using var runHooks = PyObjects.GetAttr(_host.Handle, "run_hooks");
-            var args = stackalloc nint[2] { _loop.Handle, version.ShutdownHooks.Handle };
-            using var r = PyOwned.Checked(CApi.PyObject_Vectorcall(runHooks.Handle, args, 2, 0));
-        }
-        catch (PythonException e)
-        {
-            _scriptLog.LogError("on_shutdown hook failed:\n{Traceback}", e.PythonTraceback.TrimEnd());
+            _scriptLog.LogError("on_shutdown hook failed:\n{Traceback}", e.Traceback);
         }
     }
 
@@ -332,15 +288,15 @@ public sealed unsafe partial class Worker : IPyLoopHost
         _inflight.Clear();
         if (_loop is not null)
         {
-            using var close = PyOwned.Adopt(CApi.PyObject_GetAttrString(_loop.Handle, (byte*)Utf8Z.Of("close")));
-            using var r = PyOwned.Adopt(close.IsNull ? 0 : CApi.PyObject_CallNoArgs(close.Handle));
-            if (r.IsNull) CApi.PyErr_Clear();
+            try { using (PyObjects.CallMethod(_loop.Handle, "close")) { } }
+            catch (PythonException e) { _log.LogWarning("closing the event loop of worker {Index} failed: {Error}", Index, e.Message); }
         }
         if (_keepPython) return; // the stuck threads may still use these
         foreach (var v in _versions) v.DisposeReferences();
         _versions.Clear();
-        foreach (var r in new[] { _onTaskDone, _runChain, _runSyncChain, _runWrappedChain, _runWrappedSyncChain, _overloaded, _submit, _createTask, _createFuture, _ensureFuture, _loop, _host })
+        foreach (var r in new[] { _onTaskDone, _submit, _createTask, _createFuture, _ensureFuture, _loop })
             r?.Dispose();
+        _host?.Dispose();
         PyRef.DrainPending();
     }
 
@@ -353,7 +309,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
         catch (Exception e)
         {
             // One bad item never stops the worker.
-            if (CApi.PyErr_Occurred() != 0) CApi.PyErr_Clear();
+            PyErrors.Clear();
             _log.LogError(e, "work item failed");
             if (work is PendingRequest p) p.Fail(e.Message);
         }

@@ -15,7 +15,6 @@
 // same routes does each switch to it, else every prepared copy is discarded and the old serves on.
 using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Python;
-using Siphon.Runtime.Routing;
 
 namespace Siphon.Runtime.Hosting.Dispatch;
 
@@ -32,16 +31,6 @@ public sealed class WorkerPool
     }
 
     public IReadOnlyList<Worker> Workers => _workers;
-
-    /// <summary>Worker 0's current routing table (every worker's is the same once a reload is through).</summary>
-    public RouteTable Routes => _workers[0].Routes;
-
-    /// <summary>The script registered a wrapper in worker 0's current version (every worker's is the same once a reload is through): the host's own
-    /// answers go through it.</summary>
-    public bool Wraps => _workers[0].Wraps;
-
-    /// <summary>Whether a handler's route streams its request body in worker 0's current version (every worker's is the same once a reload is through).</summary>
-    public bool StreamsBody(int handlerId) => _workers[0].StreamsBody(handlerId);
 
     /// <summary>Loads the script again in every worker and switches each to the new version once all
     /// have loaded it and run its on_startup hooks. Returns the new version's number and a task that

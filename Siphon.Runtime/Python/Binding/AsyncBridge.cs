@@ -39,10 +39,10 @@ public static unsafe class AsyncBridge
             var cts = cancellation;
             using var callback = PyOwned.Checked(NativeCallable.Create(f =>
             {
-                if (IsCancelled(f)) { try { cts.Cancel(); } catch (ObjectDisposedException) { } }
+                if (PyAsyncio.IsCancelled(f)) { try { cts.Cancel(); } catch (ObjectDisposedException) { } }
                 return PyBuiltins.NewNone();
             }));
-            CallMethod(future.Handle, "add_done_callback", callback.Handle);
+            PyAsyncio.AddDoneCallback(future.Handle, callback.Handle);
         }
         CApi.Py_IncRef(future.Handle);
         var completion = new Completion(host, new PyRef(future.Handle), task, result, cancellation);
@@ -60,7 +60,7 @@ public static unsafe class AsyncBridge
         {
             try
             {
-                if (!IsDone(future.Handle)) Complete(future.Handle, task, result);
+                if (!PyAsyncio.IsDone(future.Handle)) Complete(future.Handle, task, result);
             }
             catch (Exception e)
             {
@@ -84,7 +84,7 @@ public static unsafe class AsyncBridge
             try { value = result(task); }
             catch (Exception e) { SetException(future, e); return; }
             using var v = PyOwned.Adopt(value);
-            CallMethod(future, "set_result", v.Handle);
+            PyAsyncio.SetResult(future, v.Handle);
         }
         else
         {
@@ -96,15 +96,6 @@ public static unsafe class AsyncBridge
     {
         PyErrors.SetFromException(e);
         using var exception = PyOwned.Checked(PyErrors.FetchException());
-        CallMethod(future, "set_exception", exception.Handle);
-    }
-
-    private static bool IsDone(nint future) => PyObjects.CallIsTrue(future, "done");
-    private static bool IsCancelled(nint future) => PyObjects.CallIsTrue(future, "cancelled");
-
-    private static void CallMethod(nint o, string name, nint arg)
-    {
-        using var method = PyObjects.GetAttr(o, name);
-        using var r = PyOwned.Checked(CApi.PyObject_CallOneArg(method.Handle, arg));
+        PyAsyncio.SetException(future, exception.Handle);
     }
 }
