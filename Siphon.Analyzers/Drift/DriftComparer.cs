@@ -1,8 +1,9 @@
 // Compares the runtime surface of one module (the [PyClass] types of siphon.http plus the functions
 // and classes of the runtime's siphon/http.py, and the functions of its siphon/log.py; or the same
 // for siphon.cache) with the SDK mock, and returns every difference as a finding:
-// which rule, where, and the message arguments. It is a pure function of its inputs; each rule's
-// analyzer reports the findings of its own id.
+// which rule, where, and the message arguments. It is a pure function of its inputs, run once per
+// compilation by the one MockDriftAnalyzer, which reports every finding under its rule's id (the
+// Rules/ classes hold each id's descriptor and message, not an analyzer of their own).
 //
 // Where findings are reported:
 // - a [PyClass] type or one of its members: at the C# member (or, for a whole class or for a

@@ -4,7 +4,7 @@
 // spelling the generator writes defaults in).
 // Anything else (an expression) keeps its source text with whitespace collapsed.
 using System;
-using Siphon.Bindings;
+using Siphon.Bindings.Generator;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;

@@ -5,7 +5,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Siphon.Bindings
+namespace Siphon.Bindings.Generator
 {
     internal static class PyLiterals
     {

@@ -5,7 +5,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 
-namespace Siphon.Bindings
+namespace Siphon.Bindings.Generator
 {
     internal static class PyNames
     {

@@ -212,5 +212,5 @@ public class PythonReaderTests
     [InlineData("Body", "body")]
     [InlineData("already_snake", "already_snake")]
     public void Snake_case_matches_the_generator(string csharp, string python) =>
-        Assert.Equal(python, Siphon.Bindings.PyNames.ToSnakeCase(csharp));
+        Assert.Equal(python, Siphon.Bindings.Generator.PyNames.ToSnakeCase(csharp));
 }

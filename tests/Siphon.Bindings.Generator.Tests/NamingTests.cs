@@ -17,7 +17,7 @@ public class NamingTests
     [InlineData("already_snake", "already_snake")]
     [InlineData("Foo_Bar", "foo_bar")]
     [InlineData("x", "x")]
-    public void Snake_case(string csharp, string python) => Assert.Equal(python, Siphon.Bindings.PyNames.ToSnakeCase(csharp));
+    public void Snake_case(string csharp, string python) => Assert.Equal(python, Siphon.Bindings.Generator.PyNames.ToSnakeCase(csharp));
 
     [Theory]
     [InlineData("get", true)]

@@ -5,13 +5,10 @@
 // with the listener's timeout, and write the Response. Runs on Kestrel/pool threads only; it
 // never takes the GIL.
 using System.Diagnostics;
-using System.IO.Pipelines;
-using System.Net;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Primitives;
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Routing;
@@ -22,17 +19,9 @@ namespace Siphon.Runtime.Hosting.Dispatch;
 
 public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, bool accessLog)
 {
-    // Short text/plain error bodies, the same words as the SDK harness uses.
-    internal static readonly byte[] NotFound = "not found\n"u8.ToArray();
-    internal static readonly byte[] MethodNotAllowed = "method not allowed\n"u8.ToArray();
-    internal static readonly byte[] InternalError = "internal server error\n"u8.ToArray();
-    internal static readonly byte[] PayloadTooLarge = "payload too large\n"u8.ToArray();
-    internal static readonly byte[] GatewayTimeout = "gateway timeout\n"u8.ToArray();
-    internal static readonly byte[] ServiceUnavailable = "service unavailable\n"u8.ToArray();
-
     // The same answers as Responses, for a script with wrappers (they pass through its wrappers).
-    private static readonly Response NotFoundAnswer = TextAnswer(404, NotFound, null);
-    private static readonly Response PayloadTooLargeAnswer = TextAnswer(413, PayloadTooLarge, null);
+    private static readonly Response NotFoundAnswer = TextAnswer(404, ResponseWriter.NotFound, null);
+    private static readonly Response PayloadTooLargeAnswer = TextAnswer(413, ResponseWriter.PayloadTooLarge, null);
 
     private static Response TextAnswer(int status, byte[] body, string? allow)
     {
@@ -59,7 +48,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             _access.LogInformation("{Method} {Target} {Route} {Status} {DurationMs:F1}ms {Client}", ctx.Request.Method,
                 ctx.Features.Get<IHttpRequestFeature>()?.RawTarget, route ?? SiphonMetrics.Unmatched, ctx.Response.StatusCode,
                 Stopwatch.GetElapsedTime(since).TotalMilliseconds,
-                ClientOf(ctx, (Listener)ctx.Features.Get<IConnectionItemsFeature>()!.Items[Listener.ItemKey]!));
+                ((Listener)ctx.Features.Get<IConnectionItemsFeature>()!.Items[Listener.ItemKey]!).ClientOf(ctx));
     }
 
     private async Task HandleCoreAsync(HttpContext ctx, long observedSince)
@@ -107,32 +96,32 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             {
                 pending.Abandon(); // a sync handler not yet started never runs
                 worker.Post(new CancelRequestWork(pending)); // the script sees asyncio.CancelledError
-                await WriteText(ctx, 504, GatewayTimeout);
+                await ResponseWriter.WriteText(ctx, 504, ResponseWriter.GatewayTimeout);
                 return;
             }
             catch (HandlerFailedException e) when (e.Status == 503)
             {
                 ctx.Response.Headers.RetryAfter = "1";
-                await WriteText(ctx, 503, ServiceUnavailable);
+                await ResponseWriter.WriteText(ctx, 503, ResponseWriter.ServiceUnavailable);
                 return;
             }
             catch (HandlerFailedException) when (streamed is { Exceeded: true })
             {
-                await WriteText(ctx, 413, PayloadTooLarge); // req.stream() raised BodyTooLargeError and the handler let it go
+                await ResponseWriter.WriteText(ctx, 413, ResponseWriter.PayloadTooLarge); // req.stream() raised BodyTooLargeError and the handler let it go
                 return;
             }
             catch (HandlerFailedException)
             {
-                await WriteText(ctx, 500, InternalError);
+                await ResponseWriter.WriteText(ctx, 500, ResponseWriter.InternalError);
                 return;
             }
             finally { streamed?.Close(); }
             // The rest of a refused body stays unread on the wire, so an HTTP/1.x connection cannot be reused.
             if (streamed is { Exceeded: true } && HttpProtocol.IsHttp11(request.Protocol)) ctx.Response.Headers.Connection = "close";
             if (response.IsStreamed)
-                await WriteStreamedAsync(ctx, response, pending, listener.RequestTimeout - Stopwatch.GetElapsedTime(started));
+                await ResponseWriter.WriteStreamedAsync(ctx, response, pending, listener.RequestTimeout - Stopwatch.GetElapsedTime(started), _log);
             else
-                await WriteResponse(ctx, response, method == HttpMethods.Head);
+                await ResponseWriter.WriteResponse(ctx, response, method == HttpMethods.Head);
         }
         catch
         {
@@ -142,82 +131,6 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         finally
         {
             if (observedSince != 0) Observe(ctx, route, observedSince);
-        }
-    }
-
-    /// <summary>A Response whose body is an async iterable: its producer runs on the worker's loop
-    /// (BodyPump) and each chunk is written and flushed before the next is asked for. Chunked on
-    /// HTTP/1.1, DATA frames on HTTP/2. The rest of request_timeout_ms bounds the wait for the
-    /// first chunk (504 if it passes); after that a producer that raises aborts the connection
-    /// (HTTP/1.1) or resets the stream (HTTP/2), and a client that goes away cancels the producer.</summary>
-    private async Task WriteStreamedAsync(HttpContext ctx, Response r, PendingRequest pending, TimeSpan firstByteBudget)
-    {
-        var worker = pending.Worker;
-        var pump = new BodyPump(worker);
-        var head = HttpMethods.IsHead(ctx.Request.Method) || r.Status is 204 or 304 || r.Status < 200;
-        worker.Post(new ActionWork(() =>
-        {
-            using var iterable = r.TakeStream();
-            if (iterable is null) pump.Fail("this streamed Response was already sent once: an async iterable can be drained only once");
-            else if (!head) pump.Start(iterable.Handle);
-        }));
-        if (head)
-        {
-            WriteHead(ctx.Response, r);
-            return;
-        }
-        var aborted = ctx.RequestAborted;
-        using var onAbort = aborted.Register(static p => ((BodyPump)p!).Cancel(), pump);
-        try
-        {
-            byte[]? chunk;
-            try
-            {
-                chunk = await pump.ReadAsync(aborted).AsTask().WaitAsync(firstByteBudget > TimeSpan.Zero ? firstByteBudget : TimeSpan.Zero);
-            }
-            catch (TimeoutException)
-            {
-                pump.Cancel();
-                _log.LogWarning("{Method} {Path} ({Route}): no first chunk of the streamed body within request_timeout_ms", pending.Request.Method, pending.Request.Path, pending.Route);
-                await WriteText(ctx, 504, GatewayTimeout);
-                return;
-            }
-            catch (ProducerFailedException e)
-            {
-                _log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised before its first chunk\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
-                await WriteText(ctx, 500, InternalError);
-                return;
-            }
-            WriteHead(ctx.Response, r);
-            var writer = ctx.Response.BodyWriter;
-            while (chunk is not null)
-            {
-                var flushed = await writer.WriteAsync(chunk, aborted);
-                if (flushed.IsCanceled || flushed.IsCompleted) { pump.Cancel(); return; } // the client is gone
-                chunk = await pump.ReadAsync(aborted);
-            }
-        }
-        catch (ProducerFailedException e)
-        {
-            _log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised; aborting the response\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
-            ctx.Abort();
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException || aborted.IsCancellationRequested)
-        {
-            pump.Cancel(); // the client went away (or the producer was cancelled): nothing more to send
-            if (!aborted.IsCancellationRequested) ctx.Abort();
-        }
-    }
-
-    private static void WriteHead(HttpResponse response, Response r)
-    {
-        response.StatusCode = r.Status;
-        foreach (var (name, value) in r.Headers)
-        {
-            // Framing is Kestrel's job: a script's Content-Length or Transfer-Encoding is not used.
-            if (name.Equals("content-length", StringComparison.OrdinalIgnoreCase) || name.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase))
-                continue;
-            response.Headers[name] = value;
         }
     }
 
@@ -238,7 +151,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         {
             if (!version.Wraps)
             {
-                await WriteText(ctx, 404, NotFound);
+                await ResponseWriter.WriteText(ctx, 404, ResponseWriter.NotFound);
                 return new(null, null);
             }
             hostAnswer = NotFoundAnswer;
@@ -248,10 +161,10 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             if (!version.Wraps)
             {
                 ctx.Response.Headers.Allow = match.Allow;
-                await WriteText(ctx, 405, MethodNotAllowed);
+                await ResponseWriter.WriteText(ctx, 405, ResponseWriter.MethodNotAllowed);
                 return new(null, null);
             }
-            hostAnswer = TextAnswer(405, MethodNotAllowed, match.Allow);
+            hostAnswer = TextAnswer(405, ResponseWriter.MethodNotAllowed, match.Allow);
         }
 
         var body = ReadOnlyMemory<byte>.Empty;
@@ -269,16 +182,16 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             {
                 // Most requests (GET, HEAD) carry no body: skip the read and its buffer.
                 if (streamed is null && ctx.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false })
-                    body = await ReadBodyAsync(request.BodyReader, request.ContentLength, listener.MaxBodyBytes, ctx.RequestAborted);
+                    body = await RequestSnapshot.ReadBodyAsync(request.BodyReader, request.ContentLength, listener.MaxBodyBytes, ctx.RequestAborted);
             }
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { tooLarge = true; }
-            catch (BodyTooLargeException) { tooLarge = true; }
+            catch (RequestSnapshot.BodyTooLargeException) { tooLarge = true; }
         }
         if (tooLarge)
         {
             if (!version.Wraps)
             {
-                await WriteText(ctx, 413, PayloadTooLarge);
+                await ResponseWriter.WriteText(ctx, 413, ResponseWriter.PayloadTooLarge);
                 return new(null, match.Route!.Pattern);
             }
             // The wrappers see the matched route with no body; what they answer closes an HTTP/1.1
@@ -287,14 +200,12 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             if (HttpProtocol.IsHttp11(request.Protocol)) ctx.Response.Headers.Connection = "close";
         }
 
-        var snapshot = new Request(method, request.Path.HasValue ? request.Path.Value! : "/", q < 0 ? null : rawTarget[(q + 1)..],
-            CopyHeaders(request.Headers), body, ClientOf(ctx, listener),
-            ctx.Connection.ClientCertificate?.Subject, match.Params) { OpenStream = streamed is null ? null : streamed.Open };
+        var snapshot = RequestSnapshot.Take(ctx, listener, method, rawTarget, q, body, in match, streamed);
         var route = match.Route?.Pattern; // null: unmatched, answered through the wrappers
         if (HopCost.Mode == 1)
         {
             streamed?.Close();
-            await WriteResponse(ctx, HopCost.Canned, false);
+            await ResponseWriter.WriteResponse(ctx, HopCost.Canned, false);
             return new(null, route);
         }
         var pending = new PendingRequest(worker, version, snapshot, match.HandlerId, route ?? "no route") { HostAnswer = hostAnswer };
@@ -304,80 +215,5 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         return new(pending, route, streamed, started);
     }
 
-    private sealed class BodyTooLargeException : Exception;
 
-    private static async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync(PipeReader reader, long? length, long cap, CancellationToken ct)
-    {
-        if (length == 0) return ReadOnlyMemory<byte>.Empty;
-        byte[] buffer = length is { } n ? new byte[n] : new byte[Math.Min(cap, 16 * 1024)];
-        var filled = 0;
-        while (true)
-        {
-            var result = await reader.ReadAsync(ct);
-            var data = result.Buffer;
-            foreach (var segment in data)
-            {
-                if (filled + segment.Length > cap) throw new BodyTooLargeException();
-                if (filled + segment.Length > buffer.Length)
-                    Array.Resize(ref buffer, (int)Math.Min(cap, Math.Max(buffer.Length * 2L, filled + segment.Length)));
-                segment.Span.CopyTo(buffer.AsSpan(filled));
-                filled += segment.Length;
-            }
-            reader.AdvanceTo(data.End);
-            if (result.IsCompleted) break;
-        }
-        return new ReadOnlyMemory<byte>(buffer, 0, filled);
-    }
-
-    private static KeyValuePair<string, string>[] CopyHeaders(IHeaderDictionary headers)
-    {
-        var result = new KeyValuePair<string, string>[headers.Count];
-        var i = 0;
-        foreach (var (name, values) in headers)
-        {
-            if (name.Length > 0 && name[0] == ':') continue; // HTTP/2 pseudo-headers
-            result[i++] = new(name.ToLowerInvariant(), values.Count == 1 ? values[0] ?? "" : string.Join(", ", (IEnumerable<string?>)values));
-        }
-        return i == result.Length ? result : result[..i];
-    }
-
-    private static string ClientOf(HttpContext ctx, Listener listener)
-    {
-        var ip = ctx.Connection.RemoteIpAddress ?? IPAddress.None;
-        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-        if (listener.Config.TrustedProxies.Count > 0 && listener.IsTrustedProxy(ip)
-            && ctx.Request.Headers.TryGetValue("X-Forwarded-For", out var xff) && LeftMost(xff) is { Length: > 0 } forwarded)
-            return forwarded;
-        return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-            ? $"[{ip}]:{ctx.Connection.RemotePort}"
-            : $"{ip}:{ctx.Connection.RemotePort}";
-    }
-
-    private static string? LeftMost(StringValues xff)
-    {
-        var first = xff[0];
-        if (first is null) return null;
-        var comma = first.IndexOf(',');
-        return (comma < 0 ? first : first[..comma]).Trim();
-    }
-
-    private static Task WriteText(HttpContext ctx, int status, byte[] body)
-    {
-        // A refused body stays unread on the wire, so an HTTP/1.x connection cannot be reused.
-        if (status == 413 && HttpProtocol.IsHttp11(ctx.Request.Protocol)) ctx.Response.Headers.Connection = "close";
-        ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = "text/plain; charset=utf-8";
-        ctx.Response.ContentLength = body.Length;
-        return HttpMethods.IsHead(ctx.Request.Method) ? Task.CompletedTask : ctx.Response.Body.WriteAsync(body, 0, body.Length);
-    }
-
-    private static async Task WriteResponse(HttpContext ctx, Response r, bool head)
-    {
-        var response = ctx.Response;
-        WriteHead(response, r);
-        if (r.Status is 204 or 304 || r.Status < 200) return; // no body allowed
-        response.ContentLength = r.Body.Length;
-        if (!head && r.Body.Length > 0)
-            await response.BodyWriter.WriteAsync(r.Body, ctx.RequestAborted);
-    }
 }

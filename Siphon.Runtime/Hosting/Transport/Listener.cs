@@ -3,6 +3,8 @@
 // enforces its own body cap and timeout. A live reload may replace the settings read per request
 // (max_body_bytes, request_timeout_ms, trusted_proxies); the Kestrel limits stay as started.
 using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using Siphon.Runtime.Config;
 
 namespace Siphon.Runtime.Hosting.Transport;
@@ -49,5 +51,27 @@ public sealed class Listener(int index, ServerConfig config)
                 _ => $"{scheme}://{Config.Listen}",
             };
         }
+    }
+
+    /// <summary>The client address a script sees as req.client: "ip:port" ("[ip]:port" for IPv6), or
+    /// the left-most X-Forwarded-For entry when the peer is one of this listener's trusted proxies.</summary>
+    public string ClientOf(HttpContext ctx)
+    {
+        var ip = ctx.Connection.RemoteIpAddress ?? IPAddress.None;
+        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        if (Config.TrustedProxies.Count > 0 && IsTrustedProxy(ip)
+            && ctx.Request.Headers.TryGetValue("X-Forwarded-For", out var xff) && LeftMost(xff) is { Length: > 0 } forwarded)
+            return forwarded;
+        return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? $"[{ip}]:{ctx.Connection.RemotePort}"
+            : $"{ip}:{ctx.Connection.RemotePort}";
+    }
+
+    private static string? LeftMost(StringValues xff)
+    {
+        var first = xff[0];
+        if (first is null) return null;
+        var comma = first.IndexOf(',');
+        return (comma < 0 ? first : first[..comma]).Trim();
     }
 }
