@@ -464,7 +464,7 @@ class HttpTestHarness:
             return error_response(500)
 
     async def _wrapped(self, route, req, answer) -> MockResponse:
-        # As the runtime's chain with wrappers (siphon._host._Pass): guards and wrappers in
+        # As the runtime's chain with wrappers (siphon._host.wrapped._Pass): guards and wrappers in
         # registration order (the wrappers alone for the host's own answer); each call_next turns
         # what the rest raises or returns wrongly into a 500, so a wrapper sees every outcome as a
         # Response; a second call of one call_next makes the whole request a 500. A plain wrapper

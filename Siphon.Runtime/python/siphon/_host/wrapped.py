@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     _Inner = Callable[[_Fn, int, http.Request], object]
 
 
-# The host's own answers, as RequestHandler words them (a test holds the two to the same bytes).
+# The host's own answers, as Hosting/Dispatch/ResponseWriter.cs words them (a test holds the two to the same bytes).
 _TEXT = {"content-type": "text/plain; charset=utf-8"}
 
 
