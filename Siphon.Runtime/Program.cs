@@ -141,6 +141,7 @@ public static class Program
             else
                 foreach (var l in server.Listeners)
                     Console.Out.WriteLine($"siphon: listening on {l.Url}{(interpreters ? $" ({config.Workers} workers, interpreters)" : "")}");
+            if (workerIndex is null) Console.Out.WriteLine(StartupLines.Ready); // a supervisor's worker: the supervisor prints it
             Console.Out.Flush();
             admin?.Ready(); // after the listening lines: a probe that sees ready finds them printed
 

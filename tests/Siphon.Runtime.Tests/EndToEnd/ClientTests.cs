@@ -471,7 +471,7 @@ public class ClientTests
             Assert.Equal(caught, r.Headers.GetValues("x-caught").Single());
         }
         // The log line is written by the host's logger after the answer: give it a moment.
-        for (var i = 0; i < 100 && !siphon.Output.Contains("upstream nope failed", StringComparison.Ordinal); i++) await Task.Delay(100);
+        await siphon.WaitForOutputAsync("upstream nope failed", TimeSpan.FromSeconds(10));
         Assert.Contains("upstream busy failed: HttpStatusError", siphon.Output);
         Assert.Contains("upstream dead failed: ConnectError", siphon.Output);
         Assert.Contains("upstream nope failed: UnknownClientError", siphon.Output);
@@ -693,7 +693,7 @@ public class ClientTests
             Assert.Equal(HttpStatusCode.BadGateway, gone.StatusCode);
             Assert.Equal("{\"error\": \"notifier unavailable\"}", await gone.Content.ReadAsStringAsync());
         }
-        for (var i = 0; i < 100 && !siphon.Output.Contains("push to dev not relayed", StringComparison.Ordinal); i++) await Task.Delay(100);
+        await siphon.WaitForOutputAsync("push to dev not relayed", TimeSpan.FromSeconds(10));
         Assert.Contains("email to ada not relayed: HTTP status 503", siphon.Output);
         Assert.Contains("push to dev not relayed: POST " + upstream.Url + "/api/v1/push: cannot connect", siphon.Output);
     }

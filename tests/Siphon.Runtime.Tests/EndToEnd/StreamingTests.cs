@@ -248,12 +248,7 @@ public class StreamingTests(ITestOutputHelper output)
     }
 
     /// <summary>Log lines reach the output asynchronously: waits up to 10 s for one.</summary>
-    private static async Task OutputContains(SiphonProcess siphon, string text)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); !siphon.Output.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < deadline;)
-            await Task.Delay(50);
-        Assert.Contains(text, siphon.Output);
-    }
+    private static Task OutputContains(SiphonProcess siphon, string text) => siphon.WaitForOutputAsync(text, TimeSpan.FromSeconds(10));
 
     private static async Task<JsonElement> State(HttpClient client, SiphonProcess siphon) =>
         JsonDocument.Parse(await client.GetStringAsync(siphon.Url + "/state")).RootElement;
@@ -286,8 +281,7 @@ public class StreamingTests(ITestOutputHelper output)
 
         resp.Dispose(); // the client goes away
         if (wire is Wire.H2c or Wire.TlsH2) client.Dispose();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((await State(control, siphon)).GetProperty("closed").GetInt32() < 1 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        await Wait.UntilAsync(async () => (await State(control, siphon)).GetProperty("closed").GetInt32() >= 1, "the producer saw the client go", TimeSpan.FromSeconds(10));
         Assert.Equal(1, (await State(control, siphon)).GetProperty("closed").GetInt32());
     }
 
