@@ -14,7 +14,7 @@ namespace Siphon.Runtime.Tests.EndToEnd;
 /// <summary>http.Client end to end: the real host runs a script whose handler calls an in-process
 /// Kestrel upstream and reports what happened (status, headers, body, or the exception's type,
 /// base classes and message) as JSON.</summary>
-public class ClientTests
+public class ClientTests(SharedHosts hosts) : IClassFixture<SharedHosts>
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(5) }) { Timeout = TimeSpan.FromSeconds(60) };
 
@@ -99,8 +99,7 @@ public class ClientTests
             ctx.Response.Headers["Cache-Control"] = "no-store";
             await Upstream.Text(ctx, ctx.Request.Method == "POST" ? 201 : 200, $"{ctx.Request.Method} got [{body}]");
         });
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript));
+        var siphon = await hosts.ScriptAsync("probe.py", ProbeScript); // no http.yaml: shared with the cases alike
 
         var r = Ok(await Call(siphon, new
         {
@@ -299,8 +298,7 @@ public class ClientTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop(); // nothing listens there now
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript));
+        var siphon = await hosts.ScriptAsync("probe.py", ProbeScript); // no http.yaml: shared with the cases alike
 
         var e = Err(await Call(siphon, new { client = new { base_url = $"http://127.0.0.1:{port}" }, path = "/nothing" }), "ConnectError");
         Assert.Contains($"GET http://127.0.0.1:{port}/nothing", e.GetProperty("message").GetString());
@@ -318,8 +316,7 @@ public class ClientTests
             await ctx.Response.Body.FlushAsync();
             ctx.Abort();
         });
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript));
+        var siphon = await hosts.ScriptAsync("probe.py", ProbeScript); // no http.yaml: shared with the cases alike
 
         var e = Err(await Call(siphon, new { client = new { base_url = upstream.Url }, path = "/partial" }), "ConnectError");
         Assert.Contains($"GET {upstream.Url}/partial", e.GetProperty("message").GetString());
@@ -334,8 +331,7 @@ public class ClientTests
             if (code == 204) { ctx.Response.StatusCode = code; return Task.CompletedTask; }
             return Upstream.Text(ctx, code, $"status {code}");
         });
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript));
+        var siphon = await hosts.ScriptAsync("probe.py", ProbeScript); // no http.yaml: shared with the cases alike
 
         var plain = Ok(await Call(siphon, new { client = new { base_url = upstream.Url }, path = "/404" }));
         Assert.Equal(404, plain.GetProperty("status").GetInt32());

@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace Siphon.Runtime.Tests.EndToEnd;
 
 /// <summary>The host end to end: a real `siphon run`, a real CPython, real sockets on 127.0.0.1.</summary>
-public class ServingTests
+public class ServingTests(SharedHosts hosts) : IClassFixture<SharedHosts>
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(5) }) { Timeout = TimeSpan.FromSeconds(30) };
 
@@ -32,8 +32,7 @@ public class ServingTests
     [Fact]
     public async Task Path_params_are_decoded_catch_all_joined_query_parsed_headers_joined_and_client_reported()
     {
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("echo.py", EchoScript));
+        var siphon = await hosts.ScriptAsync("echo.py", EchoScript); // shared with the other case that needs nothing else
         using var msg = new HttpRequestMessage(HttpMethod.Post, $"{siphon.Url}/echo/a%20b%2Fc/x/%C3%A9/z?k=1&k=2&q=%3D")
         {
             Content = new StringContent("hello body", Encoding.UTF8),
@@ -58,8 +57,7 @@ public class ServingTests
     [Fact]
     public async Task A_thousand_concurrent_requests_each_get_their_own_answer()
     {
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("ids.py", EchoScript));
+        var siphon = await hosts.ScriptAsync("echo.py", EchoScript); // shared with the other case that needs nothing else
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
         var tasks = Enumerable.Range(0, 1000).Select(async i =>
         {
