@@ -136,15 +136,17 @@ public static class Program
                 await workers.StopAsync();
                 return 1;
             }
-            if (workerIndex is not null) Console.Out.WriteLine(Supervisor.ReadyLine);
-            else
+            if (workerIndex is null)
                 foreach (var l in server.Listeners)
                     Console.Out.WriteLine($"siphon: listening on {l.Url}{(interpreters ? $" ({config.Workers} workers, interpreters)" : "")}");
-            Console.Out.Flush();
-            admin?.Ready(); // after the listening lines: a probe that sees ready finds them printed
 
             await using var reloader = new ScriptReloader(workers, server.Listeners, config, () => ForThisProcess(LoadConfig(cli)), loggers);
             reloader.Start(watch: cli.Reload ?? config.Reload);
+            // Ready (a supervisor's worker: ready for the supervisor, which prints the ready line)
+            // once a file change made from now on would be reloaded, too.
+            Console.Out.WriteLine(workerIndex is null ? StartupLines.Ready : Supervisor.ReadyLine);
+            Console.Out.Flush();
+            admin?.Ready(); // after the listening and ready lines: a probe that sees ready finds them printed
 
             var stop = new TaskCompletionSource<PosixSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });

@@ -25,15 +25,26 @@ public sealed class RedisStore : CacheStore, IDisposable
     private readonly RedisEndpoint _endpoint;
     private readonly TimeSpan _timeout;
     private readonly Task<ConnectionMultiplexer> _connection;
-    private readonly ConcurrentTLru<string, string>? _local;
+    // The local LRU stamps each entry with the time it was filled and drops it once older than
+    // local_ttl_secs, on an injectable clock (tests age entries without waiting).
+    private readonly ConcurrentLru<string, LocalEntry>? _local;
+    private readonly long _localTtlMs;
+    private readonly Func<long> _clock;
     private long _writes; // bumped by every write of this process: a fetch started before one must not fill the local LRU
 
-    public RedisStore(CacheConfig config, ILogger? log = null) : base(config.Name)
+    private sealed record LocalEntry(string Value, long FilledAtMs);
+
+    /// <param name="clockMs">Milliseconds on a monotonic clock, for the local LRU's ages (default: Environment.TickCount64).</param>
+    public RedisStore(CacheConfig config, ILogger? log = null, Func<long>? clockMs = null) : base(config.Name)
     {
         _endpoint = config.Redis ?? throw new ArgumentException("not a Redis cache", nameof(config));
         _timeout = TimeSpan.FromMilliseconds(config.TimeoutMs);
+        _clock = clockMs ?? (() => Environment.TickCount64);
         if (config.LocalTtlSecs is { } ttl)
-            _local = new ConcurrentTLru<string, string>(Math.Max(3, config.LocalMaxEntries), TimeSpan.FromSeconds(ttl));
+        {
+            _local = new ConcurrentLru<string, LocalEntry>(Math.Max(3, config.LocalMaxEntries));
+            _localTtlMs = ttl * 1000L;
+        }
         var options = new ConfigurationOptions
         {
             EndPoints = { { _endpoint.Host, _endpoint.Port } },
@@ -69,11 +80,15 @@ public sealed class RedisStore : CacheStore, IDisposable
 
     public override async Task<string?> FetchAsync(string key, CancellationToken cancel)
     {
-        if (_local is not null && _local.TryGet(key, out var hit)) return hit;
+        if (_local is not null && _local.TryGet(key, out var hit))
+        {
+            if (_clock() - hit.FilledAtMs < _localTtlMs) return hit.Value;
+            _local.TryRemove(key); // aged out: read Redis again
+        }
         var writes = Volatile.Read(ref _writes);
         var value = await Run("fetch", key, db => db.StringGetAsync(key), cancel).ConfigureAwait(false);
         var text = (string?)value;
-        if (_local is not null && text is not null && Volatile.Read(ref _writes) == writes) _local.AddOrUpdate(key, text);
+        if (_local is not null && text is not null && Volatile.Read(ref _writes) == writes) _local.AddOrUpdate(key, new(text, _clock()));
         return text;
     }
 
@@ -84,7 +99,7 @@ public sealed class RedisStore : CacheStore, IDisposable
         await Run("store", key, db => ttl is { } t
             ? db.ExecuteAsync("SET", key, value, "EX", (long)t.TotalSeconds)
             : db.ExecuteAsync("SET", key, value), cancel).ConfigureAwait(false);
-        _local?.AddOrUpdate(key, value);
+        _local?.AddOrUpdate(key, new(value, _clock()));
     }
 
     public override Task DeleteAsync(string key, CancellationToken cancel)

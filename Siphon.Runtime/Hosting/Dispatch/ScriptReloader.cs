@@ -61,7 +61,14 @@ public sealed class ScriptReloader : IAsyncDisposable
             c.Cancel = true;
             _ = ReloadAsync("SIGHUP");
         });
-        if (watch) _watching = Task.Run(() => WatchAsync(_stop.Token));
+        if (watch)
+        {
+            // The files' first stamps are taken here, not on the watch task: a change made once
+            // Start has returned (the host then prints its ready line) is one the watch sees.
+            var known = new Dictionary<string, (long, long)>();
+            foreach (var f in WatchedFiles()) known[f] = Stamp(f);
+            _watching = Task.Run(() => WatchAsync(known, _stop.Token));
+        }
     }
 
     /// <summary>Reloads http.yaml and the script now; true when a new version was taken. Never throws.</summary>
@@ -166,10 +173,8 @@ public sealed class ScriptReloader : IAsyncDisposable
         return info.Exists ? (info.LastWriteTimeUtc.Ticks, info.Length) : (-1, -1);
     }
 
-    private async Task WatchAsync(CancellationToken stop)
+    private async Task WatchAsync(Dictionary<string, (long, long)> known, CancellationToken stop)
     {
-        var known = new Dictionary<string, (long, long)>();
-        foreach (var f in WatchedFiles()) known[f] = Stamp(f);
         try
         {
             while (!stop.IsCancellationRequested)

@@ -73,6 +73,7 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
                 var host = s.Listen.Host.Contains(':') ? $"[{s.Listen.Host}]" : s.Listen.Host;
                 Console.Out.WriteLine($"siphon: listening on {(s.Tls is null ? "http" : "https")}://{host}:{ports[i]} ({config.Workers} workers)");
             }
+            Console.Out.WriteLine(StartupLines.Ready);
             Console.Out.Flush();
             await stop.Task;
         }

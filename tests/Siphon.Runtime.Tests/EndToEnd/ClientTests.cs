@@ -14,7 +14,7 @@ namespace Siphon.Runtime.Tests.EndToEnd;
 /// <summary>http.Client end to end: the real host runs a script whose handler calls an in-process
 /// Kestrel upstream and reports what happened (status, headers, body, or the exception's type,
 /// base classes and message) as JSON.</summary>
-public class ClientTests
+public class ClientTests(SharedHosts hosts) : IClassFixture<SharedHosts>
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(5) }) { Timeout = TimeSpan.FromSeconds(60) };
 
@@ -99,8 +99,7 @@ public class ClientTests
             ctx.Response.Headers["Cache-Control"] = "no-store";
             await Upstream.Text(ctx, ctx.Request.Method == "POST" ? 201 : 200, $"{ctx.Request.Method} got [{body}]");
         });
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript));
+        var siphon = await hosts.ScriptAsync("probe.py", ProbeScript); // no http.yaml: shared with the cases alike
 
         var r = Ok(await Call(siphon, new
         {
@@ -299,8 +298,7 @@ public class ClientTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop(); // nothing listens there now
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript));
+        var siphon = await hosts.ScriptAsync("probe.py", ProbeScript); // no http.yaml: shared with the cases alike
 
         var e = Err(await Call(siphon, new { client = new { base_url = $"http://127.0.0.1:{port}" }, path = "/nothing" }), "ConnectError");
         Assert.Contains($"GET http://127.0.0.1:{port}/nothing", e.GetProperty("message").GetString());
@@ -318,8 +316,7 @@ public class ClientTests
             await ctx.Response.Body.FlushAsync();
             ctx.Abort();
         });
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript));
+        var siphon = await hosts.ScriptAsync("probe.py", ProbeScript); // no http.yaml: shared with the cases alike
 
         var e = Err(await Call(siphon, new { client = new { base_url = upstream.Url }, path = "/partial" }), "ConnectError");
         Assert.Contains($"GET {upstream.Url}/partial", e.GetProperty("message").GetString());
@@ -334,8 +331,7 @@ public class ClientTests
             if (code == 204) { ctx.Response.StatusCode = code; return Task.CompletedTask; }
             return Upstream.Text(ctx, code, $"status {code}");
         });
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("probe.py", ProbeScript));
+        var siphon = await hosts.ScriptAsync("probe.py", ProbeScript); // no http.yaml: shared with the cases alike
 
         var plain = Ok(await Call(siphon, new { client = new { base_url = upstream.Url }, path = "/404" }));
         Assert.Equal(404, plain.GetProperty("status").GetInt32());
@@ -471,7 +467,7 @@ public class ClientTests
             Assert.Equal(caught, r.Headers.GetValues("x-caught").Single());
         }
         // The log line is written by the host's logger after the answer: give it a moment.
-        for (var i = 0; i < 100 && !siphon.Output.Contains("upstream nope failed", StringComparison.Ordinal); i++) await Task.Delay(100);
+        await siphon.WaitForOutputAsync("upstream nope failed", TimeSpan.FromSeconds(10));
         Assert.Contains("upstream busy failed: HttpStatusError", siphon.Output);
         Assert.Contains("upstream dead failed: ConnectError", siphon.Output);
         Assert.Contains("upstream nope failed: UnknownClientError", siphon.Output);
@@ -693,7 +689,7 @@ public class ClientTests
             Assert.Equal(HttpStatusCode.BadGateway, gone.StatusCode);
             Assert.Equal("{\"error\": \"notifier unavailable\"}", await gone.Content.ReadAsStringAsync());
         }
-        for (var i = 0; i < 100 && !siphon.Output.Contains("push to dev not relayed", StringComparison.Ordinal); i++) await Task.Delay(100);
+        await siphon.WaitForOutputAsync("push to dev not relayed", TimeSpan.FromSeconds(10));
         Assert.Contains("email to ada not relayed: HTTP status 503", siphon.Output);
         Assert.Contains("push to dev not relayed: POST " + upstream.Url + "/api/v1/push: cannot connect", siphon.Output);
     }

@@ -186,12 +186,8 @@ public class MiddlewareTests
         using var r = await client.GetAsync($"{siphon.Url}/slow");
         Assert.Equal(HttpStatusCode.GatewayTimeout, r.StatusCode);
         var seen = "";
-        for (var i = 0; i < 50 && seen != "handler,wrapper"; i++)
-        {
-            await Task.Delay(100);
-            seen = await client.GetStringAsync($"{siphon.Url}/cancelled");
-        }
-        Assert.Equal("handler,wrapper", seen);
+        await Wait.UntilAsync(async () => (seen = await client.GetStringAsync($"{siphon.Url}/cancelled")) == "handler,wrapper",
+            () => $"both cancelled, saw '{seen}'", TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -205,7 +201,7 @@ public class MiddlewareTests
         using var r = await client.SendAsync(msg);
         Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
         Assert.Equal("internal server error\n", await r.Content.ReadAsStringAsync());
-        for (var i = 0; i < 50 && !siphon.Output.Contains("called call_next twice"); i++) await Task.Delay(100);
+        await siphon.WaitForOutputAsync("called call_next twice", TimeSpan.FromSeconds(5));
         Assert.Matches(@"GET /cancelled: middleware twice \(.*app\.py:\d+\) called call_next twice", siphon.Output);
         using var ok = await client.GetAsync($"{siphon.Url}/cancelled");
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);

@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace Siphon.Runtime.Tests.EndToEnd;
 
 /// <summary>The host end to end: a real `siphon run`, a real CPython, real sockets on 127.0.0.1.</summary>
-public class ServingTests
+public class ServingTests(SharedHosts hosts) : IClassFixture<SharedHosts>
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(5) }) { Timeout = TimeSpan.FromSeconds(30) };
 
@@ -32,8 +32,7 @@ public class ServingTests
     [Fact]
     public async Task Path_params_are_decoded_catch_all_joined_query_parsed_headers_joined_and_client_reported()
     {
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("echo.py", EchoScript));
+        var siphon = await hosts.ScriptAsync("echo.py", EchoScript); // shared with the other case that needs nothing else
         using var msg = new HttpRequestMessage(HttpMethod.Post, $"{siphon.Url}/echo/a%20b%2Fc/x/%C3%A9/z?k=1&k=2&q=%3D")
         {
             Content = new StringContent("hello body", Encoding.UTF8),
@@ -58,8 +57,7 @@ public class ServingTests
     [Fact]
     public async Task A_thousand_concurrent_requests_each_get_their_own_answer()
     {
-        using var dir = new TempDir();
-        await using var siphon = await SiphonProcess.StartAsync(dir.Write("ids.py", EchoScript));
+        var siphon = await hosts.ScriptAsync("echo.py", EchoScript); // shared with the other case that needs nothing else
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
         var tasks = Enumerable.Range(0, 1000).Select(async i =>
         {
@@ -190,7 +188,7 @@ public class ServingTests
         var inflight = Enumerable.Range(0, 5).Select(_ => Http.GetAsync($"{siphon.Url}/work")).ToArray();
         // Signal once all five are in the handler (a fixed delay lost the race on a loaded machine:
         // a connection not yet accepted when the listener stops is refused, by design).
-        for (var i = 0; i < 200 && Regex.Count(siphon.Output, "work started") < 5; i++) await Task.Delay(50);
+        await siphon.WaitForOutputAsync(new Regex("work started"), 5);
         Assert.Equal(5, Regex.Count(siphon.Output, "work started"));
         siphon.Signal(15);
         var responses = await Task.WhenAll(inflight);
@@ -232,8 +230,8 @@ public class ServingTests
         using (var r = await Http.GetAsync($"{siphon.Url}/none"))
             Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
         Assert.Equal("still here", await Http.GetStringAsync($"{siphon.Url}/ok"));
-        await Task.Delay(200);
-        Assert.Contains("RuntimeError: kaboom secret", siphon.Output);
+        await siphon.WaitForOutputAsync("RuntimeError: kaboom secret");
+        await siphon.WaitForOutputAsync("returned NoneType, not http.Response");
         Assert.Matches(@"boom\.py"", line 5, in boom", siphon.Output);
         Assert.Contains("returned NoneType, not http.Response", siphon.Output);
     }

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace Siphon.Runtime.Tests.EndToEnd;
 
 /// <summary>The real `siphon` host in its own process: launched with `run`, read until it reports
-/// its listeners, stopped with a real SIGTERM.</summary>
+/// its listeners and says it is ready, stopped with a real SIGTERM.</summary>
 public sealed partial class SiphonProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -24,15 +24,7 @@ public sealed partial class SiphonProcess : IAsyncDisposable
     /// <summary>Where the built host lives (beside the tests, with its python/ folder).</summary>
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "siphon.dll");
 
-    public static string RepoRoot
-    {
-        get
-        {
-            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "Siphon.sln"))) return d.FullName;
-            throw new InvalidOperationException("repo root not found");
-        }
-    }
+    public static string RepoRoot => Siphon.Tests.Shared.Repo.Root;
 
     /// <summary>Starts `siphon ARGS...`; does not wait for readiness.</summary>
     public static SiphonProcess Launch(IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string>? env = null)
@@ -87,9 +79,31 @@ public sealed partial class SiphonProcess : IAsyncDisposable
         {
             lock (_urls) _urls.Add(m.Groups[1].Value);
         }
-        // The host prints one line per listener, all before it serves; give the others a moment.
-        if (m.Success) _ = Task.Delay(100).ContinueWith(_ => _ready.TrySetResult());
+        // After its listening lines, once every listener is bound and every worker serves.
+        if (line == ReadyLine) _ready.TrySetResult();
     }
+
+    public const string ReadyLine = "siphon: ready";
+
+    /// <summary>Asserts the start-up lines: <paramref name="listeners"/> listening lines, then the
+    /// ready line, once.</summary>
+    public void AssertReadyAfterListening(int listeners)
+    {
+        var lines = Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var listening = lines.Select((l, i) => (l, i)).Where(x => ListeningLine().IsMatch(x.l)).Select(x => x.i).ToList();
+        Assert.Equal(listeners, listening.Count);
+        Assert.Single(lines, l => l == ReadyLine);
+        Assert.True(listening.Max() < lines.IndexOf(ReadyLine), "the ready line came before a listening line:\n" + Output);
+    }
+
+    /// <summary>Waits until the output holds <paramref name="text"/>: for lines the host writes a
+    /// moment after the answer that caused them (logs are queued, and read here through a pipe).</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan? timeout = null) =>
+        Wait.UntilAsync(() => Output.Contains(text, StringComparison.Ordinal), () => $"'{text}' in the output:\n{Output}", timeout);
+
+    /// <summary>Waits until the output has <paramref name="count"/> matches of <paramref name="pattern"/>.</summary>
+    public Task WaitForOutputAsync(Regex pattern, int count = 1, TimeSpan? timeout = null) =>
+        Wait.UntilAsync(() => pattern.Count(Output) >= count, () => $"{count} × /{pattern}/ in the output:\n{Output}", timeout);
 
     [GeneratedRegex(@"^siphon: listening on (\S+)")]
     private static partial Regex ListeningLine();

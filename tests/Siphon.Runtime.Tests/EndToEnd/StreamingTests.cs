@@ -12,8 +12,17 @@ namespace Siphon.Runtime.Tests.EndToEnd;
 /// enforced, streamed Responses (chunked / DATA frames) with backpressure, time to first byte,
 /// producer failure and client disconnect, http.Client.stream() through the examples, and the
 /// host's peak RSS over 256 MiB each way.</summary>
-public class StreamingTests(ITestOutputHelper output)
+public class StreamingTests(ITestOutputHelper output, SharedHosts hosts) : IClassFixture<SharedHosts>
 {
+    /// <summary>The host for the cases that leave no state behind, shared by every wire's case: one
+    /// per (max_body_bytes, request_timeout_ms).</summary>
+    private Task<(SiphonProcess Siphon, TempDir Dir, TestCertificates Certs)> Shared(string maxBody = "4194304", string timeoutMs = "60000") =>
+        hosts.Get($"{maxBody} {timeoutMs}", () => Start(maxBody, timeoutMs), async host =>
+        {
+            await host.Siphon.DisposeAsync();
+            host.Dir.Dispose();
+        });
+
     private const string Script = """
         import asyncio, hashlib, json
         from siphon import http
@@ -177,9 +186,7 @@ public class StreamingTests(ITestOutputHelper output)
     [InlineData(Wire.TlsHttp11)]
     public async Task Uploads_stream_and_downloads_stream_on_every_wire(Wire wire)
     {
-        var (siphon, dir, certs) = await Start();
-        await using var _ = siphon;
-        using var __ = dir;
+        var (siphon, _, certs) = await Shared();
         using var client = Client(certs);
         var upload = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
 
@@ -213,9 +220,7 @@ public class StreamingTests(ITestOutputHelper output)
     [InlineData(Wire.TlsH2)]
     public async Task Max_body_bytes_is_enforced_while_streaming_and_body_raises_on_a_stream_route(Wire wire)
     {
-        var (siphon, dir, certs) = await Start(maxBody: "1048576");
-        await using var _ = siphon;
-        using var __ = dir;
+        var (siphon, _, certs) = await Shared(maxBody: "1048576");
         using var client = Client(certs);
         var big = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
 
@@ -235,10 +240,13 @@ public class StreamingTests(ITestOutputHelper output)
         using (var resp = await client.SendAsync(Req(siphon, wire, HttpMethod.Post, "/up", new ChunkedContent(big[..1048576]))))
             Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
 
-        // req.body() on a stream=True route: a clear error (500, and the log says why).
+        // req.body() on a stream=True route: a clear error (500, and the log says why: once more
+        // than before, as the host is shared with the other wires' cases).
+        var bodyError = Logged("req.body() is not available on a stream=True route (POST /up-body): read the body with `async for chunk in req.stream()`");
+        var logged = bodyError.Count(siphon.Output);
         using (var resp = await client.SendAsync(Req(siphon, wire, HttpMethod.Post, "/up-body", new ByteArrayContent("hi"u8.ToArray()))))
             Assert.Equal(HttpStatusCode.InternalServerError, resp.StatusCode);
-        await OutputContains(siphon, "req.body() is not available on a stream=True route (POST /up-body): read the body with `async for chunk in req.stream()`");
+        await siphon.WaitForOutputAsync(bodyError, logged + 1, TimeSpan.FromSeconds(10));
 
         // On a buffered route req.stream() yields the whole body as one chunk (none when empty).
         using (var resp = await client.SendAsync(Req(siphon, wire, HttpMethod.Post, "/buffered", new ByteArrayContent(big[..5000]))))
@@ -247,13 +255,8 @@ public class StreamingTests(ITestOutputHelper output)
             Assert.Equal("[]", await resp.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Log lines reach the output asynchronously: waits up to 10 s for one.</summary>
-    private static async Task OutputContains(SiphonProcess siphon, string text)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); !siphon.Output.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < deadline;)
-            await Task.Delay(50);
-        Assert.Contains(text, siphon.Output);
-    }
+    /// <summary>A log line to count in the output (log lines reach it asynchronously: wait for them).</summary>
+    private static System.Text.RegularExpressions.Regex Logged(string text) => new(System.Text.RegularExpressions.Regex.Escape(text));
 
     private static async Task<JsonElement> State(HttpClient client, SiphonProcess siphon) =>
         JsonDocument.Parse(await client.GetStringAsync(siphon.Url + "/state")).RootElement;
@@ -286,8 +289,7 @@ public class StreamingTests(ITestOutputHelper output)
 
         resp.Dispose(); // the client goes away
         if (wire is Wire.H2c or Wire.TlsH2) client.Dispose();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((await State(control, siphon)).GetProperty("closed").GetInt32() < 1 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        await Wait.UntilAsync(async () => (await State(control, siphon)).GetProperty("closed").GetInt32() >= 1, "the producer saw the client go", TimeSpan.FromSeconds(10));
         Assert.Equal(1, (await State(control, siphon)).GetProperty("closed").GetInt32());
     }
 
@@ -297,10 +299,13 @@ public class StreamingTests(ITestOutputHelper output)
     [InlineData(Wire.TlsH2)]
     public async Task Request_timeout_bounds_the_first_byte_and_a_producer_that_raises_aborts_the_stream(Wire wire)
     {
-        var (siphon, dir, certs) = await Start(timeoutMs: "1000");
-        await using var _ = siphon;
-        using var __ = dir;
+        var (siphon, _, certs) = await Shared(timeoutMs: "1000");
         using var client = Client(certs);
+        // The host is shared with the other wires' cases: each line must be logged once more than before.
+        string[] lines = ["GET /boom (/boom): the streamed body's producer raised; aborting the response",
+            "ValueError: producer broke on purpose",
+            "GET /slow-first (/slow-first): no first chunk of the streamed body within request_timeout_ms"];
+        var before = lines.Select(l => Logged(l).Count(siphon.Output)).ToArray();
 
         using (var resp = await client.SendAsync(Req(siphon, wire, HttpMethod.Get, "/slow-first")))
             Assert.Equal(HttpStatusCode.GatewayTimeout, resp.StatusCode);
@@ -320,9 +325,7 @@ public class StreamingTests(ITestOutputHelper output)
             var e = await Assert.ThrowsAnyAsync<Exception>(() => resp.Content.ReadAsByteArrayAsync());
             output.WriteLine($"{wire}: {e.GetType().Name}: {e.Message}");
         }
-        await OutputContains(siphon, "GET /boom (/boom): the streamed body's producer raised; aborting the response");
-        await OutputContains(siphon, "ValueError: producer broke on purpose");
-        await OutputContains(siphon, "GET /slow-first (/slow-first): no first chunk of the streamed body within request_timeout_ms");
+        for (var i = 0; i < lines.Length; i++) await siphon.WaitForOutputAsync(Logged(lines[i]), before[i] + 1, TimeSpan.FromSeconds(10));
         // The worker is fine afterwards.
         using (var ok = await client.SendAsync(Req(siphon, wire, HttpMethod.Get, "/down/64")))
             Assert.Equal(65536 + 3, (await ok.Content.ReadAsByteArrayAsync()).Length);

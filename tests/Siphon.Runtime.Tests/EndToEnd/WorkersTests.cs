@@ -33,6 +33,9 @@ public class WorkersTests
             """);
         await using var siphon = await SiphonProcess.StartAsync(script, extraArgs: ["--workers", "2"]);
         Assert.Single(siphon.Urls); // one listening line per listener, printed by the supervisor
+        // Ready once both workers serve: each has run its on_startup hook by then.
+        siphon.AssertReadyAfterListening(1);
+        Assert.Equal(2, File.ReadAllLines(hooks).Count(l => l.StartsWith("startup ", StringComparison.Ordinal)));
 
         var pids = new HashSet<string>();
         // A new connection per request, so the kernel spreads them across both workers.

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Siphon.Runtime.Tests.EndToEnd;
 
@@ -38,38 +37,13 @@ internal static partial class Admin
         return ((int)r.StatusCode, await r.Content.ReadAsStringAsync());
     }
 
-    public static async Task<List<Sample>> ScrapeAsync(string adminUrl)
+    public static async Task<List<PrometheusText.Sample>> ScrapeAsync(string adminUrl)
     {
         var (status, body) = await GetAsync(adminUrl + "/metrics");
         Assert.Equal(200, status);
-        return Parse(body);
-    }
-
-    public sealed record Sample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
-    {
-        public string Series => Name + "{" + string.Join(",", Labels.OrderBy(l => l.Key).Select(l => $"{l.Key}={l.Value}")) + "}";
-    }
-
-    public static List<Sample> Parse(string text)
-    {
-        var samples = new List<Sample>();
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.Length == 0 || line[0] == '#') continue;
-            var m = SampleLine().Match(line);
-            Assert.True(m.Success, $"not a sample line: {line}");
-            var labels = LabelPair().Matches(m.Groups["labels"].Value).ToDictionary(l => l.Groups[1].Value, l => l.Groups[2].Value);
-            samples.Add(new Sample(m.Groups["name"].Value, labels, double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture)));
-        }
-        return samples;
+        return PrometheusText.Parse(body);
     }
 
     [GeneratedRegex(@"siphon: admin listening on (http://\S+)")]
     private static partial Regex AdminLine();
-
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})? (?<value>\S+)( \d+)?$")]
-    private static partial Regex SampleLine();
-
-    [GeneratedRegex(@"([a-zA-Z_][a-zA-Z0-9_]*)=""((?:[^""\\]|\\.)*)""")]
-    private static partial Regex LabelPair();
 }

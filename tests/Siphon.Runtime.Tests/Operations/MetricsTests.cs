@@ -34,7 +34,7 @@ public class MetricsTests
             return http.Response(body=got)
         """;
 
-    private static double Count(List<Admin.Sample> s, string route, string statusClass, string? worker = null) =>
+    private static double Count(List<PrometheusText.Sample> s, string route, string statusClass, string? worker = null) =>
         s.Where(x => x.Name == "siphon_request_duration_seconds_count" && x.Labels["route"] == route && x.Labels["status_class"] == statusClass
                      && (worker is null || x.Labels["worker"] == worker)).Sum(x => x.Value);
 
@@ -153,6 +153,7 @@ public class MetricsTests
 
             @http.route("/slow")
             async def slow(req):
+                open({{JsonSerializer.Serialize(gate + ".in")}}, "w").close()
                 while not os.path.exists({{JsonSerializer.Serialize(gate + ".slow")}}):
                     await asyncio.sleep(0.02)
                 return http.Response(body="slow done")
@@ -173,19 +174,15 @@ public class MetricsTests
             Assert.True(DateTime.UtcNow < until, "never became ready:\n" + siphon.Output);
             await Task.Delay(20);
         }
-        // Ready only once listening: the host prints its listening lines before it turns ready (the
-        // test reads the output through a pipe, so the line may arrive a moment after the probe).
-        until = DateTime.UtcNow.AddSeconds(5);
-        while (!siphon.Output.Contains("siphon: listening on"))
-        {
-            Assert.True(DateTime.UtcNow < until, "ready, but no listening line:\n" + siphon.Output);
-            await Task.Delay(10);
-        }
+        // Ready only once listening: the host prints its listening and ready lines before it turns
+        // ready (the test reads the output through a pipe, so they may arrive a moment after the probe).
+        await siphon.WaitForOutputAsync(SiphonProcess.ReadyLine, TimeSpan.FromSeconds(5));
+        siphon.AssertReadyAfterListening(1);
 
         var url = System.Text.RegularExpressions.Regex.Match(siphon.Output, @"siphon: listening on (\S+)").Groups[1].Value;
         using var client = new HttpClient();
         var slow = client.GetStringAsync(url + "/slow");
-        await Task.Delay(300);
+        await Wait.UntilAsync(() => File.Exists(gate + ".in"), "the slow request in its handler");
         siphon.Signal(15);
         // Draining: not ready, while the admin listener still answers and the slow request finishes.
         until = DateTime.UtcNow.AddSeconds(5);

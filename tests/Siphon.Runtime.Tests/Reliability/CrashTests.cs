@@ -53,7 +53,7 @@ public class CrashTests
         Assert.True(lost > 0 && answered.Count > 0, $"{answered.Count} answered, {lost} lost: the kernel put all 20 on one worker");
         var survivor = Assert.Single(answered.Select(a => a[(a.LastIndexOf('\n') + 1)..]).Distinct());
 
-        await WaitUntil(() => siphon.Output.Contains("restarting it"));
+        await siphon.WaitForOutputAsync("restarting it", TimeSpan.FromSeconds(30));
         Assert.Contains("exited (134); restarting it", siphon.Output); // 128 + SIGABRT
         var after = new HashSet<string>();
         for (var i = 0; i < 400 && after.Count < 2; i++)
@@ -65,11 +65,5 @@ public class CrashTests
         Assert.Contains(survivor, after);
         Console.WriteLine($"worker crash: {lost} of 20 in-flight requests lost (all of those on the aborted worker), {answered.Count} answered by the survivor; restarted");
         Assert.Equal(0, await siphon.StopAsync());
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 1500 && !condition(); i++) await Task.Delay(20);
-        Assert.True(condition());
     }
 }

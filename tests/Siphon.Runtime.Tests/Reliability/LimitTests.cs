@@ -22,6 +22,7 @@ public class LimitTests
               - listen: "127.0.0.1:0"
             """);
         await using var siphon = await SiphonProcess.StartAsync(script, config);
+        siphon.AssertReadyAfterListening(2); // ready only once both listeners are bound
         var (limited, open) = (siphon.Urls[0], siphon.Urls[1]);
         var big = $"GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: {new string('b', 3000)}\r\n\r\n";
         Assert.StartsWith("HTTP/1.1 431", await RawHttp.ExchangeAsync(limited, big));

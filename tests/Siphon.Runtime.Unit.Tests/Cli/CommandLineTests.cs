@@ -1,7 +1,7 @@
 using Siphon.Runtime.Cli;
 using Siphon.Runtime.Config;
 
-namespace Siphon.Runtime.Tests.Cli;
+namespace Siphon.Runtime.Unit.Tests.Cli;
 
 public class CommandLineTests
 {

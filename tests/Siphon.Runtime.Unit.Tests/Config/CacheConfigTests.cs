@@ -1,7 +1,7 @@
 using Siphon.Runtime.Config;
-using static Siphon.Runtime.Tests.Config.ConfigTestSupport;
+using static Siphon.Runtime.Unit.Tests.Config.ConfigTestSupport;
 
-namespace Siphon.Runtime.Tests.Config;
+namespace Siphon.Runtime.Unit.Tests.Config;
 
 /// <summary>http.yaml's `cache:` list: siphon's field names, strict like every other key.</summary>
 public class CacheConfigTests

@@ -1,8 +1,8 @@
 using System.Net;
 using Siphon.Runtime.Config;
-using static Siphon.Runtime.Tests.Config.ConfigTestSupport;
+using static Siphon.Runtime.Unit.Tests.Config.ConfigTestSupport;
 
-namespace Siphon.Runtime.Tests.Config;
+namespace Siphon.Runtime.Unit.Tests.Config;
 
 public class ConfigLoaderTests
 {
@@ -462,7 +462,7 @@ public class ConfigLoaderTests
     [Fact]
     public void RepositoryHttpYamlLoads()
     {
-        var path = Path.Combine(RepoRoot(), "http.yaml");
+        var path = Path.Combine(Siphon.Tests.Shared.Repo.Root, "http.yaml");
         var c = ConfigLoader.Load(path, Env());
 
         var s = Assert.Single(c.Servers);

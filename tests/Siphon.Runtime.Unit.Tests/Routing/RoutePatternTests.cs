@@ -1,6 +1,6 @@
 using Siphon.Runtime.Routing;
 
-namespace Siphon.Runtime.Tests.Routing;
+namespace Siphon.Runtime.Unit.Tests.Routing;
 
 public class RoutePatternTests
 {

@@ -1,6 +1,6 @@
 using Siphon.Runtime.Hosting.Admin;
 
-namespace Siphon.Runtime.Tests.Operations;
+namespace Siphon.Runtime.Unit.Tests.Operations;
 
 public class PrometheusMergeTests
 {
@@ -21,7 +21,7 @@ public class PrometheusMergeTests
             "# TYPE req_total counter", "# HELP req_total Requests",
             "req_total{worker=\"0\",route=\"/a\"} 3", "req_total{worker=\"1\",route=\"/a\"} 4",
             "# TYPE up gauge", "up{worker=\"0\"} 1", "up{worker=\"1\"} 0"], lines);
-        var samples = Admin.Parse(merged);
+        var samples = PrometheusText.Parse(merged);
         Assert.Equal(4, samples.Count);
     }
 

@@ -1,7 +1,7 @@
 using Siphon.Runtime.Config;
-using static Siphon.Runtime.Tests.Config.ConfigTestSupport;
+using static Siphon.Runtime.Unit.Tests.Config.ConfigTestSupport;
 
-namespace Siphon.Runtime.Tests.Config;
+namespace Siphon.Runtime.Unit.Tests.Config;
 
 /// <summary>http.yaml's admin: and log_format: keys.</summary>
 public class AdminConfigTests

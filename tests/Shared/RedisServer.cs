@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Siphon.Runtime.Tests.Cache;
+namespace Siphon.Tests.Shared;
 
 /// <summary>A real redis-server (Debian's, installed by scripts/ensure-deps.sh test) started by the
 /// test on a free loopback port, with no persistence, and stopped (killed) on dispose. Stop and

@@ -1,8 +1,8 @@
 using Siphon.Runtime.Cli;
 using Siphon.Runtime.Config;
-using static Siphon.Runtime.Tests.Config.ConfigTestSupport;
+using static Siphon.Runtime.Unit.Tests.Config.ConfigTestSupport;
 
-namespace Siphon.Runtime.Tests.Config;
+namespace Siphon.Runtime.Unit.Tests.Config;
 
 /// <summary>http.yaml on a live reload: what the running process takes and what needs a restart.</summary>
 public class ConfigReloadTests

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Siphon.Runtime.Config;
 
-namespace Siphon.Runtime.Tests.Config;
+namespace Siphon.Runtime.Unit.Tests.Config;
 
 public class ListenEndpointTests
 {

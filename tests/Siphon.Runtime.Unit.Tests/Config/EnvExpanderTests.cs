@@ -1,6 +1,6 @@
 using Siphon.Runtime.Config;
 
-namespace Siphon.Runtime.Tests.Config;
+namespace Siphon.Runtime.Unit.Tests.Config;
 
 public class EnvExpanderTests
 {

@@ -1,7 +1,7 @@
 using Siphon.Runtime.Stubs;
-using Siphon.Runtime.Tests.EndToEnd;
+using Siphon.Tests.Shared;
 
-namespace Siphon.Runtime.Tests.Stubs;
+namespace Siphon.Runtime.Unit.Tests.Stubs;
 
 public class StubsTests
 {
@@ -14,7 +14,7 @@ public class StubsTests
         foreach (var dir in new[] { "stubs", "sdk/src" })
             foreach (var (rel, text) in rendered)
             {
-                var committed = Path.Combine(SiphonProcess.RepoRoot, dir, rel);
+                var committed = Path.Combine(Repo.Root, dir, rel);
                 Assert.True(File.Exists(committed), $"{dir}/{rel} is missing: build Siphon.Runtime (it rewrites them) and commit it");
                 Assert.True(File.ReadAllText(committed) == text, $"{dir}/{rel} is stale: build Siphon.Runtime (it rewrites them) and commit it");
             }

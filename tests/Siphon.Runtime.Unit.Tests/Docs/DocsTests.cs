@@ -2,15 +2,15 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Siphon.Runtime.Config;
-using Siphon.Runtime.Tests.EndToEnd;
+using Siphon.Tests.Shared;
 
-namespace Siphon.Runtime.Tests.Docs;
+namespace Siphon.Runtime.Unit.Tests.Docs;
 
 /// <summary>The repository documents itself: nothing points at pages outside it, every http.yaml key
 /// the loader accepts is in docs/configuration.md, and every repository path docs/ names exists.</summary>
 public partial class DocsTests
 {
-    private static readonly string Root = SiphonProcess.RepoRoot;
+    private static readonly string Root = Repo.Root;
 
     /// <summary>Builders' notes a user never has. Assembled from pieces so this file does not match itself.</summary>
     private static readonly Regex OutsidePages = new(

@@ -1,7 +1,7 @@
 using Siphon.Runtime.Routing;
-using static Siphon.Runtime.Tests.Routing.R;
+using static Siphon.Runtime.Unit.Tests.Routing.R;
 
-namespace Siphon.Runtime.Tests.Routing;
+namespace Siphon.Runtime.Unit.Tests.Routing;
 
 public class RouteMatchingTests
 {

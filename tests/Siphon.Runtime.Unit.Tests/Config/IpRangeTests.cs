@@ -1,7 +1,7 @@
 using System.Net;
 using Siphon.Runtime.Config;
 
-namespace Siphon.Runtime.Tests.Config;
+namespace Siphon.Runtime.Unit.Tests.Config;
 
 public class IpRangeTests
 {

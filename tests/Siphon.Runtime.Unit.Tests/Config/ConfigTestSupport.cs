@@ -1,6 +1,6 @@
 using Siphon.Runtime.Config;
 
-namespace Siphon.Runtime.Tests.Config;
+namespace Siphon.Runtime.Unit.Tests.Config;
 
 internal static class ConfigTestSupport
 {
@@ -27,19 +27,6 @@ internal static class ConfigTestSupport
         Assert.StartsWith(prefix, e.Message, StringComparison.Ordinal);
         Assert.Contains("http.yaml", e.Message, StringComparison.Ordinal);
         return e;
-    }
-
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Siphon.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Siphon.sln above {AppContext.BaseDirectory}");
     }
 }
 
