@@ -1,4 +1,4 @@
-# Shared by the benchmarks (ab.sh, sync-cost.sh, middleware-cost.sh; proxy.sh and stream.sh for stop_pids): build commits in throw-away worktrees, serve,
+# Shared by the benchmarks (ab.sh, sync-cost.sh, middleware-cost.sh, tracing-cost.sh; proxy.sh and stream.sh for stop_pids): build commits in throw-away worktrees, serve,
 # measure req/s and CPU µs per request, summarise. Source it; it defines functions only.
 
 # ab_build ROOT WORK NAME REF [MSBUILD_ARGS...]: a Release build of REF in WORK/NAME.
@@ -33,12 +33,13 @@ ab_setup() {
   printf 'servers:\n  - listen: "127.0.0.1:%s"\n' "$PORT" >"$WORK/http.yaml"
 }
 
-# ab_serve BUILD SCRIPT PATH: serves SCRIPT with WORK/BUILD's Release siphon on PORT (log in
-# WORK/BUILD-<script>.log), measures GET PATH with measure_url after WARMUP, stops it.
+# ab_serve BUILD SCRIPT PATH [CONFIG]: serves SCRIPT with WORK/BUILD's Release siphon on PORT (log in
+# WORK/BUILD-<script>.log), measures GET PATH with measure_url after WARMUP, stops it. CONFIG
+# defaults to WORK/http.yaml.
 ab_serve() {
-  local build=$1 script=$2 path=$3 log pid
+  local build=$1 script=$2 path=$3 config=${4:-$WORK/http.yaml} log pid
   log="$WORK/$build-$(basename "$script" .py).log"
-  dotnet "$WORK/$build/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$script" --config "$WORK/http.yaml" \
+  dotnet "$WORK/$build/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$script" --config "$config" \
     --listen "127.0.0.1:$PORT" --python "$PY" >"$log" 2>&1 &
   pid=$!
   wait_for "http://127.0.0.1:$PORT$path" || { echo "$build $(basename "$script") did not answer on $path; log:" >&2; cat "$log" >&2; kill $pid; exit 1; }

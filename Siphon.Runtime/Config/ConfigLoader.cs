@@ -27,10 +27,10 @@ namespace Siphon.Runtime.Config;
 /// <item>Anchors and aliases work; merge keys (<c>&lt;&lt;</c>) and more than one document do not.</item>
 /// </list>
 /// </remarks>
-public static class ConfigLoader
+public static partial class ConfigLoader
 {
     internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_max", "sync_queue_max",
-        "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients", "cache", "admin"];
+        "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients", "cache", "admin", "tracing"];
     internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies",
         "max_header_bytes", "header_timeout_ms", "keep_alive_timeout_ms", "max_connections"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
@@ -74,7 +74,7 @@ public static class ConfigLoader
         return reader.ReadRoot(root) with { SourcePath = fullPath };
     }
 
-    private sealed class Reader(string file, string baseDir, Func<string, string?> env)
+    private sealed partial class Reader(string file, string baseDir, Func<string, string?> env)
     {
         public SiphonConfig ReadRoot(YNode? root)
         {
@@ -115,6 +115,7 @@ public static class ConfigLoader
                 Caches = ReadCaches(m),
                 LogFormat = ReadLogFormat(m),
                 Admin = ReadAdmin(m, servers),
+                Tracing = ReadTracing(m),
             };
         }
 

@@ -156,6 +156,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         var head = HttpMethods.IsHead(ctx.Request.Method) || r.Status is 204 or 304 || r.Status < 200;
         worker.Post(new ActionWork(() =>
         {
+            using var trace = ScriptTrace.Enter(pending.Request); // the producer's client calls and log lines
             using var iterable = r.TakeStream();
             if (iterable is null) pump.Fail("this streamed Response was already sent once: an async iterable can be drained only once");
             else if (!head) pump.Start(iterable.Handle);
@@ -288,7 +289,11 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
 
         var snapshot = new Request(method, request.Path.HasValue ? request.Path.Value! : "/", q < 0 ? null : rawTarget[(q + 1)..],
             CopyHeaders(request.Headers), body, ClientOf(ctx, listener),
-            ctx.Connection.ClientCertificate?.Subject, match.Params) { OpenStream = streamed is null ? null : streamed.Open };
+            ctx.Connection.ClientCertificate?.Subject, match.Params)
+        {
+            OpenStream = streamed is null ? null : streamed.Open,
+            Trace = Tracing.Enabled ? Tracing.Routed(method, match.Route?.Pattern, worker.Index) : null,
+        };
         var route = match.Route?.Pattern; // null: unmatched, answered through the wrappers
         if (HopCost.Mode == 1)
         {
