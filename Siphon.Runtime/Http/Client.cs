@@ -142,8 +142,8 @@ public sealed partial class Client
     /// is its child and the traceparent it writes names it.</summary>
     private static void TraceParent()
     {
-        if (Telemetry.Tracing.Enabled && Telemetry.ScriptTrace.Current() is { } parent)
-            System.Diagnostics.Activity.Current = parent;
+        // Set even when null: a call outside any request (on_startup) starts a trace of its own.
+        if (Telemetry.Tracing.Enabled) System.Diagnostics.Activity.Current = Telemetry.ScriptTrace.Current();
     }
 
     private HttpRequestMessage NewRequest(HttpMethod method, Uri url, HttpContent? content, IReadOnlyDictionary<string, string>? headers)

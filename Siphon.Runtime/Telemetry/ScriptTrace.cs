@@ -67,7 +67,8 @@ internal static unsafe class ScriptTrace
         return Set(span.Handle, request.Trace);
     }
 
-    /// <summary>Sets a value <see cref="Capture"/> took on another thread (null: nothing). GIL held.</summary>
+    /// <summary>Sets a value <see cref="Capture"/> took on another thread (null: nothing: the thread's
+    /// own context has no value, and Activity.Current stays as it is, none). GIL held.</summary>
     public static Scope Enter(PyRef? captured) =>
         captured is null ? default : Set(captured.Handle, BoundObject.Get<Span>(captured.Handle).Activity);
 

@@ -77,16 +77,16 @@ internal static class Tracing
         return span;
     }
 
-    /// <summary>Makes <paramref name="span"/> the current Activity until disposed (a log line written
-    /// meanwhile carries its ids; an outbound call started meanwhile is its child); null leaves it as is.</summary>
-    public static Current Use(Activity? span) => span is null ? default : new Current(span);
+    /// <summary>Makes <paramref name="span"/> (null: none) the current Activity until disposed, so a
+    /// log line written meanwhile carries its ids; nothing when tracing is off.</summary>
+    public static Current Use(Activity? span) => s_enabled ? new Current(span) : default;
 
     public readonly ref struct Current
     {
         private readonly Activity? _previous;
         private readonly bool _set;
 
-        public Current(Activity span)
+        public Current(Activity? span)
         {
             _previous = Activity.Current;
             _set = true;

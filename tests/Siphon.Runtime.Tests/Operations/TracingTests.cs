@@ -11,7 +11,8 @@ public class TracingTests
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    // An async wrapper and a plain guard (so the guard runs on the sync pool, the handler on the loop).
+    // An async wrapper on the loop, then a plain wrapper and a plain guard on a sync pool thread,
+    // from where the async handler is run on the loop again (run_coroutine_threadsafe).
     private const string GatewayScript = """
         import json
         from siphon import http, log
@@ -20,6 +21,10 @@ public class TracingTests
         async def wrap(req, call_next):
             req.span.add_event("wrapped", {"path": req.path, "depth": 1})
             return await call_next(req)
+
+        @http.middleware
+        def plain_wrap(req, call_next):
+            return call_next(req)
 
         @http.middleware
         def guard(req):
