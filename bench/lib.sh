@@ -87,6 +87,30 @@ wait_for() { local i; for i in $(seq 300); do curl -fs "$1" >/dev/null 2>&1 && r
 # stats: numbers on stdin → "median (min–max)".
 stats() { sort -g | awk '{x[NR] = $1} END {m = (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2; printf "%.2f (%.2f–%.2f)", m, x[1], x[NR]}'; }
 
+# ab_tables RESULTS COLUMN_NAME "BUILD:VARIANT ..." "RATIO_SPEC" ...: the two Markdown tables of a
+# before/after script whose RESULTS lines are "round build variant rps cpu_us": per run, the median
+# (min–max) of req/s and CPU µs/request; then per RATIO_SPEC ("after x before x"), the per-round ratios.
+ab_tables() {
+  local results=$1 column=$2 runs=$3 run build variant spec; shift 3
+  echo "| build | $column | req/s | CPU µs/request |"
+  echo "| --- | --- | ---: | ---: |"
+  for run in $runs; do
+    build=${run%%:*} variant=${run#*:}
+    printf '| %s | %s | %s | %s |\n' "$build" "$variant" \
+      "$(awk -v b="$build" -v v="$variant" '$2 == b && $3 == v {print $4}' "$results" | stats)" \
+      "$(awk -v b="$build" -v v="$variant" '$2 == b && $3 == v {print $5}' "$results" | stats)"
+  done
+  echo
+  echo "Per-round ratios, median (min–max):"
+  echo
+  echo "| ratio | req/s | CPU µs/request |"
+  echo "| --- | ---: | ---: |"
+  for spec in "$@"; do
+    set -- $spec
+    printf '| %s %s ÷ %s %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(round_ratio "$results" 2 "$1 $2" "$3 $4" 4)" "$(round_ratio "$results" 2 "$1 $2" "$3 $4" 5)"
+  done
+}
+
 # round_ratio RESULTS NKEYS KEY1 KEY2 COLUMN: per round, COLUMN of KEY1 ÷ COLUMN of KEY2, → stats.
 # RESULTS lines are "round key1 ... keyN value...", a key being NKEYS words ("after def").
 round_ratio() {

@@ -69,20 +69,4 @@ echo "# Tracing cost, $(date -u +%Y-%m-%dT%H:%MZ): before $(git -C "$WORK/before
 echo
 echo "GET /users/42 (examples/hello.py), wrk -t1 -c64 -d10s after ${WARMUP}s warm-up, $ROUNDS interleaved rounds, median (min–max); CPU = user+system of all threads ÷ requests; on = sample_ratio 1.0 to a local OTLP/HTTP sink ($(cat "$WORK/sink.bytes") bytes received)."
 echo
-echo "| build | tracing | req/s | CPU µs/request |"
-echo "| --- | --- | ---: | ---: |"
-for run in $RUNS; do
-  build=${run%%:*} variant=${run#*:}
-  printf '| %s | %s | %s | %s |\n' $build $variant \
-    "$(awk -v b=$build -v v=$variant '$2 == b && $3 == v {print $4}' "$WORK/results" | stats)" \
-    "$(awk -v b=$build -v v=$variant '$2 == b && $3 == v {print $5}' "$WORK/results" | stats)"
-done
-echo
-echo "Per-round ratios, median (min–max):"
-echo
-echo "| ratio | req/s | CPU µs/request |"
-echo "| --- | ---: | ---: |"
-for spec in "after off before off" "after on after off" "after on before off"; do
-  set -- $spec
-  printf '| %s %s ÷ %s %s | %s | %s |\n' $1 $2 $3 $4 "$(round_ratio "$WORK/results" 2 "$1 $2" "$3 $4" 4)" "$(round_ratio "$WORK/results" 2 "$1 $2" "$3 $4" 5)"
-done
+ab_tables "$WORK/results" tracing "$RUNS" "after off before off" "after on after off" "after on before off"

@@ -67,16 +67,19 @@ public class TracingTests
         await Upstream.StartAsync(ctx => Upstream.Text(ctx, 200,
             ctx.Request.Headers.TryGetValue("traceparent", out var tp) ? tp.ToString() : "none"));
 
-    private static string Config(string upstream, string? tracing) => $"""
-        log_format: json
-        access_log: true
-        servers:
-          - listen: "127.0.0.1:0"
-        clients:
-          up:
-            base_url: "{upstream}"
-        {tracing ?? ""}
-        """;
+    /// <summary>The host serving <paramref name="script"/> with JSON logs, the access log, a client
+    /// `up` to <paramref name="upstream"/> and <paramref name="tracing"/> (a `tracing:` section or none).</summary>
+    private static Task<SiphonProcess> Serve(TempDir dir, string script, Upstream upstream, string? tracing) =>
+        SiphonProcess.StartAsync(dir.Write("app.py", script), dir.Write("http.yaml", $"""
+            log_format: json
+            access_log: true
+            servers:
+              - listen: "127.0.0.1:0"
+            clients:
+              up:
+                base_url: "{upstream.Url}"
+            {tracing ?? ""}
+            """), env: FastExport);
 
     private static string TracingSection(string receiver, double ratio = 1.0) => $"""
         tracing:
@@ -117,9 +120,7 @@ public class TracingTests
         await using var receiver = await OtlpReceiver.StartAsync();
         await using var upstream = await EchoTraceparentUpstream();
         using var dir = new TempDir();
-        var script = dir.Write("app.py", GatewayScript);
-        var config = dir.Write("http.yaml", Config(upstream.Url, TracingSection(receiver.Url)));
-        await using var siphon = await SiphonProcess.StartAsync(script, config, env: FastExport);
+        await using var siphon = await Serve(dir, GatewayScript, upstream, TracingSection(receiver.Url));
 
         const string callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736", callerSpan = "00f067aa0ba902b7";
         using var response = await Get(siphon.Url + "/items/7", $"00-{callerTrace}-{callerSpan}-01");
@@ -175,14 +176,15 @@ public class TracingTests
     }
 
     [Fact]
-    public async Task Without_a_traceparent_a_trace_starts_and_plain_functions_and_streamed_bodies_keep_the_parent()
+    public async Task Without_a_traceparent_a_trace_starts_and_plain_functions_and_streamed_bodies_keep_the_parent_and_admin_requests_make_no_spans()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
         await using var upstream = await EchoTraceparentUpstream();
         using var dir = new TempDir();
-        var script = dir.Write("app.py", GatewayScript);
-        var config = dir.Write("http.yaml", Config(upstream.Url, TracingSection(receiver.Url)));
-        await using var siphon = await SiphonProcess.StartAsync(script, config, env: FastExport);
+        await using var siphon = await Serve(dir, GatewayScript, upstream, TracingSection(receiver.Url) + "\nadmin:\n  listen: \"127.0.0.1:0\"");
+        var admin = await Admin.UrlAsync(siphon);
+        Assert.Equal(200, (await Admin.GetAsync(admin + "/livez")).Status); // the admin listener's requests make no spans
+        Assert.Equal(200, (await Admin.GetAsync(admin + "/metrics")).Status);
 
         foreach (var (path, route) in new[] { ("/plain", "/plain"), ("/streamed", "/streamed"), ("/outbound-stream", "/outbound-stream") })
         {
@@ -201,6 +203,8 @@ public class TracingTests
         }
 
         Assert.Equal(0, await siphon.StopAsync());
+        Assert.DoesNotContain(receiver.Spans, s => s.Attribute("url.path") is "/livez" or "/metrics");
+        Assert.Equal(3, receiver.Spans.Count(s => s.Kind == ReceivedSpan.Server));
         var producerLine = JsonLines(siphon.Output).Single(l => Str(l, "message") == "producer fetched");
         var streamedServer = receiver.Spans.Single(s => s.Name == "GET /streamed");
         Assert.Equal(streamedServer.TraceId, Str(producerLine, "trace_id"));
@@ -215,7 +219,7 @@ public class TracingTests
         using var dir = new TempDir();
         // No wrapper and only plain functions: the chain runs whole on the sync pool, and the
         // coroutine the handler returns is started on the loop afterwards.
-        var script = dir.Write("app.py", """
+        await using var siphon = await Serve(dir, """
             from siphon import http, log
 
             @http.middleware
@@ -230,9 +234,7 @@ public class TracingTests
             @http.route("/sync")
             def sync(req):
                 return fetch(req)
-            """);
-        var config = dir.Write("http.yaml", Config(upstream.Url, TracingSection(receiver.Url, ratio: 0)));
-        await using var siphon = await SiphonProcess.StartAsync(script, config, env: FastExport);
+            """, upstream, TracingSection(receiver.Url, ratio: 0));
 
         // sample_ratio 0: a new trace is not recorded, but its ids still go upstream, marked not sampled.
         using (var response = await Get(siphon.Url + "/sync"))
@@ -260,9 +262,7 @@ public class TracingTests
     {
         await using var upstream = await EchoTraceparentUpstream();
         using var dir = new TempDir();
-        var script = dir.Write("app.py", GatewayScript);
-        var config = dir.Write("http.yaml", Config(upstream.Url, null));
-        await using var siphon = await SiphonProcess.StartAsync(script, config, env: FastExport);
+        await using var siphon = await Serve(dir, GatewayScript, upstream, tracing: null);
 
         using var response = await Get(siphon.Url + "/items/9", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
         var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
