@@ -32,15 +32,8 @@ internal static unsafe class ScriptTrace
     public static Activity? Current()
     {
         if (!Tracing.Enabled) return null;
-        nint value;
-        if (CApi.PyContextVar_Get(Var(), 0, &value) < 0)
-        {
-            CApi.PyErr_Clear();
-            return null;
-        }
-        if (value == 0) return null;
-        using var owned = PyOwned.Adopt(value);
-        return CApi.Py_TYPE(value) == BindingRegistry.TypeOf(typeof(Span)) ? BoundObject.Get<Span>(value).Activity : null;
+        using var value = Get();
+        return !value.IsNull && CApi.Py_TYPE(value.Handle) == BindingRegistry.TypeOf(typeof(Span)) ? BoundObject.Get<Span>(value.Handle).Activity : null;
     }
 
     /// <summary>The current value, to hand to another thread's <see cref="Enter(PyRef?)"/>; null when
@@ -48,13 +41,17 @@ internal static unsafe class ScriptTrace
     public static PyRef? Capture()
     {
         if (!Tracing.Enabled) return null;
+        var value = Get();
+        return value.IsNull ? null : value.ToRef();
+    }
+
+    // The variable's value in the current context (null when unset).
+    private static PyOwned Get()
+    {
         nint value;
-        if (CApi.PyContextVar_Get(Var(), 0, &value) < 0)
-        {
-            CApi.PyErr_Clear();
-            return null;
-        }
-        return value == 0 ? null : new PyRef(value);
+        if (CApi.PyContextVar_Get(Var(), 0, &value) >= 0) return PyOwned.Adopt(value);
+        CApi.PyErr_Clear();
+        return PyOwned.Adopt(0);
     }
 
     /// <summary>Sets <paramref name="request"/>'s span as this thread's until disposed (nothing for

@@ -36,9 +36,13 @@ internal static class Tracing
     /// span (the serving listeners', not the admin listener's probes and scrapes);
     /// <paramref name="processWorker"/> is the worker number of a supervisor's worker process.
     /// Disposing the result flushes the spans not yet sent and stops.</summary>
-    public static TracerProvider? Start(TracingConfig? config, Func<HttpContext, bool> serves, string? processWorker)
+    public static TracerProvider? Start(TracingConfig? config, Func<HttpContext, bool> serves, string? processWorker) =>
+        config is null ? null : StartProvider(config, serves, processWorker);
+
+    // Apart, so that without tracing: the OpenTelemetry SDK's assemblies are not even loaded.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static TracerProvider StartProvider(TracingConfig config, Func<HttpContext, bool> serves, string? processWorker)
     {
-        if (config is null) return null;
         s_processWorker = processWorker;
         var provider = Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(config.ServiceName, serviceVersion: Program.Version))
@@ -55,9 +59,6 @@ internal static class Tracing
         s_enabled = true;
         return provider;
     }
-
-    /// <summary>Stops recording (after the provider was disposed); for tests that start several hosts.</summary>
-    public static void Stopped() => s_enabled = false;
 
     /// <summary>Kestrel thread, once the route is known: names the request's span by the route
     /// pattern (<c>GET /users/{id}</c>, not the raw path) and tags its worker. Returns the span
