@@ -68,8 +68,11 @@ public class TracingTests
             ctx.Request.Headers.TryGetValue("traceparent", out var tp) ? tp.ToString() : "none"));
 
     /// <summary>The host serving <paramref name="script"/> with JSON logs, the access log, a client
-    /// `up` to <paramref name="upstream"/> and <paramref name="tracing"/> (a `tracing:` section or none).</summary>
-    private static Task<SiphonProcess> Serve(TempDir dir, string script, Upstream upstream, string? tracing) =>
+    /// `up` to <paramref name="upstream"/> and <paramref name="tracing"/> (a `tracing:` section or
+    /// none), and the exporter's batch delay (5 s by default) short, so a test waits for spans, not
+    /// for a timer.</summary>
+    private static Task<SiphonProcess> Serve(TempDir dir, string script, Upstream upstream, string? tracing, IEnumerable<string>? args = null,
+        IDictionary<string, string>? env = null) =>
         SiphonProcess.StartAsync(dir.Write("app.py", script), dir.Write("http.yaml", $"""
             log_format: json
             access_log: true
@@ -79,7 +82,7 @@ public class TracingTests
               up:
                 base_url: "{upstream.Url}"
             {tracing ?? ""}
-            """), env: FastExport);
+            """), extraArgs: args, env: new Dictionary<string, string>(env ?? new Dictionary<string, string>()) { ["OTEL_BSP_SCHEDULE_DELAY"] = "50" });
 
     private static string TracingSection(string receiver, double ratio = 1.0) => $"""
         tracing:
@@ -87,9 +90,6 @@ public class TracingTests
           sample_ratio: {ratio.ToString(System.Globalization.CultureInfo.InvariantCulture)}
           service_name: gateway-under-test
         """;
-
-    // The exporter's batch delay (5 s by default): short, so the test waits for spans, not for a timer.
-    private static readonly Dictionary<string, string> FastExport = new() { ["OTEL_BSP_SCHEDULE_DELAY"] = "50" };
 
     private static async Task<HttpResponseMessage> Get(string url, string? traceparent = null)
     {
@@ -255,6 +255,30 @@ public class TracingTests
         }
         Assert.Equal(0, await siphon.StopAsync());
         Assert.DoesNotContain(receiver.Spans, s => s.Kind == ReceivedSpan.Server && s.ParentSpanId == "");
+    }
+
+    [Python313Fact]
+    public async Task In_sub_interpreter_workers_each_request_keeps_its_own_span()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        await using var upstream = await EchoTraceparentUpstream();
+        using var dir = new TempDir();
+        await using var siphon = await Serve(dir, GatewayScript, upstream, TracingSection(receiver.Url),
+            ["--workers", "2", "--worker-mode", "interpreters", "--python", Pythons.AtLeast313!], Pythons.WithoutSuitePython());
+
+        // Concurrent requests, each waiting on its upstream call, spread over both workers
+        // (least outstanding first) and interleave on each worker's loop.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(async i =>
+        {
+            using var response = await Get($"{siphon.Url}/items/{i}");
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        }));
+        var expected = answers.Select(a => (Server: Str(a, "span_id")!, Client: ParseTraceparent(Str(a, "upstream")!).Span)).ToList();
+        var spans = await receiver.WaitForAsync(s => expected.All(e => s.Any(x => x.SpanId == e.Server) && s.Any(x => x.SpanId == e.Client)));
+        foreach (var (server, client) in expected)
+            Assert.Equal(server, spans.Single(s => s.SpanId == client).ParentSpanId);
+        Assert.Equal(["0", "1"], spans.Where(s => s.Kind == ReceivedSpan.Server).Select(s => s.Attribute("siphon.worker")).Distinct().Order());
+        Assert.Equal(0, await siphon.StopAsync());
     }
 
     [Fact]
