@@ -56,6 +56,10 @@ public class TracingTests
                 yield r.body
             return http.Response(200, {}, body())
 
+        @http.route("/boom")
+        async def boom(req):
+            raise ValueError("boom")
+
         @http.route("/outbound-stream")
         async def outbound_stream(req):
             async with http.Client("up").stream("GET", "/v1/big") as resp:
@@ -202,9 +206,18 @@ public class TracingTests
             Assert.Equal(server.SpanId, client.ParentSpanId);
         }
 
+        // A handler that raises: the wrapper's call_next logs the traceback, in the request's trace,
+        // and the 500 makes the server span's status an error.
+        using (var boom = await Http.GetAsync(siphon.Url + "/boom")) Assert.Equal(500, (int)boom.StatusCode);
+        var failed = (await receiver.WaitForAsync(s => s.Any(x => x.Name == "GET /boom"))).Single(x => x.Name == "GET /boom");
+        Assert.Equal(2, failed.StatusCode); // STATUS_CODE_ERROR
+
         Assert.Equal(0, await siphon.StopAsync());
         Assert.DoesNotContain(receiver.Spans, s => s.Attribute("url.path") is "/livez" or "/metrics");
-        Assert.Equal(3, receiver.Spans.Count(s => s.Kind == ReceivedSpan.Server));
+        Assert.Equal(4, receiver.Spans.Count(s => s.Kind == ReceivedSpan.Server));
+        var traceback = JsonLines(siphon.Output).Single(l => Str(l, "message")!.StartsWith("GET /boom: ", StringComparison.Ordinal));
+        Assert.Contains("ValueError: boom", Str(traceback, "message"));
+        Assert.Equal((failed.TraceId, failed.SpanId), (Str(traceback, "trace_id"), Str(traceback, "span_id")));
         var producerLine = JsonLines(siphon.Output).Single(l => Str(l, "message") == "producer fetched");
         var streamedServer = receiver.Spans.Single(s => s.Name == "GET /streamed");
         Assert.Equal(streamedServer.TraceId, Str(producerLine, "trace_id"));
