@@ -86,7 +86,7 @@ public static class Program
         var log = loggers.CreateLogger("siphon");
 
         // Spans of the serving listeners' requests (not the admin listener's) and of http.Client calls;
-        // disposed last, which sends what is still queued.
+        // disposed when the run ends (after the workers have stopped), which sends what is still queued.
         using var tracing = Tracing.Start(config.Tracing,
             static ctx => ctx.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(Listener.ItemKey) == true,
             workerIndex);
