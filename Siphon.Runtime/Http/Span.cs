@@ -46,7 +46,7 @@ public sealed partial class Span
         if (!CApi.HasTypeFlag(dict, CApi.Py_TPFLAGS_DICT_SUBCLASS))
             throw new InvalidCastException($"attributes must be a dict[str, str | int | float | bool] or None, got {PyConvert.TypeNameOf(dict)}");
         var tags = new ActivityTagsCollection();
-        nint pos = 0, k, v;
+        nint pos = 0, k = 0, v = 0; // assigned by PyDict_Next
         while (CApi.PyDict_Next(dict, &pos, &k, &v) != 0)
         {
             if (!PyConvert.IsStr(k)) throw new InvalidCastException($"attributes: keys must be str, got {PyConvert.TypeNameOf(k)}");
