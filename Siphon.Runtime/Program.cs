@@ -87,6 +87,12 @@ public static class Program
             .AddSiphonConsole(config.LogFormat));
         var log = loggers.CreateLogger("siphon");
 
+        // Spans of the serving listeners' requests (not the admin listener's) and of http.Client calls;
+        // disposed when the run ends (after the workers have stopped), which sends what is still queued.
+        using var tracing = Tracing.Start(config.Tracing,
+            static ctx => ctx.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(Listener.ItemKey) == true,
+            workerIndex);
+
         AdminHost? admin; // /metrics, /livez, /readyz: up before the workers start, down after they stop
         try
         {

@@ -1,4 +1,4 @@
-# Shared by the benchmarks (ab.sh, sync-cost.sh, middleware-cost.sh; proxy.sh and stream.sh for stop_pids): build commits in throw-away worktrees, serve,
+# Shared by the benchmarks (ab.sh, sync-cost.sh, middleware-cost.sh, tracing-cost.sh; proxy.sh and stream.sh for stop_pids): build commits in throw-away worktrees, serve,
 # measure req/s and CPU µs per request, summarise. Source it; it defines functions only.
 
 # ab_build ROOT WORK NAME REF [MSBUILD_ARGS...]: a Release build of REF in WORK/NAME.
@@ -33,12 +33,13 @@ ab_setup() {
   printf 'servers:\n  - listen: "127.0.0.1:%s"\n' "$PORT" >"$WORK/http.yaml"
 }
 
-# ab_serve BUILD SCRIPT PATH: serves SCRIPT with WORK/BUILD's Release siphon on PORT (log in
-# WORK/BUILD-<script>.log), measures GET PATH with measure_url after WARMUP, stops it.
+# ab_serve BUILD SCRIPT PATH [CONFIG]: serves SCRIPT with WORK/BUILD's Release siphon on PORT (log in
+# WORK/BUILD-<script>.log), measures GET PATH with measure_url after WARMUP, stops it. CONFIG
+# defaults to WORK/http.yaml.
 ab_serve() {
-  local build=$1 script=$2 path=$3 log pid
+  local build=$1 script=$2 path=$3 config=${4:-$WORK/http.yaml} log pid
   log="$WORK/$build-$(basename "$script" .py).log"
-  dotnet "$WORK/$build/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$script" --config "$WORK/http.yaml" \
+  dotnet "$WORK/$build/Siphon.Runtime/bin/Release/net10.0/siphon.dll" run "$script" --config "$config" \
     --listen "127.0.0.1:$PORT" --python "$PY" >"$log" 2>&1 &
   pid=$!
   wait_for "http://127.0.0.1:$PORT$path" || { echo "$build $(basename "$script") did not answer on $path; log:" >&2; cat "$log" >&2; kill $pid; exit 1; }
@@ -85,6 +86,30 @@ wait_for() { local i; for i in $(seq 300); do curl -fs "$1" >/dev/null 2>&1 && r
 
 # stats: numbers on stdin → "median (min–max)".
 stats() { sort -g | awk '{x[NR] = $1} END {m = (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2; printf "%.2f (%.2f–%.2f)", m, x[1], x[NR]}'; }
+
+# ab_tables RESULTS COLUMN_NAME "BUILD:VARIANT ..." "RATIO_SPEC" ...: the two Markdown tables of a
+# before/after script whose RESULTS lines are "round build variant rps cpu_us": per run, the median
+# (min–max) of req/s and CPU µs/request; then per RATIO_SPEC ("after x before x"), the per-round ratios.
+ab_tables() {
+  local results=$1 column=$2 runs=$3 run build variant spec; shift 3
+  echo "| build | $column | req/s | CPU µs/request |"
+  echo "| --- | --- | ---: | ---: |"
+  for run in $runs; do
+    build=${run%%:*} variant=${run#*:}
+    printf '| %s | %s | %s | %s |\n' "$build" "$variant" \
+      "$(awk -v b="$build" -v v="$variant" '$2 == b && $3 == v {print $4}' "$results" | stats)" \
+      "$(awk -v b="$build" -v v="$variant" '$2 == b && $3 == v {print $5}' "$results" | stats)"
+  done
+  echo
+  echo "Per-round ratios, median (min–max):"
+  echo
+  echo "| ratio | req/s | CPU µs/request |"
+  echo "| --- | ---: | ---: |"
+  for spec in "$@"; do
+    set -- $spec
+    printf '| %s %s ÷ %s %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(round_ratio "$results" 2 "$1 $2" "$3 $4" 4)" "$(round_ratio "$results" 2 "$1 $2" "$3 $4" 5)"
+  done
+}
 
 # round_ratio RESULTS NKEYS KEY1 KEY2 COLUMN: per round, COLUMN of KEY1 ÷ COLUMN of KEY2, → stats.
 # RESULTS lines are "round key1 ... keyN value...", a key being NKEYS words ("after def").

@@ -49,20 +49,5 @@ echo "# Middleware cost, $(date -u +%Y-%m-%dT%H:%MZ): before $(git -C "$WORK/bef
 echo
 echo "GET /users/{id} (a \`def\` handler), wrk -t1 -c64 -d10s after ${WARMUP}s warm-up, $ROUNDS interleaved rounds, median (min–max); CPU = user+system of all threads ÷ requests."
 echo
-echo "| build | middleware | req/s | CPU µs/request |"
-echo "| --- | --- | ---: | ---: |"
-for run in $RUNS; do
-  build=${run%%:*} variant=${run#*:}
-  printf '| %s | %s | %s | %s |\n' $build $variant \
-    "$(awk -v b=$build -v v=$variant '$2 == b && $3 == v {print $4}' "$WORK/results" | stats)" \
-    "$(awk -v b=$build -v v=$variant '$2 == b && $3 == v {print $5}' "$WORK/results" | stats)"
-done
-echo
-echo "Per-round ratios, median (min–max):"
-echo
-echo "| ratio | req/s | CPU µs/request |"
-echo "| --- | ---: | ---: |"
-for spec in "after none before none" "after guard before guard" "after wrap after guard" "after wrap_async after guard" "after wrap after none"; do
-  set -- $spec
-  printf '| %s %s ÷ %s %s | %s | %s |\n' $1 $2 $3 $4 "$(round_ratio "$WORK/results" 2 "$1 $2" "$3 $4" 4)" "$(round_ratio "$WORK/results" 2 "$1 $2" "$3 $4" 5)"
-done
+ab_tables "$WORK/results" middleware "$RUNS" "after none before none" "after guard before guard" "after wrap after guard" \
+  "after wrap_async after guard" "after wrap after none"

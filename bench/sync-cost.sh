@@ -48,21 +48,5 @@ echo "# Sync pool cost, $(date -u +%Y-%m-%dT%H:%MZ), before $(git -C "$WORK/befo
 echo
 echo "GET /hello as \`def\` and \`async def\`, wrk -t1 -c64 -d10s after ${WARMUP}s warm-up, $ROUNDS interleaved rounds, median (min–max); CPU = user+system of all threads ÷ requests."
 echo
-echo "| build | handler | req/s | CPU µs/request |"
-echo "| --- | --- | ---: | ---: |"
-for build in before after; do
-  for route in def async; do
-    printf '| %s | %s | %s | %s |\n' $build $route \
-      "$(awk -v b=$build -v r=$route '$2 == b && $3 == r {print $4}' "$WORK/results" | stats)" \
-      "$(awk -v b=$build -v r=$route '$2 == b && $3 == r {print $5}' "$WORK/results" | stats)"
-  done
-done
-echo
-echo "Per-round ratios, median (min–max):"
-echo
-echo "| ratio | req/s | CPU µs/request |"
-echo "| --- | ---: | ---: |"
-for spec in "after def after async" "before def before async" "after def before def" "after async before async"; do
-  set -- $spec
-  printf '| %s /%s ÷ %s /%s | %s | %s |\n' $1 $2 $3 $4 "$(round_ratio "$WORK/results" 2 "$1 $2" "$3 $4" 4)" "$(round_ratio "$WORK/results" 2 "$1 $2" "$3 $4" 5)"
-done
+ab_tables "$WORK/results" handler "before:def before:async after:def after:async" \
+  "after def after async" "before def before async" "after def before def" "after async before async"

@@ -30,7 +30,7 @@ namespace Siphon.Runtime.Config;
 public static partial class ConfigLoader
 {
     internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_max", "sync_queue_max",
-        "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients", "cache", "admin"];
+        "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients", "cache", "admin", "tracing"];
     internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies",
         "max_header_bytes", "header_timeout_ms", "keep_alive_timeout_ms", "max_connections"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
@@ -115,6 +115,7 @@ public static partial class ConfigLoader
                 Caches = ReadCaches(m),
                 LogFormat = ReadLogFormat(m),
                 Admin = ReadAdmin(m, servers),
+                Tracing = ReadTracing(m),
             };
         }
 

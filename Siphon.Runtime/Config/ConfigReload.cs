@@ -1,7 +1,7 @@
 // http.yaml on a live reload: which settings the running process can take (named clients, caches,
 // each listener's body cap, request timeout and trusted proxies, the shutdown grace) and which
 // need a restart (everything that shaped the process: listeners, Kestrel limits, workers, Python,
-// the sync pool, the admin listener, the log format). The latter are reported and left as they were.
+// the sync pool, the admin listener, tracing, the log format). The latter are reported and left as they were.
 namespace Siphon.Runtime.Config;
 
 public static class ConfigReload
@@ -26,6 +26,7 @@ public static class ConfigReload
         Check("log_format", running.LogFormat, loaded.LogFormat); // the loggers are built at start-up
         Check("reload", running.Reload, loaded.Reload);
         Check("admin", running.Admin, loaded.Admin); // the admin listener and its meters are set up at start-up
+        Check("tracing", running.Tracing, loaded.Tracing); // so is the tracer provider
         if (running.Servers.Count != loaded.Servers.Count)
         {
             keys.Add("servers");

@@ -63,6 +63,9 @@ public sealed record SiphonConfig
     /// <summary><c>admin</c>: the listener for /metrics, /livez and /readyz; null (default) = none.</summary>
     public AdminConfig? Admin { get; init; }
 
+    /// <summary><c>tracing</c>: spans sent to an OTLP collector; null (default) = none recorded.</summary>
+    public TracingConfig? Tracing { get; init; }
+
     /// <summary>Full path of the file this came from; empty for <see cref="Default"/>.</summary>
     public string SourcePath { get; init; } = "";
 }

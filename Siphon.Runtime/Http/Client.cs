@@ -110,6 +110,7 @@ public sealed partial class Client
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(_options.Timeout);
+        TraceParent();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = "error"; // siphon.client.duration's outcome label: a status class, timeout, cancelled or error
         try
@@ -133,6 +134,16 @@ public sealed partial class Client
         {
             Telemetry.SiphonMetrics.Client(Name, outcome, started);
         }
+    }
+
+    /// <summary>Called at the start of an async send, still on the Python thread that made the call:
+    /// makes the span of the request that thread serves Activity.Current for this send only (an
+    /// async method's change to it is undone for its caller), so SocketsHttpHandler's client span
+    /// is its child and the traceparent it writes names it.</summary>
+    private static void TraceParent()
+    {
+        // Set even when null: a call outside any request (on_startup) starts a trace of its own.
+        if (Telemetry.Tracing.Enabled) System.Diagnostics.Activity.Current = Telemetry.ScriptTrace.Current();
     }
 
     private HttpRequestMessage NewRequest(HttpMethod method, Uri url, HttpContent? content, IReadOnlyDictionary<string, string>? headers)
@@ -195,6 +206,7 @@ public sealed partial class Client
         using var request = NewRequest(method, url, content, headers);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(_options.Timeout);
+        TraceParent();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = "error"; // as SendAsync's, up to the response head
         try

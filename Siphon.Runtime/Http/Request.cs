@@ -55,6 +55,22 @@ public sealed partial class Request
     /// <summary>Subject of the verified client certificate on a mutual-TLS listener, else None.</summary>
     [PyProperty(Cached = true)] public string? ClientCert { get; }
 
+    /// <summary>The request's server span (Kestrel's Activity) when tracing is on; null otherwise.
+    /// Set by the host; a Python thread finds it again through ScriptTrace.</summary>
+    internal System.Diagnostics.Activity? Trace { get; init; }
+
+    /// <summary>The W3C trace id (32 hex digits) of the request's trace, or None when tracing is off.</summary>
+    [PyProperty(Cached = true)] public string? TraceId => Trace?.TraceId.ToHexString();
+
+    /// <summary>The id (16 hex digits) of the request's server span, the parent of its http.Client
+    /// calls' spans, or None when tracing is off.</summary>
+    [PyProperty(Cached = true)] public string? SpanId => Trace?.SpanId.ToHexString();
+
+    /// <summary>The request's span: add attributes and events to it (they do nothing when tracing is off).</summary>
+    [PyProperty(Cached = true)] public Span Span => _span ??= Trace is null ? Span.None : new Span(Trace);
+
+    private Span? _span;
+
     /// <summary>On a stream=True route: opens the body as it arrives (set by the host; null elsewhere).</summary>
     internal Func<BodyStream>? OpenStream { get; init; }
 

@@ -31,6 +31,9 @@ internal sealed class PyInterpreter
     /// <summary>traceback.format_exception of this interpreter (PyErrors), or null until first used.</summary>
     public PyRef? FormatException { get; set; }
 
+    /// <summary>The context variable holding the traced request's span (ScriptTrace), or null until first used.</summary>
+    public PyRef? TraceVar { get; set; }
+
     /// <summary>The state of the interpreter whose GIL the calling thread holds.</summary>
     public static PyInterpreter Current
     {
@@ -84,6 +87,8 @@ internal sealed class PyInterpreter
         state.DrainPending(); // anything queued while the flag was being set
         state.FormatException?.Dispose();
         state.FormatException = null;
+        state.TraceVar?.Dispose();
+        state.TraceVar = null;
         foreach (var type in state.Types.Values) CApi.Py_DecRef(type);
         state.Types.Clear();
         if (t_last == state) t_last = null;

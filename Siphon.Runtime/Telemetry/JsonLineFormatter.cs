@@ -2,8 +2,10 @@
 // level, category (the script's file name for log.* calls, siphon.access for the access log,
 // siphon.* for the host), message (the rendered text), then the message's named fields in
 // snake_case (the access log's method, target, route, status, duration_ms, client), and exception
-// when there is one. .NET's own JSON console formatter nests the fields under "State" with
-// PascalCase names (Timestamp, LogLevel...), which log pipelines then have to remap.
+// when there is one; trace_id and span_id after message while a traced request runs. .NET's own
+// JSON console formatter nests the fields under "State" with PascalCase names (Timestamp,
+// LogLevel...), which log pipelines then have to remap.
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -30,12 +32,19 @@ internal sealed class JsonLineFormatter() : ConsoleFormatter(FormatterName)
             w.WriteString("level", Level(entry.LogLevel));
             w.WriteString("category", entry.Category);
             w.WriteString("message", message);
+            // Written while a traced request runs (on its Kestrel thread, or on a Python thread
+            // through ScriptTrace): the ids that find its spans. Without tracing nothing is current.
+            if (Activity.Current is { } span)
+            {
+                w.WriteString("trace_id", span.TraceId.ToHexString());
+                w.WriteString("span_id", span.SpanId.ToHexString());
+            }
             if (entry.State is IReadOnlyList<KeyValuePair<string, object?>> fields)
                 foreach (var (key, value) in fields)
                 {
                     if (key == "{OriginalFormat}") continue;
                     var name = SnakeCase(key);
-                    if (name is "timestamp" or "level" or "category" or "message" or "exception") continue;
+                    if (name is "timestamp" or "level" or "category" or "message" or "exception" or "trace_id" or "span_id") continue;
                     switch (value)
                     {
                         case null: w.WriteNull(name); break;

@@ -30,6 +30,8 @@ def test_public_names():
             # streaming bodies (issue 14)
             "MockBodyStream", "MockClientStream", "MockStreamedResponse", "BodyStream", "ClientStream",
             "StreamedResponse", "BodyTooLargeError",
+            # tracing (issue 31)
+            "MockSpan", "Span",
         ]
     )
     assert sorted(log.__all__) == ["debug", "error", "info", "warn", "warning"]
@@ -74,6 +76,8 @@ def test_request_signature():
         ("body", KW, b""),
         ("client", KW, "127.0.0.1:0"),
         ("client_cert", KW, None),
+        ("trace_id", KW, None),
+        ("span_id", KW, None),
     ]
     for name in ("method", "path", "path_params", "query_params", "headers", "client", "client_cert"):
         assert isinstance(inspect.getattr_static(http.MockRequest, name), property), name

@@ -200,7 +200,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             if (HttpProtocol.IsHttp11(request.Protocol)) ctx.Response.Headers.Connection = "close";
         }
 
-        var snapshot = RequestSnapshot.Take(ctx, listener, method, rawTarget, q, body, in match, streamed);
+        var snapshot = RequestSnapshot.Take(ctx, listener, method, rawTarget, q, body, in match, streamed, worker.Index);
         var route = match.Route?.Pattern; // null: unmatched, answered through the wrappers
         if (HopCost.Mode == 1)
         {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Siphon.Runtime.Hosting.Transport;
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Routing;
+using Siphon.Runtime.Telemetry;
 
 namespace Siphon.Runtime.Hosting.Dispatch;
 
@@ -12,14 +13,19 @@ internal static class RequestSnapshot
 {
     /// <summary>The bound Request a handler gets: method, path, query, headers, the body read (empty
     /// for a stream=True route, which opens <paramref name="streamed"/> instead), the client address
-    /// and certificate, and the path parameters of the match.</summary>
+    /// and certificate, and the path parameters of the match. With tracing on, the request's
+    /// server span is named here, by its route pattern and worker.</summary>
     public static Request Take(HttpContext ctx, Listener listener, string method, string rawTarget, int query,
-        ReadOnlyMemory<byte> body, in RouteMatch match, StreamedRequestBody? streamed)
+        ReadOnlyMemory<byte> body, in RouteMatch match, StreamedRequestBody? streamed, int workerIndex)
     {
         var request = ctx.Request;
         return new Request(method, request.Path.HasValue ? request.Path.Value! : "/", query < 0 ? null : rawTarget[(query + 1)..],
             CopyHeaders(request.Headers), body, listener.ClientOf(ctx),
-            ctx.Connection.ClientCertificate?.Subject, match.Params) { OpenStream = streamed is null ? null : streamed.Open };
+            ctx.Connection.ClientCertificate?.Subject, match.Params)
+        {
+            OpenStream = streamed is null ? null : streamed.Open,
+            Trace = Tracing.Enabled ? Tracing.Routed(method, match.Route?.Pattern, workerIndex) : null,
+        };
     }
 
     /// <summary>The body passed the listener's cap while it was read.</summary>

@@ -4,6 +4,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Http;
+using Siphon.Runtime.Telemetry;
 using Siphon.Runtime.Hosting.Transport;
 
 namespace Siphon.Runtime.Hosting.Dispatch;
@@ -50,6 +51,7 @@ internal static class ResponseWriter
         var head = HttpMethods.IsHead(ctx.Request.Method) || r.Status is 204 or 304 || r.Status < 200;
         worker.Post(new ActionWork(() =>
         {
+            using var trace = ScriptTrace.Enter(pending.Request); // the producer's client calls and log lines
             using var iterable = r.TakeStream();
             if (iterable is null) pump.Fail("this streamed Response was already sent once: an async iterable can be drained only once");
             else if (!head) pump.Start(iterable.Handle);

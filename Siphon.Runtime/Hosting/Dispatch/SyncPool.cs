@@ -145,7 +145,9 @@ internal sealed unsafe class SyncPool
         var t = new Thread(() => Run(searching)) { Name = $"{_name}-sync-{_threads.Count}", IsBackground = true };
         _threads.Add(t);
         if (searching) _searching++;
-        t.Start();
+        // Not the starter's ExecutionContext: a thread grown from a request's thread would keep that
+        // request's Activity.Current (its trace ids) for every job it ever runs.
+        t.UnsafeStart();
     }
 
     private void Run(bool searching)

@@ -22,6 +22,7 @@ public sealed unsafe partial class Worker
     private void CallChain(PendingRequest p, bool onLoop)
     {
         if (HopCost.Mode == 2) { p.Complete(HopCost.Canned); return; }
+        using var trace = Telemetry.ScriptTrace.Enter(p.Request); // the coroutine's task copies it
         using var req = PyOwned.Adopt(BoundObject.Alloc(_requestType, p.Request));
         var version = p.Version;
         var handler = version.Handlers[p.HandlerId].Handle;
@@ -67,6 +68,7 @@ public sealed unsafe partial class Worker
         var awaitable = r.Borrow().NewReference().ToRef();
         Post(new ActionWork(() =>
         {
+            using var trace = Telemetry.ScriptTrace.Enter(p.Request);
             try { StartTask(p, awaitable.Handle); }
             finally { awaitable.Dispose(); }
         }));
@@ -87,7 +89,8 @@ public sealed unsafe partial class Worker
         using var future = PyOwned.Checked(CreateFuture());
         var job = new FutureJob(this, future.Borrow().NewReference().ToRef(),
             new PyBorrowed(PyObjects.TupleItem(args, 0)).NewReference().ToRef(),
-            new PyBorrowed(PyObjects.TupleItem(args, 1)).NewReference().ToRef());
+            new PyBorrowed(PyObjects.TupleItem(args, 1)).NewReference().ToRef(),
+            Telemetry.ScriptTrace.Capture());
         if (!_pool!.TrySubmit(job))
         {
             job.Dispose();
@@ -98,7 +101,7 @@ public sealed unsafe partial class Worker
     }
 
     /// <summary>One plain function of a mixed chain: runs on a pool thread, resolves its future on the loop.</summary>
-    private sealed class FutureJob(Worker worker, PyRef future, PyRef fn, PyRef arg) : ISyncJob, IPyWork
+    private sealed class FutureJob(Worker worker, PyRef future, PyRef fn, PyRef arg, PyRef? trace) : ISyncJob, IPyWork
     {
         private PyRef? _result, _error;
 
@@ -108,6 +111,7 @@ public sealed unsafe partial class Worker
         {
             if (!PyAsyncio.IsDone(future.Handle)) // not cancelled meanwhile (its request timed out)
             {
+                using var traced = Telemetry.ScriptTrace.Enter(trace); // the request the loop's task was serving
                 var r = PyObjects.CallRaw(fn.Handle, arg.Handle);
                 if (r != 0) _result = new PyRef(r);
                 else _error = new PyRef(PyErrors.FetchException());
@@ -136,7 +140,7 @@ public sealed unsafe partial class Worker
 
         public void Dispose()
         {
-            foreach (var r in new[] { future, fn, arg, _result, _error }) r?.Dispose();
+            foreach (var r in new[] { future, fn, arg, _result, _error, trace }) r?.Dispose();
         }
     }
 
@@ -168,6 +172,7 @@ public sealed unsafe partial class Worker
         {
             p.PyTask?.Dispose();
             p.PyTask = null;
+            using var traced = Telemetry.Tracing.Use(p.Request.Trace); // for Finish's log lines
             Finish(p, task);
         }
         return PyConvert.None();

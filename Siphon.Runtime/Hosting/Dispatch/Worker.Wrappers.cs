@@ -25,6 +25,7 @@ public sealed unsafe partial class Worker
 
     private void DispatchAnswer(PendingRequest p, bool onLoop)
     {
+        using var trace = Telemetry.ScriptTrace.Enter(p.Request);
         using var req = PyOwned.Adopt(BoundObject.Alloc(_requestType, p.Request));
         using var answer = PyOwned.Adopt(BoundObject.Alloc(_responseType, p.HostAnswer!));
         var wrappers = p.Version.Wrappers!.Handle; // the wrappers of the version the request entered

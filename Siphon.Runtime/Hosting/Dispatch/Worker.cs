@@ -245,6 +245,7 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
         var level = PyConvert.ToInt32(PyObjects.TupleItem(args, 0), "level");
         var message = PyConvert.ToString(PyObjects.TupleItem(args, 1), "msg");
         var lvl = level switch { 0 => LogLevel.Debug, 1 => LogLevel.Information, 2 => LogLevel.Warning, _ => LogLevel.Error };
+        using var trace = Telemetry.Tracing.Use(Telemetry.ScriptTrace.Current()); // the line carries the request's trace ids
         _scriptLog.Log(lvl, "{Message}", message);
         return PyConvert.None();
     }

@@ -5,9 +5,9 @@ routing table in C#."""
 import inspect as _inspect
 import sys as _sys
 
-from siphon._native import BodyStream, Client, Request, Response
+from siphon._native import BodyStream, Client, Request, Response, Span
 
-__all__ = ["Request", "Response", "Client", "BodyStream", "HttpStatusError", "ClientError", "ConnectError",
+__all__ = ["Request", "Response", "Client", "BodyStream", "Span", "HttpStatusError", "ClientError", "ConnectError",
            "ClientTimeoutError", "TlsError", "UnknownClientError", "BodyTooLargeError", "route", "middleware", "on_startup", "on_shutdown"]
 
 

@@ -80,6 +80,15 @@ class Request:
     @property
     def client_cert(self) -> str | None:
         """Subject of the verified client certificate on a mutual-TLS listener, else None."""
+    @property
+    def trace_id(self) -> str | None:
+        """The W3C trace id (32 hex digits) of the request's trace, or None when tracing is off."""
+    @property
+    def span_id(self) -> str | None:
+        """The id (16 hex digits) of the request's server span, the parent of its http.Client calls' spans, or None when tracing is off."""
+    @property
+    def span(self) -> Span:
+        """The request's span: add attributes and events to it (they do nothing when tracing is off)."""
     def body(self) -> bytes:
         """The buffered request body. On a stream=True route it raises RuntimeError: read req.stream() there."""
     def stream(self) -> BodyStream:
@@ -103,6 +112,17 @@ class Response:
         """The body as bytes (empty for a response whose body is streamed)."""
     def raise_for_status(self) -> Response:
         """Raises http.HttpStatusError for a status of 400 or more; returns the response otherwise."""
+
+
+class Span:
+    """The request's span in the trace: add attributes and events to it."""
+    @property
+    def is_recording(self) -> bool:
+        """True when what is added is recorded (tracing is on and this request's trace is sampled)."""
+    def set_attribute(self, key: str, value: str | int | float | bool) -> None:
+        """Sets an attribute on the span; value is str, int, float or bool (a later value for the same key replaces it)."""
+    def add_event(self, name: str, attributes: dict[str, str | int | float | bool] | None = ...) -> None:
+        """Adds a timestamped event to the span, with optional attributes (values str, int, float or bool)."""
 
 
 class StreamedResponse:

@@ -84,6 +84,13 @@ def str_dict(value: Mapping[str, str] | None, what: str) -> dict[str, str]:
     return out
 
 
+def span_value(value: object, what: str) -> object:
+    """A span attribute's value as the runtime takes it: str, int, float or bool, else TypeError."""
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    raise TypeError(f"{what} must be str, int, float or bool, got {type(value).__name__}")
+
+
 def is_async_iterable(body: object) -> TypeGuard[AsyncIterable[Any]]:
     """True for an async iterable (async generator, MockBodyStream, ...): a streamed body."""
     return hasattr(type(body), "__aiter__")

@@ -40,6 +40,7 @@ __all__ = [
     "MockBodyStream",
     "MockClientStream",
     "MockStreamedResponse",
+    "MockSpan",
     "HttpStatusError",
     "ClientError",
     "ConnectError",
@@ -53,6 +54,7 @@ __all__ = [
     "BodyStream",
     "ClientStream",
     "StreamedResponse",
+    "Span",
     "route",
     "middleware",
     "on_startup",
@@ -146,6 +148,51 @@ class MockBodyStream:
 
 
 # --------------------------------------------------------------------------
+# Span
+
+
+class MockSpan:
+    """A request's span (``req.span``). The mock exports nothing: what a script adds is kept in
+    ``attributes`` and ``events`` (also when not recording, unlike the runtime) for a test to read,
+    e.g. ``harness.spans[-1].attributes``. Only the mock constructs one."""
+
+    def __init__(self, recording: bool = False) -> None:
+        """recording: what is_recording answers (True for a request of a harness made with tracing=True)."""
+        self._recording = recording
+        #: every set_attribute, the last value per key
+        self.attributes: dict[str, str | int | float | bool] = {}
+        #: (name, attributes) of every add_event, in order
+        self.events: list[tuple[str, dict[str, str | int | float | bool]]] = []
+
+    @property
+    def is_recording(self) -> bool:
+        """True when what is added is recorded (tracing is on and this request's trace is sampled)."""
+        return self._recording
+
+    def set_attribute(self, key: str, value: str | int | float | bool) -> None:
+        """Sets an attribute on the span; value is str, int, float or bool (a later value for the same key replaces it)."""
+        _convert.span_value(value, "value")
+        if not isinstance(key, str):
+            raise TypeError(f"key: expected str, got {type(key).__name__}")
+        if not key:
+            raise ValueError("set_attribute: key must not be empty")
+        self.attributes[key] = value
+
+    def add_event(self, name: str, attributes: dict[str, str | int | float | bool] | None = None) -> None:
+        """Adds a timestamped event to the span, with optional attributes (values str, int, float or bool)."""
+        if not isinstance(name, str):
+            raise TypeError(f"name: expected str, got {type(name).__name__}")
+        if attributes is not None and not isinstance(attributes, dict):
+            raise TypeError(f"attributes must be a dict[str, str | int | float | bool] or None, got {type(attributes).__name__}")
+        checked = {}
+        for k, v in (attributes or {}).items():
+            if not isinstance(k, str):
+                raise TypeError(f"attributes: keys must be str, got {type(k).__name__}")
+            checked[k] = _convert.span_value(v, f"attributes[{k}]")
+        self.events.append((name, checked))
+
+
+# --------------------------------------------------------------------------
 # Request
 
 
@@ -163,8 +210,11 @@ class MockRequest:
         body: Body | None = b"",
         client: str = "127.0.0.1:0",
         client_cert: str | None = None,
+        trace_id: str | None = None,
+        span_id: str | None = None,
     ) -> None:
-        """Build a request; method is upper-cased, header names lower-cased (repeats joined with ", ")."""
+        """Build a request; method is upper-cased, header names lower-cased (repeats joined with ", ").
+        trace_id/span_id: the request's trace (None: tracing off, as by default on the host)."""
         if not isinstance(method, str) or not isinstance(path, str):
             raise TypeError("method and path must be str")
         self._method = method.upper()
@@ -175,6 +225,9 @@ class MockRequest:
         self._body = _convert.to_body(body)
         self._client = client
         self._client_cert = client_cert
+        self._trace_id = trace_id
+        self._span_id = span_id
+        self._span = MockSpan(recording=trace_id is not None)
         self._stream = None  # set by the harness on a stream=True route: (chunks, limit)
         self._opened_stream = None
         # As on the host: each dict is made on the first read and the same one returned after, so a
@@ -222,6 +275,21 @@ class MockRequest:
     def client_cert(self) -> str | None:
         """Subject of the verified client certificate on a mutual-TLS listener, else None."""
         return self._client_cert
+
+    @property
+    def trace_id(self) -> str | None:
+        """The W3C trace id (32 hex digits) of the request's trace, or None when tracing is off."""
+        return self._trace_id
+
+    @property
+    def span_id(self) -> str | None:
+        """The id (16 hex digits) of the request's server span, or None when tracing is off."""
+        return self._span_id
+
+    @property
+    def span(self) -> MockSpan:
+        """The request's span: add attributes and events to it (kept on the MockSpan for tests)."""
+        return self._span
 
     def body(self) -> bytes:
         """The buffered request body (RuntimeError on a stream=True route: read stream() there)."""
@@ -584,3 +652,4 @@ Client = MockClient
 BodyStream = MockBodyStream
 ClientStream = MockClientStream
 StreamedResponse = MockStreamedResponse
+Span = MockSpan

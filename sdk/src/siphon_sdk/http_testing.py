@@ -25,6 +25,7 @@ import collections
 import contextvars
 import inspect
 import linecache
+import secrets
 import logging
 import sys
 import traceback
@@ -114,6 +115,14 @@ class HarnessHttp:
         return getattr(_http, name)
 
 
+def _trace_ids(headers: dict[str, str]) -> dict[str, str]:
+    """A request's trace_id/span_id: a new server span, in the caller's trace when a valid
+    ``traceparent`` came with it, else in a new trace."""
+    parts = headers.get("traceparent", "").split("-")
+    trace = parts[1] if len(parts) == 4 and len(parts[1]) == 32 and parts[1] != "0" * 32 else secrets.token_hex(16)
+    return {"trace_id": trace, "span_id": secrets.token_hex(8)}
+
+
 class HttpTestHarness:
     """Runs one routing script in-process, with canned answers for its outbound calls.
 
@@ -127,10 +136,14 @@ class HttpTestHarness:
     ``http://<name>``. ``max_body_bytes`` and ``request_timeout_ms`` emulate
     the listener's limits (None: no limit). ``strict``: an outbound call with
     nothing canned raises ConnectError instead of answering an empty 200.
+    ``tracing``: requests get trace ids, as with http.yaml's ``tracing:`` (a
+    ``traceparent`` header's trace is continued), and ``req.span.is_recording``
+    is True; either way every request's ``req.span`` lands in ``spans``.
     """
 
     def __init__(self, config: dict[str, Any] | None = None, *, clients: Iterable[str] | dict[str, str | None] | None = None,
-                 max_body_bytes: int | None = None, request_timeout_ms: int | None = None, strict: bool = False) -> None:
+                 max_body_bytes: int | None = None, request_timeout_ms: int | None = None, strict: bool = False,
+                 tracing: bool = False) -> None:
         from_config = _read_config(config)
         if clients is None:
             self._clients = from_config["clients"]
@@ -143,6 +156,7 @@ class HttpTestHarness:
         #: the parsed http.yaml dict given as config (an empty dict when none)
         self.config = dict(config or {})
         self.strict = strict
+        self.tracing = tracing
         self._loop: asyncio.AbstractEventLoop | None = None
         #: (level, message) for every log line, from the script and from dispatch errors
         self.log = CapturedLog()
@@ -173,6 +187,8 @@ class HttpTestHarness:
         self.script_name = "siphon.script"
         #: exceptions raised by handlers/middleware (answered 500), for inspection
         self.errors: list[BaseException] = []
+        #: every dispatched request's req.span, in order: what the script set on it
+        self.spans: list[_http.MockSpan] = []
         _state.run_reset_hooks()
         # The mock cache is process-wide (the reset hooks emptied it); the config's caches exist again.
         for name in _read_config(self.config)["caches"]:
@@ -363,7 +379,9 @@ class HttpTestHarness:
             body=b"" if answer is not None or stream else body,  # a refused body is not read
             client=client,
             client_cert=client_cert,
+            **(_trace_ids(headers) if self.tracing else {}),
         )
+        self.spans.append(req.span)
         if stream:
             req._stream = (chunks if chunks is not None else ([body] if body else []), self.max_body_bytes)
         pipeline = self._wrapped(match.route, req, answer) if wraps else self._pipeline(match.route, req)
