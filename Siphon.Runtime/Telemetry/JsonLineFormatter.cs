@@ -1,6 +1,7 @@
 // log_format: json. One JSON object per line with fixed lower-case names: timestamp (UTC, ISO 8601),
 // level, category (the script's file name for log.* calls, siphon.access for the access log,
-// siphon.* for the host), message (the rendered text), then the message's named fields in
+// siphon.* for the host), worker (the worker the line is about, WorkerLog; null for a line of the
+// process as a whole in interpreters mode), message (the rendered text), then the message's named fields in
 // snake_case (the access log's method, target, route, status, duration_ms, client), and exception
 // when there is one. .NET's own JSON console formatter nests the fields under "State" with
 // PascalCase names (Timestamp, LogLevel...), which log pipelines then have to remap.
@@ -29,13 +30,15 @@ internal sealed class JsonLineFormatter() : ConsoleFormatter(FormatterName)
             w.WriteString("timestamp", DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"));
             w.WriteString("level", Level(entry.LogLevel));
             w.WriteString("category", entry.Category);
+            if (WorkerLog.Current is { } worker) w.WriteNumber("worker", worker);
+            else w.WriteNull("worker");
             w.WriteString("message", message);
             if (entry.State is IReadOnlyList<KeyValuePair<string, object?>> fields)
                 foreach (var (key, value) in fields)
                 {
                     if (key == "{OriginalFormat}") continue;
                     var name = SnakeCase(key);
-                    if (name is "timestamp" or "level" or "category" or "message" or "exception") continue;
+                    if (name is "timestamp" or "level" or "category" or "worker" or "message" or "exception") continue;
                     switch (value)
                     {
                         case null: w.WriteNull(name); break;

@@ -51,10 +51,11 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
 
     /// <summary>After the request: its metrics (labelled with the matched route pattern, null when
     /// none matched) and its access-log line.</summary>
-    private void Observe(HttpContext ctx, string? route, long since)
+    private void Observe(HttpContext ctx, string? route, long since, Worker? worker)
     {
         SiphonMetrics.Request(route, ctx.Response.StatusCode, since);
-        if (accessLog)
+        if (!accessLog) return;
+        using (WorkerLog.For(worker?.Index)) // the line names the worker that served it
             _access.LogInformation("{Method} {Target} {Route} {Status} {DurationMs:F1}ms {Client}", ctx.Request.Method,
                 ctx.Features.Get<IHttpRequestFeature>()?.RawTarget, route ?? SiphonMetrics.Unmatched, ctx.Response.StatusCode,
                 Stopwatch.GetElapsedTime(since).TotalMilliseconds,
@@ -64,6 +65,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
     private async Task HandleCoreAsync(HttpContext ctx, long observedSince)
     {
         string? route = null; // the matched pattern (the metrics label), null while none matched
+        Worker? worker = null;
         try
         {
             var listener = (Listener)ctx.Features.Get<IConnectionItemsFeature>()!.Items[Listener.ItemKey]!;
@@ -77,7 +79,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             // The worker first, then its current script version, entered once: that version routes and
             // serves the whole request even if a live reload swaps it meanwhile (ScriptVersion); its
             // wrappers, if any, carry the host's own 404/405/413 too.
-            var worker = workers.Pick();
+            worker = workers.Pick();
             var version = worker.Enter();
             Routed routed;
             try
@@ -140,7 +142,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         }
         finally
         {
-            if (observedSince != 0) Observe(ctx, route, observedSince);
+            if (observedSince != 0) Observe(ctx, route, observedSince, worker);
         }
     }
 
@@ -177,13 +179,13 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             catch (TimeoutException)
             {
                 pump.Cancel();
-                _log.LogWarning("{Method} {Path} ({Route}): no first chunk of the streamed body within request_timeout_ms", pending.Request.Method, pending.Request.Path, pending.Route);
+                using (WorkerLog.For(worker.Index)) _log.LogWarning("{Method} {Path} ({Route}): no first chunk of the streamed body within request_timeout_ms", pending.Request.Method, pending.Request.Path, pending.Route);
                 await WriteText(ctx, 504, GatewayTimeout);
                 return;
             }
             catch (ProducerFailedException e)
             {
-                _log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised before its first chunk\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
+                using (WorkerLog.For(worker.Index)) _log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised before its first chunk\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
                 await WriteText(ctx, 500, InternalError);
                 return;
             }
@@ -198,7 +200,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         }
         catch (ProducerFailedException e)
         {
-            _log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised; aborting the response\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
+            using (WorkerLog.For(worker.Index)) _log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised; aborting the response\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
             ctx.Abort();
         }
         catch (Exception e) when (e is OperationCanceledException or IOException || aborted.IsCancellationRequested)

@@ -147,6 +147,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
 
     private void Main()
     {
+        Telemetry.WorkerLog.SetThread(Index); // this thread's log lines name this worker
         SubInterpreter? sub = null;
         try
         {
@@ -258,7 +259,7 @@ public sealed unsafe partial class Worker : IPyLoopHost
         var args = stackalloc nint[3] { fd.Handle, drain.Handle, Py.None };
         using var added = PyOwned.Checked(CApi.PyObject_Vectorcall(addReader.Handle, args, 3, 0));
 
-        _pool = new SyncPool($"py{Index}", CApi.PyInterpreterState_Get(), _syncOptions, OnStall);
+        _pool = new SyncPool($"py{Index}", CApi.PyInterpreterState_Get(), _syncOptions, OnStall) { LogWorker = Index };
         _pool.Start();
     }
 
