@@ -221,12 +221,14 @@ def _index(parent: str | None, i: int) -> str:
     return f"{parent or ''}[{i}]"
 
 
-def _lookup(env) -> Callable[[str], str | None]:
+def _lookup(env: Callable[[str], str | None] | Mapping[str, str] | None) -> Callable[[str], str | None]:
+    """A variable lookup: os.environ by default, a mapping's get, or a function as given."""
     if env is None:
         return os.environ.get
     if callable(env):
         return env
-    return env.get
+    mapping = env
+    return lambda name: mapping.get(name)
 
 
 # ---------------------------------------------------------------------------- the reader
@@ -283,7 +285,7 @@ class _Reader:
 
     def servers(self, root: _Fields) -> list[dict[str, Any]]:
         node, path = root.get("servers")
-        if node is None or (node.kind == "scalar" and node.value is None):
+        if node is None or _null(node):
             return []
         if node.kind != "seq":
             raise self.error(node, path, f"expected a sequence of servers (- listen: ...), got {node.kind_name}")
@@ -305,7 +307,7 @@ class _Reader:
             self.integer(m, "max_body_bytes", 1, LONG_MAX, server)
             self.integer(m, "request_timeout_ms", 1, INT_MAX, server)
             proxies, proxies_path = m.get("trusted_proxies")
-            if proxies is not None and not (proxies.kind == "scalar" and proxies.value is None):
+            if proxies is not None and not _null(proxies):
                 if proxies.kind != "seq":
                     raise self.error(proxies, proxies_path,
                                      f'expected a sequence of IPs or CIDR ranges (e.g. ["10.0.0.0/8", "127.0.0.1"]), got {proxies.kind_name}')
@@ -324,7 +326,7 @@ class _Reader:
 
     def clients(self, root: _Fields) -> dict[str, dict[str, Any]] | None:
         node, path = root.get("clients")
-        if node is None or (node.kind == "scalar" and node.value is None):
+        if node is None or _null(node):
             return None
         if node.kind != "map":
             raise self.error(node, path, f"expected a mapping of client names to settings, got {node.kind_name}")
@@ -362,7 +364,7 @@ class _Reader:
 
     def caches(self, root: _Fields) -> list[dict[str, Any]]:
         node, path = root.get("cache")
-        if node is None or (node.kind == "scalar" and node.value is None):
+        if node is None or _null(node):
             return []
         if node.kind != "seq":
             raise self.error(node, path, f"expected a sequence of caches (- name: ...), got {node.kind_name}")
@@ -394,7 +396,7 @@ class _Reader:
 
     def admin(self, root: _Fields) -> dict[str, Any] | None:
         node, path = root.get("admin")
-        if node is None or (node.kind == "scalar" and node.value is None):
+        if node is None or _null(node):
             return None
         if node.kind != "map":
             raise self.error(node, path, f'expected a mapping (listen: "127.0.0.1:9090"), got {node.kind_name}')
@@ -442,7 +444,7 @@ class _Reader:
     def integer(self, m: _Fields, key: str, low: int, high: int, out: dict[str, Any]) -> None:
         node, path = m.get(key)
         text = None if node is None else self.scalar_text(node, path)
-        if text is None:
+        if node is None or text is None:
             out[key] = None
             return
         decimal = bool(re.fullmatch(r"[+-]?[0-9]+", text))
@@ -460,16 +462,21 @@ class _Reader:
     def boolean(self, m: _Fields, key: str, out: dict[str, Any]) -> None:
         node, path = m.get(key)
         text = None if node is None else self.scalar_text(node, path)
-        if text not in (None, "true", "false"):
+        if node is not None and text is not None and text not in ("true", "false"):
             raise self.error(node, path, f"expected a boolean (true or false), got {_quote(node, text)}")
         out[key] = None if text is None else text == "true"
 
     def choice(self, m: _Fields, key: str, allowed: tuple[str, ...], expected: str, out: dict[str, Any]) -> None:
         node, path = m.get(key)
         text = None if node is None else self.scalar_text(node, path)
-        if text is not None and text not in allowed:
+        if node is not None and text is not None and text not in allowed:
             raise self.error(node, path, f"expected {expected}, got {_quote(node, text)}")
         out[key] = text
+
+
+def _null(node: _Node) -> bool:
+    """A null value (``~``, ``null``, nothing): the host treats the section as not set."""
+    return node.kind == "scalar" and node.value is None
 
 
 def _quote(node: _Node, expanded: str) -> str:

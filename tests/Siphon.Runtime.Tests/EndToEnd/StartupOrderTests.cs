@@ -10,33 +10,42 @@ namespace Siphon.Runtime.Tests.EndToEnd;
 /// until every worker has loaded its script and run its on_startup hooks.</summary>
 public class StartupOrderTests
 {
+    // Whichever worker claims second waits in on_startup for the file "gate" (the test creates it,
+    // or never does); each loaded worker leaves "loaded-first"/"loaded-second" with its pid, and
+    // each on_shutdown a line in "shutdown".
+    private static string Script(string dir) => $$"""
+        import asyncio, os, pathlib
+        from siphon import http
+
+        DIR = pathlib.Path({{JsonSerializer.Serialize(dir)}})
+
+        @http.on_startup
+        async def started():
+            try:
+                os.close(os.open(DIR / "claim", os.O_CREAT | os.O_EXCL))
+                role = "first"
+            except FileExistsError:
+                role = "second"
+                while not (DIR / "gate").exists():
+                    await asyncio.sleep(0.02)
+            (DIR / f"loaded-{role}").write_text(str(os.getpid()))
+
+        @http.on_shutdown
+        def stopped():
+            with open(DIR / "shutdown", "a") as f:
+                f.write(f"{os.getpid()}\n")
+
+        @http.route("/who")
+        async def who(req):
+            return http.Response(body=(DIR / "loaded-second").read_text())
+        """;
+
     [Fact]
     public async Task No_request_is_answered_until_every_worker_has_loaded()
     {
         using var dir = new TempDir();
         var gate = Path.Combine(dir.Path, "gate");
-        // Whichever worker claims second waits in on_startup for the gate file the test creates.
-        var script = dir.Write("slow.py", $$"""
-            import asyncio, os, pathlib
-            from siphon import http
-
-            DIR = pathlib.Path({{JsonSerializer.Serialize(dir.Path)}})
-
-            @http.on_startup
-            async def started():
-                try:
-                    os.close(os.open(DIR / "claim", os.O_CREAT | os.O_EXCL))
-                    role = "first"
-                except FileExistsError:
-                    role = "second"
-                    while not (DIR / "gate").exists():
-                        await asyncio.sleep(0.02)
-                (DIR / f"loaded-{role}").write_text(str(os.getpid()))
-
-            @http.route("/who")
-            async def who(req):
-                return http.Response(body=(DIR / "loaded-second").read_text())
-            """);
+        var script = dir.Write("slow.py", Script(dir.Path));
         var port = RedisServer.FreePort();
         var adminPort = RedisServer.FreePort();
         var config = dir.Write("http.yaml", $"""
@@ -84,31 +93,7 @@ public class StartupOrderTests
     public async Task A_SIGTERM_while_a_worker_is_still_loading_stops_the_loaded_ones_with_their_hooks_and_binds_nothing()
     {
         using var dir = new TempDir();
-        var hooks = Path.Combine(dir.Path, "hooks.log");
-        var script = dir.Write("slow.py", $$"""
-            import asyncio, os, pathlib
-            from siphon import http
-
-            DIR = pathlib.Path({{JsonSerializer.Serialize(dir.Path)}})
-
-            @http.on_startup
-            async def started():
-                try:
-                    os.close(os.open(DIR / "claim", os.O_CREAT | os.O_EXCL))
-                except FileExistsError:
-                    while True:
-                        await asyncio.sleep(0.02)  # never loads
-                (DIR / "loaded-first").write_text("")
-
-            @http.on_shutdown
-            def stopped():
-                with open(DIR / "shutdown", "a") as f:
-                    f.write(f"{os.getpid()}\n")
-
-            @http.route("/")
-            async def root(req):
-                return http.Response(body="x")
-            """);
+        var script = dir.Write("slow.py", Script(dir.Path)); // no gate: the second worker never loads
         await using var siphon = SiphonProcess.Launch(["run", script, "--listen", "127.0.0.1:0", "--workers", "2"], dir.Path);
         await Until(() => File.Exists(Path.Combine(dir.Path, "loaded-first")), siphon);
         // The loaded worker logs its Python just before it waits for the go (its SIGTERM handler).
