@@ -17,7 +17,7 @@ internal sealed class TextLineFormatter() : ConsoleFormatter(FormatterName)
     {
         var message = entry.Formatter(entry.State, entry.Exception);
         if (message is null && entry.Exception is null) return;
-        textWriter.Write(DateTime.Now.ToString("HH:mm:ss.fff "));
+        textWriter.Write(DateTime.Now.ToString("HH:mm:ss.fff ", System.Globalization.CultureInfo.InvariantCulture));
         textWriter.Write(Level(entry.LogLevel));
         textWriter.Write(": ");
         textWriter.Write(entry.Category);
