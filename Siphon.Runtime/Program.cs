@@ -2,7 +2,8 @@
 // startup hooks done) → listeners → wait for SIGTERM/SIGINT → drain → shutdown hooks → exit.
 // workers: N runs as N processes under a Supervisor (worker_mode: processes, the default) or as N
 // interpreters in this process (worker_mode: interpreters, CPython 3.13+; see WorkerPool).
-// Nothing binds until the config, the TLS files and the script have all loaded cleanly.
+// Nothing binds until the config, the TLS files and the script have all loaded cleanly (in
+// processes mode: in every worker, StartGate).
 // Once serving, SIGHUP (and with reload: true / --reload a changed file) reloads the script and
 // http.yaml's live settings (ScriptReloader); in processes mode each worker process does so itself.
 using System.Reflection;
@@ -77,6 +78,7 @@ public static class Program
         }
         if (workerIndex is not null) ReusePort.Enabled = true; // a worker process of a supervisor: share its ports
         config = ForThisProcess(config);
+        WorkerLog.Configure(int.TryParse(workerIndex, out var processWorker) ? processWorker : null, interpreters);
 
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Information)
@@ -130,6 +132,9 @@ public static class Program
             started = workers;
             admin?.WorkersStarted(workers);
             log.LogInformation("{Python}", install);
+            // processes mode: bind only once every worker has loaded (the supervisor says when).
+            if (workerIndex is not null && !await StartGate.LoadedAsync())
+                return await workers.StopAsync() == 0 ? 0 : 1;
 
             await using var server = new HttpServer(config, workers, loggers, cli.AccessLog ?? config.AccessLog);
             try

@@ -1,10 +1,12 @@
-"""A per-client request budget kept in ``siphon.cache``, correct with any number of workers.
+"""A per-client request budget kept in ``siphon.cache``, exact across workers that share the store.
 
 Each client (the ``x-api-key`` header, else the peer address) may make ``RATE_LIMIT`` requests
 (environment variable, default 5) per ``RATE_WINDOW_SECS`` (default 60) to ``GET /limited``;
 past that the answer is 429 with ``retry-after``. The count is the length ``cache.list_push``
-returns: atomic across the workers of one process (embedded store) and across processes and
-replicas (Redis), unlike a module global, which each worker has its own copy of. The first
+returns: atomic across the workers of one process (embedded store: 1 worker or
+``worker_mode: interpreters``) and across processes and replicas (Redis), unlike a module global,
+which each worker has its own copy of. With the embedded store and ``workers: N`` as processes,
+each process counts on its own (up to N × RATE_LIMIT get through). The first
 request of a window sets the window's expiry. A cache outage answers 503 rather than letting
 every request through. Needs a cache named ``ratelimit`` in http.yaml:
 

@@ -2,8 +2,9 @@
 # Installs what Siphon needs on a fresh Debian machine of this project's kind, and nothing that is
 # already there. Usage: scripts/ensure-deps.sh runtime|test
 #   runtime: a shared libpython (Debian's libpython3.11 when no python3 on PATH has one)
-#   test:    runtime + python3-venv + python3-pytest (the SDK's tests) + python3-mypy (stubtest of
-#            the SDK's mock against the stubs) + pyright (npm, in .tools/)
+#   test:    runtime + python3-venv + python3-pytest (the SDK's tests) + python3-yaml (the SDK's
+#            HttpTestHarness(config_path=...)) + python3-mypy (stubtest of the SDK's mock against
+#            the stubs) + pyright (npm, in .tools/)
 #            + redis-server (the cache tests start their own on a free loopback port; no service is used)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,7 @@ fi
 if [ "$what" = test ]; then
   [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
   /usr/bin/python3 -c 'import pytest' 2>/dev/null || apt_install python3-pytest
+  /usr/bin/python3 -c 'import yaml' 2>/dev/null || apt_install python3-yaml
   /usr/bin/python3 -c 'import mypy.stubtest' 2>/dev/null || apt_install python3-mypy
   has_libpython /usr/bin/python3 || apt_install libpython3.11
   command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null || apt_install redis-server redis-tools

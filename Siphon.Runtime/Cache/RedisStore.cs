@@ -30,6 +30,7 @@ public sealed class RedisStore : CacheStore, IDisposable
     private readonly ConcurrentLru<string, LocalEntry>? _local;
     private readonly long _localTtlMs;
     private readonly Func<long> _clock;
+    private readonly RedisFailure _failure;
     private long _writes; // bumped by every write of this process: a fetch started before one must not fill the local LRU
 
     private sealed record LocalEntry(string Value, long FilledAtMs);
@@ -40,6 +41,7 @@ public sealed class RedisStore : CacheStore, IDisposable
         _endpoint = config.Redis ?? throw new ArgumentException("not a Redis cache", nameof(config));
         _timeout = TimeSpan.FromMilliseconds(config.TimeoutMs);
         _clock = clockMs ?? (() => Environment.TickCount64);
+        _failure = new RedisFailure(_endpoint, _timeout);
         if (config.LocalTtlSecs is { } ttl)
         {
             _local = new ConcurrentLru<string, LocalEntry>(Math.Max(3, config.LocalMaxEntries));
@@ -70,11 +72,21 @@ public sealed class RedisStore : CacheStore, IDisposable
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         if (!mux.IsConnected)
-            log?.LogWarning("cache '{Name}': Redis at {Endpoint} is not reachable yet; calls raise CacheError until it is",
-                Name, _endpoint);
+        {
+            await _failure.ProbeAsync().ConfigureAwait(false);
+            log?.LogWarning("cache '{Name}': Redis at {Endpoint} is not reachable yet ({Cause}); calls raise CacheError until it is",
+                Name, _endpoint, _failure.Cause ?? "not connected");
+        }
         mux.ConnectionFailed += (_, e) =>
-            log?.LogWarning("cache '{Name}': lost Redis at {Endpoint}: {Failure}", Name, _endpoint, e.FailureType);
-        mux.ConnectionRestored += (_, _) => log?.LogInformation("cache '{Name}': Redis at {Endpoint} is back", Name, _endpoint);
+        {
+            _failure.Failed(e.FailureType, e.Exception);
+            log?.LogWarning("cache '{Name}': lost Redis at {Endpoint}: {Cause}", Name, _endpoint, _failure.Cause);
+        };
+        mux.ConnectionRestored += (_, _) =>
+        {
+            _failure.Restored();
+            log?.LogInformation("cache '{Name}': Redis at {Endpoint} is back", Name, _endpoint);
+        };
         return mux;
     }
 
@@ -182,8 +194,7 @@ public sealed class RedisStore : CacheStore, IDisposable
         }
         catch (TimeoutException e)
         {
-            throw new CacheException(
-                $"cache '{Name}': {op} '{key}': no answer from Redis at {_endpoint} within {(int)_timeout.TotalMilliseconds} ms", e);
+            throw new CacheException($"cache '{Name}': {op} '{key}': Redis at {_endpoint}: {await WhyNoAnswerAsync().ConfigureAwait(false)}", e);
         }
         catch (RedisServerException e)
         {
@@ -193,6 +204,20 @@ public sealed class RedisStore : CacheStore, IDisposable
         {
             throw new CacheException($"cache '{Name}': {op} '{key}': Redis at {_endpoint} unavailable: {e.Message}", e);
         }
+    }
+
+    /// <summary>Why a call got no answer in time: what the connection last ran into (refused, reset,
+    /// timed out) when there is none, else a slow Redis.</summary>
+    private async Task<string> WhyNoAnswerAsync()
+    {
+        var ms = (int)_timeout.TotalMilliseconds;
+        if (_connection.IsCompletedSuccessfully && _connection.Result.IsConnected) return $"timed out (no answer within {ms} ms)";
+        // Refresh the cause (a lost connection may now be refused); wait for it only when none is
+        // known yet: a refused or accepted connect answers at once, a silent host within timeout_ms.
+        var probe = _failure.ProbeAsync();
+        if (_failure.Cause is null) await probe.ConfigureAwait(false);
+        var cause = _failure.Cause;
+        return cause is null ? $"not connected within {ms} ms (timed out)" : $"{cause} (not connected; gave up after {ms} ms)";
     }
 
     private async Task<T> RunCore<T>(Func<IDatabase, Task<T>> call)

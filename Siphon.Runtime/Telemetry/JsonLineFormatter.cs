@@ -1,6 +1,7 @@
 // log_format: json. One JSON object per line with fixed lower-case names: timestamp (UTC, ISO 8601),
 // level, category (the script's file name for log.* calls, siphon.access for the access log,
-// siphon.* for the host), message (the rendered text), then the message's named fields in
+// siphon.* for the host), worker (the worker the line is about, WorkerLog; null for a line of the
+// process as a whole in interpreters mode), message (the rendered text), then the message's named fields in
 // snake_case (the access log's method, target, route, status, duration_ms, client), and exception
 // when there is one; trace_id and span_id after message while a traced request runs. .NET's own
 // JSON console formatter nests the fields under "State" with PascalCase names (Timestamp,
@@ -31,6 +32,8 @@ internal sealed class JsonLineFormatter() : ConsoleFormatter(FormatterName)
             w.WriteString("timestamp", DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"));
             w.WriteString("level", Level(entry.LogLevel));
             w.WriteString("category", entry.Category);
+            if (WorkerLog.Current is { } worker) w.WriteNumber("worker", worker);
+            else w.WriteNull("worker");
             w.WriteString("message", message);
             // Written while a traced request runs (on its Kestrel thread, or on a Python thread
             // through ScriptTrace): the ids that find its spans. Without tracing nothing is current.
@@ -44,7 +47,7 @@ internal sealed class JsonLineFormatter() : ConsoleFormatter(FormatterName)
                 {
                     if (key == "{OriginalFormat}") continue;
                     var name = SnakeCase(key);
-                    if (name is "timestamp" or "level" or "category" or "message" or "exception" or "trace_id" or "span_id") continue;
+                    if (name is "timestamp" or "level" or "category" or "worker" or "message" or "exception" or "trace_id" or "span_id") continue;
                     switch (value)
                     {
                         case null: w.WriteNull(name); break;

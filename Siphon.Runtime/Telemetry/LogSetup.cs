@@ -1,5 +1,5 @@
-// log_format: text is one line per message ("HH:mm:ss.fff info: category[0] message"); json is one
-// object per line (JsonLineFormatter).
+// log_format: text is one line per message ("HH:mm:ss.fff info: category[w0] message",
+// TextLineFormatter); json is one object per line (JsonLineFormatter). Both name the worker.
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Siphon.Runtime.Config;
@@ -10,5 +10,5 @@ internal static class LogSetup
 {
     public static ILoggingBuilder AddSiphonConsole(this ILoggingBuilder b, LogFormat format) => format == LogFormat.Json
         ? b.AddConsole(o => o.FormatterName = JsonLineFormatter.FormatterName).AddConsoleFormatter<JsonLineFormatter, ConsoleFormatterOptions>()
-        : b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        : b.AddConsole(o => o.FormatterName = TextLineFormatter.FormatterName).AddConsoleFormatter<TextLineFormatter, ConsoleFormatterOptions>();
 }

@@ -9,7 +9,7 @@ import pytest
 
 import siphon
 from siphon_sdk import cache as mock_cache
-from siphon_sdk.http_testing import HttpTestHarness
+from siphon_sdk.http_testing import ConfigError, HttpTestHarness
 
 PARITY = Path(__file__).resolve().parents[2] / "tests" / "parity"
 CASES = json.loads((PARITY / "cache_cases.json").read_text())
@@ -113,5 +113,5 @@ def test_config_creates_the_caches_of_its_cache_list_and_reset_empties_them():
         h.cache.set_data("other", {"k": "v"})
         mock_module.reset()
         assert not h.cache.has_cache("other")
-    with pytest.raises(TypeError, match="config\\['cache'\\]\\[0\\]"):
+    with pytest.raises(ConfigError, match=r"^config: cache\[0\]\.name: required key is missing$"):  # the host's words
         HttpTestHarness(config={"cache": [{"url": "redis://h"}]})

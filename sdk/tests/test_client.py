@@ -15,7 +15,7 @@ from siphon_sdk.http import (
     UnknownClientError,
     _join_url,
 )
-from siphon_sdk.http_testing import HttpTestHarness
+from siphon_sdk.http_testing import ConfigError, HttpTestHarness
 
 CALL_APP = """\
 import json
@@ -380,8 +380,8 @@ class TestMockModuleAndHarnessCompat:
         assert h.request("POST", "/", body="12345").status == 413
         assert h.http.Response is MockResponse and h.http.sent_requests is h.sent_requests
 
-    def test_bad_config_is_a_type_error_naming_the_key(self):
-        with pytest.raises(TypeError, match=r"config\['clients'\]\['api'\]"):
+    def test_bad_config_is_the_host_s_error_naming_the_key(self):
+        with pytest.raises(ConfigError, match=r"^config: clients\.api: expected a mapping of client settings"):
             HttpTestHarness(config={"clients": {"api": "http://x"}})
 
     def test_a_fresh_harness_runs_the_reset_hooks(self):

@@ -41,10 +41,11 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
 
     /// <summary>After the request: its metrics (labelled with the matched route pattern, null when
     /// none matched) and its access-log line.</summary>
-    private void Observe(HttpContext ctx, string? route, long since)
+    private void Observe(HttpContext ctx, string? route, long since, Worker? worker)
     {
         SiphonMetrics.Request(route, ctx.Response.StatusCode, since);
-        if (accessLog)
+        if (!accessLog) return;
+        using (WorkerLog.For(worker?.Index)) // the line names the worker that served it
             _access.LogInformation("{Method} {Target} {Route} {Status} {DurationMs:F1}ms {Client}", ctx.Request.Method,
                 ctx.Features.Get<IHttpRequestFeature>()?.RawTarget, route ?? SiphonMetrics.Unmatched, ctx.Response.StatusCode,
                 Stopwatch.GetElapsedTime(since).TotalMilliseconds,
@@ -53,6 +54,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
 
     private async Task HandleCoreAsync(HttpContext ctx, long observedSince)
     {
+        Worker? worker = null; // the worker that served it (the access log line names it)
         string? route = null; // the matched pattern (the metrics label), null while none matched
         try
         {
@@ -67,7 +69,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             // The worker first, then its current script version, entered once: that version routes and
             // serves the whole request even if a live reload swaps it meanwhile (ScriptVersion); its
             // wrappers, if any, carry the host's own 404/405/413 too.
-            var worker = workers.Pick();
+            worker = workers.Pick();
             var version = worker.Enter();
             Routed routed;
             try
@@ -130,7 +132,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         }
         finally
         {
-            if (observedSince != 0) Observe(ctx, route, observedSince);
+            if (observedSince != 0) Observe(ctx, route, observedSince, worker);
         }
     }
 

@@ -73,13 +73,13 @@ internal static class ResponseWriter
             catch (TimeoutException)
             {
                 pump.Cancel();
-                log.LogWarning("{Method} {Path} ({Route}): no first chunk of the streamed body within request_timeout_ms", pending.Request.Method, pending.Request.Path, pending.Route);
+                using (WorkerLog.For(worker.Index)) log.LogWarning("{Method} {Path} ({Route}): no first chunk of the streamed body within request_timeout_ms", pending.Request.Method, pending.Request.Path, pending.Route);
                 await WriteText(ctx, 504, GatewayTimeout);
                 return;
             }
             catch (ProducerFailedException e)
             {
-                log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised before its first chunk\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
+                using (WorkerLog.For(worker.Index)) log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised before its first chunk\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
                 await WriteText(ctx, 500, InternalError);
                 return;
             }
@@ -94,7 +94,7 @@ internal static class ResponseWriter
         }
         catch (ProducerFailedException e)
         {
-            log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised; aborting the response\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
+            using (WorkerLog.For(worker.Index)) log.LogError("{Method} {Path} ({Route}): the streamed body's producer raised; aborting the response\n{Traceback}", pending.Request.Method, pending.Request.Path, pending.Route, e.Traceback);
             ctx.Abort();
         }
         catch (Exception e) when (e is OperationCanceledException or IOException || aborted.IsCancellationRequested)

@@ -71,6 +71,9 @@ internal sealed unsafe class SyncPool
         _onStall = onStall;
     }
 
+    /// <summary>The worker whose log lines the pool's threads write (Telemetry.WorkerLog).</summary>
+    public int LogWorker { get; init; }
+
     /// <summary>Starts the core threads and the watchdog.</summary>
     public void Start()
     {
@@ -142,7 +145,7 @@ internal sealed unsafe class SyncPool
 
     private void StartThread(bool searching)
     {
-        var t = new Thread(() => Run(searching)) { Name = $"{_name}-sync-{_threads.Count}", IsBackground = true };
+        var t = new Thread(() => { Telemetry.WorkerLog.SetThread(LogWorker); Run(searching); }) { Name = $"{_name}-sync-{_threads.Count}", IsBackground = true };
         _threads.Add(t);
         if (searching) _searching++;
         // Not the starter's ExecutionContext: a thread grown from a request's thread would keep that

@@ -35,10 +35,12 @@ public sealed unsafe partial class Worker
         return done.Task;
     }
 
-    /// <summary>Makes <paramref name="prepared"/> the version new requests enter. The task completes
-    /// once the replaced version has drained, run its on_shutdown hooks and been dropped.</summary>
-    internal Task CommitReload(PreparedVersion prepared)
+    /// <summary>Makes <paramref name="prepared"/> the version new requests enter. Swapped completes
+    /// once it does (the switch runs on the worker's thread), Retired once the replaced version has
+    /// drained, run its on_shutdown hooks and been dropped.</summary>
+    internal (Task Swapped, Task Retired) CommitReload(PreparedVersion prepared)
     {
+        var swapped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var retired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(new ActionWork(() =>
         {
@@ -46,9 +48,10 @@ public sealed unsafe partial class Worker
             var old = _current!;
             _versions.Add(prepared.Version);
             _current = prepared.Version; // from here on, requests enter the new version
+            swapped.SetResult();
             old.Retire(() => Post(new ActionWork(() => RunHooksThen(old, "on_shutdown hook of a retired version failed", () => Drop(old, retired)))));
         }));
-        return retired.Task;
+        return (swapped.Task, retired.Task);
     }
 
     /// <summary>Drops a prepared version that is not taken (another worker's copy failed).</summary>

@@ -139,6 +139,7 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
 
     private void Main()
     {
+        Telemetry.WorkerLog.SetThread(Index); // this thread's log lines name this worker
         SubInterpreter? sub = null;
         try
         {
@@ -222,7 +223,7 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
         using var drain = PyOwned.Checked(NativeCallable.Create(_ => { _inbox.Drain(RunWork); return PyConvert.None(); }));
         using (PyObjects.CallMethod(_loop.Handle, "add_reader", fd.Handle, drain.Handle, PyBuiltins.None)) { }
 
-        _pool = new SyncPool($"py{Index}", PyInterpreter.Current, _syncOptions, OnStall);
+        _pool = new SyncPool($"py{Index}", PyInterpreter.Current, _syncOptions, OnStall) { LogWorker = Index };
         _pool.Start();
     }
 

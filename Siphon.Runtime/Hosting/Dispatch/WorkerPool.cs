@@ -58,8 +58,10 @@ public sealed class WorkerPool
                 if (prepares[i].IsCompletedSuccessfully) _workers[i].DiscardReload(prepares[i].Result);
             throw error;
         }
-        var retired = _workers.Select((w, i) => w.CommitReload(prepares[i].Result)).ToArray();
-        return (prepares[0].Result.Version.Number, Task.WhenAll(retired));
+        var commits = _workers.Select((w, i) => w.CommitReload(prepares[i].Result)).ToArray();
+        // Only once every worker has switched does the caller say "version N serving".
+        await Task.WhenAll(commits.Select(c => c.Swapped));
+        return (prepares[0].Result.Version.Number, Task.WhenAll(commits.Select(c => c.Retired)));
     }
 
     /// <summary>Why <paramref name="install"/> cannot run worker_mode: interpreters, or null when it can.</summary>

@@ -1,7 +1,8 @@
 // `workers: N` as N processes: this process starts N copies of itself, one per worker, that bind
 // the same ports with SO_REUSEPORT (the kernel spreads connections across them); each has its own
 // interpreter, so module globals are per worker. Port 0 is resolved here first (a reserved socket
-// holds the port for the children), output is relayed, the listening lines are printed once all
+// holds the port for the children), output is relayed, no worker binds until every worker has
+// loaded its script and run its on_startup hooks (StartGate), the listening lines are printed once all
 // workers are ready, and SIGTERM/SIGINT and SIGHUP (reload) are forwarded; with live reload each
 // worker process watches the files itself. A worker that dies while serving is
 // restarted (at most 5 times a minute); one that fails at start-up stops them all.
@@ -22,6 +23,8 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
     private readonly List<Socket> _reserved = [];
     private readonly Process?[] _children = new Process?[config.Workers];
     private readonly TaskCompletionSource<int>[] _ready = Enumerable.Range(0, config.Workers).Select(_ => new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+    private readonly TaskCompletionSource<int>[] _loaded = Enumerable.Range(0, config.Workers).Select(_ => new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+    private volatile bool _released; // every worker has loaded and was told to bind
     private readonly Queue<DateTime> _restarts = new();
     private volatile bool _stopping;
     private string _ports = "";
@@ -62,9 +65,17 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
         });
 
         for (var i = 0; i < config.Workers; i++) Spawn(i);
-        var startup = Task.WhenAll(_ready.Select(r => r.Task));
-        var first = await Task.WhenAny(startup, stop.Task);
-        if (first == startup && startup.Result.All(rc => rc == 0))
+        // Every worker loads first (script, on_startup); only then may any of them bind.
+        var loaded = StartGate.AllOrFirstFailure(_loaded.Select(r => r.Task));
+        var startup = loaded;
+        if (await Task.WhenAny(loaded, stop.Task) == loaded && loaded.Result == 0)
+        {
+            _released = true;
+            for (var i = 0; i < _children.Length; i++) Go(i);
+            startup = StartGate.AllOrFirstFailure(_ready.Select(r => r.Task));
+            await Task.WhenAny(startup, stop.Task);
+        }
+        if (startup.IsCompleted && startup.Result == 0)
         {
             var ports = _ports.Split(',');
             for (var i = 0; i < config.Servers.Count; i++)
@@ -78,7 +89,7 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
             await stop.Task;
         }
         _stopping = true;
-        var failed = startup.IsCompleted ? startup.Result.FirstOrDefault(rc => rc != 0) : 0;
+        var failed = loaded.IsCompleted && loaded.Result != 0 ? loaded.Result : startup.IsCompleted ? startup.Result : 0;
         foreach (var c in _children)
             if (c is { HasExited: false }) Libc.Kill(c.Id, 15);
         var codes = new List<int>();
@@ -105,7 +116,7 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
 
     private void Spawn(int index)
     {
-        var psi = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         var self = Environment.GetCommandLineArgs()[0];
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(self);
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -117,7 +128,12 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
         child.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null || OnWorkerLine(index, e.Data)) return;
-            if (e.Data == ReadyLine) ready.TrySetResult(0);
+            if (e.Data == StartGate.LoadedLine)
+            {
+                _loaded[index].TrySetResult(0);
+                if (_released) Go(index); // a restarted worker: the others are serving already
+            }
+            else if (e.Data == ReadyLine) ready.TrySetResult(0);
             else Console.Out.WriteLine(e.Data);
         };
         child.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
@@ -127,10 +143,27 @@ internal sealed partial class Supervisor(SiphonConfig config, string[] args)
         child.BeginErrorReadLine();
     }
 
+    /// <summary>Tells worker <paramref name="index"/> to bind (StartGate).</summary>
+    private void Go(int index)
+    {
+        var child = _children[index];
+        if (child is null) return;
+        try
+        {
+            lock (child)
+            {
+                child.StandardInput.WriteLine(StartGate.GoLine);
+                child.StandardInput.Flush();
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException) { } // it exited meanwhile: OnExit handles it
+    }
+
     private void OnExit(int index, Process child)
     {
         child.WaitForExit();
         OnWorkerExit(index);
+        _loaded[index].TrySetResult(child.ExitCode == 0 ? 1 : child.ExitCode); // died before loading
         if (_ready[index].TrySetResult(child.ExitCode == 0 ? 1 : child.ExitCode)) return; // died before ready
         if (_stopping) return;
         lock (_restarts)

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from siphon_sdk import _convert, _routing, _state
+from siphon_sdk import _config, _convert, _routing, _state
 from siphon_sdk import cache as _cache
 from siphon_sdk import http as _http
 from siphon_sdk.http import ConnectError, MockRequest, MockResponse, UnknownClientError
@@ -49,9 +49,10 @@ if TYPE_CHECKING:
     # the script, or a callable taking the sent-request dict and returning or raising one of those.
     Answer = MockResponse | BaseException | type[BaseException] | Callable[[dict[str, Any]], Any]
 
-__all__ = ["HttpTestHarness", "RouteError"]
+__all__ = ["ConfigError", "HttpTestHarness", "RouteError"]
 
 RouteError = _routing.RouteError
+ConfigError = _config.ConfigError
 
 TEXT_PLAIN = "text/plain; charset=utf-8"
 
@@ -129,6 +130,11 @@ class HttpTestHarness:
     ``config``: the parsed http.yaml shape as a dict (the original SDK's
     argument); its ``clients`` (name → settings, ``base_url`` optional) and
     the first server's ``max_body_bytes`` / ``request_timeout_ms`` are used.
+    ``config_path``: an http.yaml file to read instead, as the host reads it
+    (needs PyYAML). Either way ``${VAR}`` / ``${VAR:-default}`` in string
+    values are expanded from ``env`` (default ``os.environ``) and the host's
+    checks apply, with its messages (``ConfigError``: unknown keys with "did
+    you mean", types, ranges).
     ``clients``: the names configured in http.yaml (a list), or a dict of
     name → base_url. With clients from either, an ``http.Client(name)`` for
     another name raises UnknownClientError at its first call, as in the
@@ -141,9 +147,16 @@ class HttpTestHarness:
     is True; either way every request's ``req.span`` lands in ``spans``.
     """
 
-    def __init__(self, config: dict[str, Any] | None = None, *, clients: Iterable[str] | dict[str, str | None] | None = None,
+    def __init__(self, config: dict[str, Any] | None = None, *, config_path: str | os.PathLike[str] | None = None,
+                 env: Mapping[str, str] | None = None, clients: Iterable[str] | dict[str, str | None] | None = None,
                  max_body_bytes: int | None = None, request_timeout_ms: int | None = None, strict: bool = False,
                  tracing: bool = False) -> None:
+        if config is not None and config_path is not None:
+            raise TypeError("pass config= (a parsed dict) or config_path= (an http.yaml file), not both")
+        if config_path is not None:
+            config = _config.load_config(config_path, env)
+        elif config is not None:
+            config = _config.read_config(config, env)
         from_config = _read_config(config)
         if clients is None:
             self._clients = from_config["clients"]
@@ -153,7 +166,7 @@ class HttpTestHarness:
             self._clients = {name: f"http://{name}" for name in clients}
         self.max_body_bytes = max_body_bytes if max_body_bytes is not None else from_config["max_body_bytes"]
         self.request_timeout_ms = request_timeout_ms if request_timeout_ms is not None else from_config["request_timeout_ms"]
-        #: the parsed http.yaml dict given as config (an empty dict when none)
+        #: the config as the host reads it: ${VAR} expanded, integers and booleans converted (an empty dict when none)
         self.config = dict(config or {})
         self.strict = strict
         self.tracing = tracing
