@@ -75,6 +75,10 @@ public static class Program
         }
         if (workerIndex is not null) ReusePort.Enabled = true; // a worker process of a supervisor: share its ports
         config = ForThisProcess(config);
+        // Start-up work that overlaps (bench/startup.sh): asking a python executable for its
+        // libpython runs beside the logging and admin set-up, Kestrel's warm-up beside CPython's start.
+        var locating = Task.Run(() => PythonLocator.Locate(config.Python, config.SourcePath, cli.Python));
+        var prewarm = Startup.KestrelPrewarm.Start();
 
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Information)
@@ -111,7 +115,7 @@ public static class Program
         WorkerPool? started = null;
         try
         {
-            var install = PythonLocator.Locate(config.Python, config.SourcePath, cli.Python);
+            var install = await locating;
             if (interpreters && WorkerPool.Refusal(install) is { } refusal)
             {
                 Fail(refusal);
@@ -123,6 +127,7 @@ public static class Program
             admin?.WorkersStarted(workers);
             log.LogInformation("{Python}", install);
 
+            await prewarm;
             await using var server = new HttpServer(config, workers, loggers, cli.AccessLog ?? config.AccessLog);
             try
             {

@@ -7,7 +7,10 @@ on a shared machine hits every variant alike. Run by bench/startup.sh; standard 
         --variant 'release=/opt/siphon/siphon run examples/hello.py --listen 127.0.0.1:{port}' \\
         --variant 'uvicorn=python3 -m uvicorn ... --port {port} starlette_app:app'
 
-Prints one Markdown table row per variant: median, min, max (ms) and the launches counted.
+Prints one Markdown table row per variant: median, min, max (ms) of the wall time, and the median
+CPU time the server had used by its first answer (user + system of the process and the children
+it waited for, from /proc/PID/stat): on a shared machine the wall time moves with the load, the
+CPU time much less.
 """
 
 from __future__ import annotations
@@ -34,8 +37,19 @@ def answered(port: int, path: str) -> bool:
         return False
 
 
-def launch(command: list[str], port: int, path: str, timeout: float, env: dict[str, str]) -> float:
-    """Milliseconds from the launch of command to its first 200 on path."""
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(pid: int) -> float:
+    """User + system CPU time of pid and its waited-for children so far, in ms."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # fields[0] is field 3 (state): utime, stime, cutime, cstime are fields 14-17.
+    return sum(int(x) for x in fields[11:15]) * _TICK_MS
+
+
+def launch(command: list[str], port: int, path: str, timeout: float, env: dict[str, str]) -> tuple[float, float]:
+    """Milliseconds from the launch of command to its first 200 on path, and its CPU ms by then."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
                             start_new_session=True)
@@ -47,7 +61,7 @@ def launch(command: list[str], port: int, path: str, timeout: float, env: dict[s
             if time.perf_counter() - t0 > timeout:
                 raise RuntimeError(f"{command[0]} did not answer {path} within {timeout} s")
             time.sleep(0.001)
-        return (time.perf_counter() - t0) * 1000
+        return (time.perf_counter() - t0) * 1000, cpu_ms(proc.pid)
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)  # uvicorn's reloader/workers, if any, with it
@@ -81,21 +95,24 @@ def main() -> int:
         parser.error(f"something already answers on 127.0.0.1:{args.port}")
 
     times: dict[str, list[float]] = {name: [] for name, _ in variants}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in variants}
     env = dict(os.environ)
     for r in range(1, args.rounds + 1):
         for name, command in variants:
-            ms = launch(command, args.port, args.path, args.timeout, env)
+            ms, used = launch(command, args.port, args.path, args.timeout, env)
             times[name].append(ms)
-            print(f"round {r}/{args.rounds}: {name} {ms:.0f} ms", file=sys.stderr, flush=True)
+            cpu[name].append(used)
+            print(f"round {r}/{args.rounds}: {name} {ms:.0f} ms (CPU {used:.0f} ms)", file=sys.stderr, flush=True)
             # The port must be free again (TIME_WAIT does not block a listener) before the next.
             deadline = time.perf_counter() + 10
             while answered(args.port, args.path) and time.perf_counter() < deadline:
                 time.sleep(0.01)
 
-    print("| variant | median ms | min ms | max ms | launches |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| variant | median ms | min ms | max ms | CPU ms (median) | launches |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, ms in times.items():
-        print(f"| {name} | {statistics.median(ms):.0f} | {min(ms):.0f} | {max(ms):.0f} | {len(ms)} |")
+        print(f"| {name} | {statistics.median(ms):.0f} | {min(ms):.0f} | {max(ms):.0f} "
+              f"| {statistics.median(cpu[name]):.0f} | {len(ms)} |")
     return 0
 
 
