@@ -76,9 +76,8 @@ public static class Program
         if (workerIndex is not null) ReusePort.Enabled = true; // a worker process of a supervisor: share its ports
         config = ForThisProcess(config);
         // Start-up work that overlaps (bench/startup.sh): asking a python executable for its
-        // libpython runs beside the logging and admin set-up, Kestrel's warm-up beside CPython's start.
+        // libpython runs beside the logging and admin set-up.
         var locating = Task.Run(() => PythonLocator.Locate(config.Python, config.SourcePath, cli.Python));
-        var prewarm = Startup.KestrelPrewarm.Start();
 
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Information)
@@ -121,6 +120,7 @@ public static class Program
                 Fail(refusal);
                 return 2;
             }
+            var prewarm = Startup.KestrelPrewarm.Start(); // beside CPython's start, off the path before it
             var workers = new WorkerPool(install, cli.Script!, loggers, interpreters ? config.Workers : 1, SyncPoolOptions.From(config));
             await workers.StartAsync();
             started = workers;

@@ -46,7 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = "siphon_build 1.0"
 
 # Never packed into an sdist or a wheel.
-_SKIP_DIRS = {"__pycache__", ".pytest_cache", "build", "dist", ".venv", ".git"}
+# Tool caches too: a type check of the tree (mypy's stubtest in the tests) leaves .mypy_cache.
+_SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "build", "dist", ".venv", ".git"}
 _SKIP_SUFFIXES = (".pyc", ".pyo", ".egg-info", ".swp")
 
 

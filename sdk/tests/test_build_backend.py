@@ -126,6 +126,13 @@ def test_sdist(backend, tmp_path):
         assert "Name: siphon-sdk" in tar.extractfile(f"siphon_sdk-{VERSION}/PKG-INFO").read().decode()
 
 
+def test_tool_caches_stay_out_of_archives(backend, tmp_path):
+    (tmp_path / "pkg" / ".mypy_cache" / "3.11").mkdir(parents=True)
+    (tmp_path / "pkg" / ".mypy_cache" / "3.11" / "builtins.data.json").write_text("{}")
+    (tmp_path / "pkg" / "mod.py").write_text("")
+    assert [p.name for p in backend._walk(tmp_path / "pkg")] == ["mod.py"]
+
+
 def test_editable(backend, tmp_path):
     name = backend.build_editable(str(tmp_path))
     with zipfile.ZipFile(tmp_path / name) as whl:
