@@ -14,7 +14,7 @@
 # goes: one traced launch of the release split into phases (bench/startup_phases.py), and the
 # floors: the .NET runtime alone (`siphon --version`) and CPython importing what the host imports.
 #
-#   bench/startup.sh                    # ~3 min (+3 min when artifacts/ has no release yet)
+#   bench/startup.sh                    # ~3 min (+ scripts/release.sh when artifacts/ has no release yet)
 #   BENCH_ROUNDS=5 BENCH_VARIANTS="release uvicorn" bench/startup.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,7 +22,7 @@ ROUNDS=${BENCH_ROUNDS:-10}
 VARIANTS=${BENCH_VARIANTS:-"release release-lib build uvicorn"}
 PY=${SIPHON_PYTHON:-/usr/bin/python3}
 PORT=${BENCH_PORT:-18231}
-version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$ROOT/Directory.Build.props")"
+version="$("$ROOT/scripts/version.sh")"
 out="${ARTIFACTS:-$ROOT/artifacts}"
 tarball="$out/siphon-$version-linux-x64.tar.gz"
 

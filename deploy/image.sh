@@ -16,7 +16,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)"
+version="$(scripts/version.sh)"
 out="${ARTIFACTS:-$root/artifacts}"
 base="${SIPHON_IMAGE_BASE:-localhost/siphon-base:bookworm}"
 image="localhost/siphon:$version"

@@ -11,7 +11,7 @@
 #            and a script with a mistake (reported) against the installed stubs
 #   version  every artifact carries Directory.Build.props' <Version>, and `siphon --version` says it
 #
-#   scripts/release-test.sh                 # runs scripts/release.sh first (~2-3 min), then ~1 min
+#   scripts/release-test.sh                 # runs scripts/release.sh first (3-15 min), then ~1.5 min
 #   SIPHON_RELEASE_REUSE=1 scripts/release-test.sh   # test the artifacts/ already there
 # Python: $SIPHON_PYTHON, else /usr/bin/python3 (a shared libpython 3.11-3.13; ensure-deps installs it).
 set -euo pipefail
@@ -19,7 +19,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${ARTIFACTS:-$root/artifacts}"
 python="${SIPHON_PYTHON:-/usr/bin/python3}"
 pyright="${PYRIGHT:-$root/.tools/node_modules/.bin/pyright}"
-version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props")"
+version="$("$root/scripts/version.sh")"
 "$root/scripts/ensure-deps.sh" test >&2
 if [ -z "${SIPHON_RELEASE_REUSE:-}" ] || [ ! -f "$out/SHA256SUMS" ]; then ARTIFACTS="$out" "$root/scripts/release.sh"; fi
 

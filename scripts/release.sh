@@ -11,15 +11,14 @@
 #                                        pip install them offline, anywhere
 #   SHA256SUMS
 #
-#   scripts/release.sh             # ~5 min on a quiet machine here; scripts/release-test.sh installs and serves each one
+#   scripts/release.sh     # 3-15 min here (composite ReadyToRun); scripts/release-test.sh installs, serves each
 #   ARTIFACTS=DIR scripts/release.sh
 # Needs the .NET 10 SDK (and nuget.org, or a cache holding the linux-x64 runtime packs) and python3.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 out="${ARTIFACTS:-$root/artifacts}"
-version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)"
-[ -n "$version" ] || { echo "release.sh: no <Version> in Directory.Build.props" >&2; exit 1; }
+version="$(scripts/version.sh)"
 rid=linux-x64
 name="siphon-$version-$rid"
 # Reproducible archives: every timestamp is the commit's.
