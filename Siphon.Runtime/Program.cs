@@ -79,6 +79,9 @@ public static class Program
         if (workerIndex is not null) ReusePort.Enabled = true; // a worker process of a supervisor: share its ports
         config = ForThisProcess(config);
         WorkerLog.Configure(int.TryParse(workerIndex, out var processWorker) ? processWorker : null, interpreters);
+        // Start-up work that overlaps (bench/startup.sh): asking a python executable for its
+        // libpython runs beside the logging and admin set-up.
+        var locating = Task.Run(() => PythonLocator.Locate(config.Python, config.SourcePath, cli.Python));
 
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Information)
@@ -121,12 +124,13 @@ public static class Program
         WorkerPool? started = null;
         try
         {
-            var install = PythonLocator.Locate(config.Python, config.SourcePath, cli.Python);
+            var install = await locating;
             if (interpreters && WorkerPool.Refusal(install) is { } refusal)
             {
                 Fail(refusal);
                 return 2;
             }
+            var prewarm = Startup.KestrelPrewarm.Start(); // beside CPython's start, off the path before it
             var workers = new WorkerPool(install, cli.Script!, loggers, interpreters ? config.Workers : 1, SyncPoolOptions.From(config));
             await workers.StartAsync();
             started = workers;
@@ -136,6 +140,7 @@ public static class Program
             if (workerIndex is not null && !await StartGate.LoadedAsync())
                 return await workers.StopAsync() == 0 ? 0 : 1;
 
+            await prewarm;
             await using var server = new HttpServer(config, workers, loggers, cli.AccessLog ?? config.AccessLog);
             try
             {

@@ -9,8 +9,12 @@ Python 3.11+ with pip exists.
 
 What it does: reads ``[project]`` (name, version, description, readme,
 requires-python, classifiers) and ``[tool.siphon-build]`` (``src-dir``,
-``packages``, and ``rename``: a table of package → name in the wheel, which
-lets ``stubs/`` ship its ``siphon`` package as the PEP 561 ``siphon-stubs``)
+``packages``, ``rename``: a table of package → name in the wheel, which
+lets ``stubs/`` ship its ``siphon`` package as the PEP 561 ``siphon-stubs``,
+and ``version-from``: with ``dynamic = ["version"]``, the MSBuild props file
+whose ``<Version>`` is the version, so every Siphon artifact has the one in
+``Directory.Build.props``; an sdist has no such file beside it and carries the
+version in its ``PKG-INFO``)
 from ``pyproject.toml``; a package is a directory with an ``__init__.py`` or,
 for stubs, an ``__init__.pyi``; writes a pure-Python ``py3-none-any``
 wheel of those packages, an sdist of the source tree, the metadata directory
@@ -42,7 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = "siphon_build 1.0"
 
 # Never packed into an sdist or a wheel.
-_SKIP_DIRS = {"__pycache__", ".pytest_cache", "build", "dist", ".venv", ".git"}
+# Tool caches too: a type check of the tree (mypy's stubtest in the tests) leaves .mypy_cache.
+_SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "build", "dist", ".venv", ".git"}
 _SKIP_SUFFIXES = (".pyc", ".pyo", ".egg-info", ".swp")
 
 
@@ -60,7 +65,7 @@ class _Project:
         tool = data.get("tool", {}).get("siphon-build", {})
         self.root = root
         self.name = project["name"]
-        self.version = project["version"]
+        self.version = project["version"] if "version" in project else _dynamic_version(root, tool)
         self.summary = project.get("description", "")
         self.requires_python = project.get("requires-python")
         self.classifiers = list(project.get("classifiers", []))
@@ -106,6 +111,27 @@ class _Project:
     @property
     def top_level(self) -> list[str]:
         return [self.rename.get(p, p) for p in self.packages]
+
+
+def _dynamic_version(root: Path, tool: dict) -> str:
+    """The version of a ``dynamic = ["version"]`` project: an unpacked sdist's ``PKG-INFO`` (built
+    outside the repository), else the ``<Version>`` of ``version-from`` in a checkout."""
+    pkg_info = root / "PKG-INFO"
+    if pkg_info.is_file():
+        match = re.search(r"^Version: (.+)$", pkg_info.read_text(encoding="utf-8"), re.MULTILINE)
+        if match:
+            return match.group(1).strip()
+    source = tool.get("version-from")
+    props = root / source if source else None
+    if props is None or not props.is_file():
+        raise ValueError(
+            f"{root / 'pyproject.toml'}: the version is dynamic but there is no PKG-INFO and "
+            f"[tool.siphon-build] version-from ({source!r}) is not a file"
+        )
+    match = re.search(r"<Version>\s*([^<\s]+)\s*</Version>", props.read_text(encoding="utf-8"))
+    if not match:
+        raise ValueError(f"{props}: no <Version> element ([tool.siphon-build] version-from of {root / 'pyproject.toml'})")
+    return match.group(1)
 
 
 def _walk(top: Path):

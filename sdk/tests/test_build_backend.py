@@ -4,6 +4,7 @@ import base64
 import hashlib
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -13,6 +14,9 @@ from pathlib import Path
 import pytest
 
 SDK = Path(__file__).resolve().parents[1]
+# The one version of every artifact (Directory.Build.props <Version>, read by [tool.siphon-build]
+# version-from); the tests run from a checkout.
+VERSION = re.search(r"<Version>([^<]+)</Version>", (SDK.parent / "Directory.Build.props").read_text()).group(1)
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +32,26 @@ def test_pyproject_needs_nothing_from_an_index():
 
     data = tomllib.loads((SDK / "pyproject.toml").read_text())
     assert data["build-system"] == {"requires": [], "build-backend": "siphon_build", "backend-path": ["_build"]}
+
+
+def test_the_version_is_the_one_in_directory_build_props(backend):
+    import tomllib
+
+    data = tomllib.loads((SDK / "pyproject.toml").read_text())
+    assert "version" not in data["project"] and data["project"]["dynamic"] == ["version"]
+    assert backend._Project(SDK).version == VERSION
+
+
+def test_an_unpacked_sdist_takes_its_version_from_pkg_info(backend, tmp_path):
+    # Outside the repository there is no Directory.Build.props: the sdist's PKG-INFO carries it.
+    with tarfile.open(tmp_path / backend.build_sdist(str(tmp_path))) as tar:
+        tar.extractall(tmp_path / "x")  # our own archive
+    unpacked = tmp_path / "x" / f"siphon_sdk-{VERSION}"
+    assert not (unpacked.parent / "Directory.Build.props").exists()
+    assert backend._Project(unpacked).version == VERSION
+    (unpacked / "PKG-INFO").unlink()
+    with pytest.raises(ValueError, match="no PKG-INFO.*version-from"):
+        backend._Project(unpacked)
 
 
 def test_backend_imports_only_the_standard_library():
@@ -51,17 +75,17 @@ def test_requires_nothing(backend):
 
 def test_wheel(backend, tmp_path):
     name = backend.build_wheel(str(tmp_path))
-    assert name == "siphon_sdk-0.1.0-py3-none-any.whl"
+    assert name == f"siphon_sdk-{VERSION}-py3-none-any.whl"
     with zipfile.ZipFile(tmp_path / name) as whl:
         names = set(whl.namelist())
         for module in ("__init__", "http", "log", "http_testing", "_routing", "_convert", "_state"):
             assert f"siphon_sdk/{module}.py" in names
         assert {"siphon/__init__.py", "siphon/http.py", "siphon/log.py", "siphon_sdk/py.typed"} <= names
         assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or n.startswith("tests/")]
-        dist = "siphon_sdk-0.1.0.dist-info"
+        dist = f"siphon_sdk-{VERSION}.dist-info"
         assert {f"{dist}/METADATA", f"{dist}/WHEEL", f"{dist}/RECORD", f"{dist}/top_level.txt"} <= names
         metadata = whl.read(f"{dist}/METADATA").decode()
-        assert "Name: siphon-sdk\n" in metadata and "Version: 0.1.0\n" in metadata
+        assert "Name: siphon-sdk\n" in metadata and f"Version: {VERSION}\n" in metadata
         assert "Requires-Python: >=3.11\n" in metadata
         wheel = whl.read(f"{dist}/WHEEL").decode()
         assert "Root-Is-Purelib: true" in wheel and "Tag: py3-none-any" in wheel
@@ -91,15 +115,22 @@ def test_wheel_is_reproducible(backend, tmp_path):
 
 def test_sdist(backend, tmp_path):
     name = backend.build_sdist(str(tmp_path))
-    assert name == "siphon_sdk-0.1.0.tar.gz"
+    assert name == f"siphon_sdk-{VERSION}.tar.gz"
     with tarfile.open(tmp_path / name) as tar:
         names = set(tar.getnames())
-        assert all(n.startswith("siphon_sdk-0.1.0/") for n in names)
+        assert all(n.startswith(f"siphon_sdk-{VERSION}/") for n in names)
         rel = {n.split("/", 1)[1] for n in names}
         assert {"PKG-INFO", "pyproject.toml", "README.md", "_build/siphon_build.py",
                 "src/siphon_sdk/http.py", "src/siphon/__init__.py", "tests/test_build_backend.py"} <= rel
         assert not [n for n in rel if "__pycache__" in n or n.endswith(".pyc")]
-        assert "Name: siphon-sdk" in tar.extractfile("siphon_sdk-0.1.0/PKG-INFO").read().decode()
+        assert "Name: siphon-sdk" in tar.extractfile(f"siphon_sdk-{VERSION}/PKG-INFO").read().decode()
+
+
+def test_tool_caches_stay_out_of_archives(backend, tmp_path):
+    (tmp_path / "pkg" / ".mypy_cache" / "3.11").mkdir(parents=True)
+    (tmp_path / "pkg" / ".mypy_cache" / "3.11" / "builtins.data.json").write_text("{}")
+    (tmp_path / "pkg" / "mod.py").write_text("")
+    assert [p.name for p in backend._walk(tmp_path / "pkg")] == ["mod.py"]
 
 
 def test_editable(backend, tmp_path):
@@ -111,8 +142,8 @@ def test_editable(backend, tmp_path):
 
 def test_prepare_metadata(backend, tmp_path):
     dist = backend.prepare_metadata_for_build_wheel(str(tmp_path))
-    assert dist == "siphon_sdk-0.1.0.dist-info"
-    assert "Version: 0.1.0" in (tmp_path / dist / "METADATA").read_text()
+    assert dist == f"siphon_sdk-{VERSION}.dist-info"
+    assert f"Version: {VERSION}" in (tmp_path / dist / "METADATA").read_text()
 
 
 def _pip(*args):

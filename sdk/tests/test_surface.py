@@ -150,10 +150,10 @@ def test_functions_have_docstrings():
         assert fn.__doc__ and fn.__doc__.strip()
 
 
-def test_version_matches_pyproject():
+def test_version_is_siphons_one_version():
     import re
     from pathlib import Path
 
-    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-    version = re.search(r'^version = "([^"]+)"', pyproject.read_text(), re.M).group(1)
+    props = Path(__file__).resolve().parents[2] / "Directory.Build.props"
+    version = re.search(r"<Version>([^<]+)</Version>", props.read_text()).group(1)
     assert siphon_sdk.__version__ == version

@@ -1,15 +1,14 @@
-"""Build backend of siphon-stubs: the SDK's standard-library backend (sdk/_build/siphon_build.py)
-pointed at this directory, so both packages install offline the same way without a second copy
-of the backend. stubs/ is installed from a checkout of the repository, where sdk/ is beside it."""
+"""Build backend of siphon-stubs: the SDK's standard-library backend pointed at this directory.
 
-import sys
+`siphon_build.py` beside this file is a symbolic link to sdk/_build/siphon_build.py in a checkout
+(one copy of the backend) and the file itself in an sdist (the backend packs what the link points
+at), so `pip install` builds the stubs from a checkout, from an unpacked sdist or from the sdist
+file anywhere, with no sibling sdk/ directory."""
+
 from pathlib import Path
 
-_STUBS = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(_STUBS.parent / "sdk" / "_build"))
-
-import siphon_build  # noqa: E402
-from siphon_build import (  # noqa: E402,F401  (the PEP 517 / 660 hooks pip calls)
+import siphon_build  # the backend-path directory (_build) is on sys.path
+from siphon_build import (  # noqa: F401  (the PEP 517 / 660 hooks pip calls)
     build_editable,
     build_sdist,
     build_wheel,
@@ -20,4 +19,6 @@ from siphon_build import (  # noqa: E402,F401  (the PEP 517 / 660 hooks pip call
     prepare_metadata_for_build_wheel,
 )
 
-siphon_build.ROOT = _STUBS
+# Not the backend's own default (the directory above its resolved path, which is sdk/ through the
+# link): the directory holding this file's pyproject.toml.
+siphon_build.ROOT = Path(__file__).resolve().parent.parent

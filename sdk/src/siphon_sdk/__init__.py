@@ -12,6 +12,11 @@ from siphon_sdk import _clr, cache, http, log, mock_module
 
 _clr.install()
 
-__version__ = "0.1.0"
+try:  # the installed distribution's version: Siphon's one version (Directory.Build.props)
+    from importlib.metadata import PackageNotFoundError, version
+
+    __version__ = version("siphon-sdk")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = ["http", "log", "cache", "mock_module", "__version__"]

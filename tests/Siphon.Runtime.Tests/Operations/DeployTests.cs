@@ -5,10 +5,10 @@ using YamlDotNet.RepresentationModel;
 
 namespace Siphon.Runtime.Tests.Operations;
 
-/// <summary>deploy/: no cluster or container engine here, so what can be checked is checked: the
+/// <summary>deploy/: no cluster here, and images are built by hand, so what can be checked here is: the
 /// manifests render with kubectl kustomize, the rendered objects agree with the code and with the
-/// http.yaml they ship (loaded by the real ConfigLoader), and the Dockerfile builds with the
-/// repository's own scripts.</summary>
+/// http.yaml they ship (loaded by the real ConfigLoader), and the Dockerfile installs the release
+/// tarball. deploy/image.sh builds and runs the image with podman (by hand: docs/deployment.md).</summary>
 public class DeployTests
 {
     private static readonly string K8s = Path.Combine(SiphonProcess.RepoRoot, "deploy/k8s");
@@ -129,32 +129,46 @@ public class DeployTests
 
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public void The_dockerfile_is_multi_stage_non_root_and_its_run_steps_call_the_repository_scripts()
+    public void The_dockerfile_installs_the_release_tarball_on_a_base_given_as_an_argument_as_a_non_root_user()
     {
         var root = SiphonProcess.RepoRoot;
-        var lines = File.ReadAllLines(Path.Combine(root, "deploy/Dockerfile"));
-        Assert.Equal(2, lines.Count(l => l.StartsWith("FROM ", StringComparison.Ordinal)));
-        Assert.Contains(lines, l => l.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:", StringComparison.Ordinal) && l.EndsWith(" AS build"));
-        Assert.Contains(lines, l => l.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("USER ", StringComparison.Ordinal) && !l.Contains("root"));
-        Assert.Contains(lines, l => l.StartsWith("ENTRYPOINT [\"dotnet\", \"/app/siphon.dll\", \"run\"", StringComparison.Ordinal));
+        var lines = File.ReadAllLines(Path.Combine(root, "deploy/Dockerfile")).Where(l => !l.StartsWith('#')).ToList();
+        // One stage on whatever base the user names (deploy/image.sh: a local mmdebstrap base).
+        Assert.Equal(["FROM ${BASE}"], lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)));
+        Assert.True(lines.FindIndex(l => l.StartsWith("ARG BASE=", StringComparison.Ordinal)) is var arg && arg >= 0
+            && arg < lines.FindIndex(l => l.StartsWith("FROM ", StringComparison.Ordinal)), "ARG BASE=... must come before FROM");
+        // The release's tarball, by the name scripts/release.sh gives it, and the version as its label.
+        Assert.Contains("ADD siphon-${VERSION}-linux-x64.tar.gz /opt/", lines);
+        var release = File.ReadAllText(Path.Combine(root, "scripts/release.sh"));
+        Assert.Contains("name=\"siphon-$version-$rid\"", release);
+        Assert.Contains("rid=linux-x64", release);
+        Assert.Contains(lines, l => l.Contains("org.opencontainers.image.version=\"${VERSION}\"", StringComparison.Ordinal));
+        // The entrypoint runs the tarball's host (no dotnet in the image) on the mounted script.
+        Assert.Contains(lines, l => l.StartsWith("ENTRYPOINT [\"siphon\", \"run\", \"/etc/siphon/app.py\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("/lib/siphon\" /usr/local/bin/siphon", StringComparison.Ordinal));
 
-        var runs = lines.Where(l => l.StartsWith("RUN ", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(runs);
-        var ci = File.ReadAllText(Path.Combine(root, "test"));
-        foreach (var run in runs)
-        {
-            var first = run[4..].Split(' ')[0];
-            // The image's copy of a script sits under /app; the build stage runs from the checkout.
-            var script = first.StartsWith("/app/", StringComparison.Ordinal) ? first["/app/".Length..] : first.TrimStart('.', '/');
-            var path = Path.Combine(root, script);
-            Assert.True(File.Exists(path), $"{run}: {script} is not a file of the repository");
-            Assert.True((File.GetUnixFileMode(path) & UnixFileMode.UserExecute) != 0, $"{script} is not executable");
-            if (script != "siphon") Assert.Contains(script, ci); // the test script runs it too
-        }
-        // ./siphon (the build stage's step) runs ensure-deps.sh and the Release build.
-        var launcher = File.ReadAllText(Path.Combine(root, "siphon"));
-        Assert.Contains("scripts/ensure-deps.sh\" runtime", launcher);
-        Assert.Contains("-c Release", launcher);
+        // Non-root, and the uid the pod runs as.
+        var user = lines.Single(l => l.StartsWith("USER ", StringComparison.Ordinal))["USER ".Length..].Split(':')[0];
+        Assert.NotEqual("0", user);
+        Assert.NotEqual("root", user);
+        var pod = At(One(Render(K8s), "Deployment", "siphon"), "spec", "template", "spec");
+        Assert.Equal(user, S(pod, "securityContext", "runAsUser"));
+
+        // deploy/image.sh builds this recipe with the local base as BASE and runs it.
+        var script = Path.Combine(root, "deploy/image.sh");
+        Assert.True((File.GetUnixFileMode(script) & UnixFileMode.UserExecute) != 0, "deploy/image.sh is not executable");
+        var text = File.ReadAllText(script);
+        Assert.Contains("-f deploy/Dockerfile --build-arg \"BASE=$base\" --build-arg \"VERSION=$version\"", text);
+        Assert.Contains("--read-only", text);
+    }
+
+    [Fact]
+    public void The_manifests_name_the_image_at_the_release_version()
+    {
+        var props = File.ReadAllText(Path.Combine(SiphonProcess.RepoRoot, "Directory.Build.props"));
+        var version = System.Text.RegularExpressions.Regex.Match(props, "<Version>([^<]+)</Version>").Groups[1].Value;
+        Assert.NotEmpty(version);
+        var container = At(One(Render(K8s), "Deployment", "siphon"), "spec", "template", "spec", "containers", 0);
+        Assert.Equal($"siphon:{version}", S(container, "image"));
     }
 }

@@ -1,0 +1,1 @@
+../../sdk/_build/siphon_build.py
