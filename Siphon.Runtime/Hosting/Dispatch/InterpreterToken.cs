@@ -29,6 +29,19 @@ internal sealed class InterpreterToken
     /// <summary>Requests run by a borrowing thread since start (tests and metrics).</summary>
     public long Borrows => Interlocked.Read(ref _borrows);
 
+    private long _longestTake;
+
+    /// <summary>The longest a borrower took to take the GIL, in Stopwatch ticks: the evidence that no
+    /// Kestrel thread waited for Python (a GIL held by a thread running bytecode is given up only
+    /// after the switch interval, 5 ms by default).</summary>
+    public TimeSpan LongestTake => TimeSpan.FromTicks(Interlocked.Read(ref _longestTake) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency);
+
+    public void RecordTake(long ticks)
+    {
+        var seen = Interlocked.Read(ref _longestTake);
+        while (ticks > seen && Interlocked.CompareExchange(ref _longestTake, ticks, seen) != seen) seen = Interlocked.Read(ref _longestTake);
+    }
+
     private static int StateOf(int word) => word & StateMask;
 
     private int Swap(int from, int to)

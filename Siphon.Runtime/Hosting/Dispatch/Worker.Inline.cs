@@ -46,7 +46,9 @@ public sealed unsafe partial class Worker
     {
         if (HopCost.Mode != 0 || !_token.TryBorrow()) return false;
         var wake = false;
+        var before = System.Diagnostics.Stopwatch.GetTimestamp();
         _interpreter!.AttachBorrower();
+        _token.RecordTake(System.Diagnostics.Stopwatch.GetTimestamp() - before);
         var loopHost = AsyncBridge.Current;
         AsyncBridge.Current = this; // bound async calls (http.Client) resolve through this worker's loop
         try

@@ -281,7 +281,8 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
     private void CloseLoop()
     {
         _token.Close(); // no borrow from here on
-        _log.LogInformation("worker {Index}: {Inline} requests ran on the thread that read them", Index, _token.Borrows);
+        _log.LogInformation("worker {Index}: {Inline} requests ran on the thread that read them (longest take of the GIL: {TakeUs:F0} us)",
+            Index, _token.Borrows, _token.LongestTake.TotalMicroseconds);
         if (_pool is not null)
         {
             // Requests were drained before the loop stopped; what still runs is a sync handler past
