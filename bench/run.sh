@@ -15,7 +15,8 @@
 #
 # Environment: BENCH_ROUNDS (3), BENCH_WARMUP_DOTNET (30 s), BENCH_WARMUP_PY (3 s),
 # BENCH_DURATION (10 s per measurement), BENCH_PIN=1 (run wrk under `taskset -c 1`),
-# BENCH_SERVERS (space-separated subset of: siphon siphon-w2 starlette-1 starlette-2 asgi-raw kestrel),
+# BENCH_SERVERS (space-separated subset of: siphon siphon-async siphon-w2 starlette-1 starlette-2 asgi-raw kestrel;
+# siphon serves examples/hello.py's `def` handlers, siphon-async the same routes as `async def`, bench/hello_async.py),
 # BENCH_NO_EXTRAS=1, SIPHON_PYTHON (default here: Debian's /usr/bin/python3, the peers' interpreter).
 set -euo pipefail
 
@@ -24,7 +25,7 @@ BENCH="$ROOT/bench"
 DLL="$ROOT/Siphon.Runtime/bin/Release/net10.0/siphon.dll"
 PEER_DLL="$BENCH/peers/KestrelPeer/bin/Release/net10.0/kestrel-peer.dll"
 PY=/usr/bin/python3
-ALL_SERVERS="siphon siphon-w2 starlette-1 starlette-2 asgi-raw kestrel"
+ALL_SERVERS="siphon siphon-async siphon-w2 starlette-1 starlette-2 asgi-raw kestrel"
 
 quick=0
 for arg in "$@"; do
@@ -96,6 +97,7 @@ server_cmd() {
                  --loop uvloop --http httptools --no-server-header --no-access-log --log-level warning)
   case "$1" in
     siphon)      CMD=(dotnet "$DLL" run "$ROOT/examples/hello.py" --config "$ROOT/http.yaml" --listen "127.0.0.1:$2") ;;
+    siphon-async) CMD=(dotnet "$DLL" run "$BENCH/hello_async.py" --config "$ROOT/http.yaml" --listen "127.0.0.1:$2") ;;
     siphon-w2)   CMD=(dotnet "$DLL" run "$ROOT/examples/hello.py" --config "$ROOT/http.yaml" --listen "127.0.0.1:$2" --workers 2) ;;
     starlette-1) CMD=("${uvicorn[@]}" --workers 1 starlette_app:app) ;;
     starlette-2) CMD=("${uvicorn[@]}" --workers 2 starlette_app:app) ;;

@@ -27,6 +27,11 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int fd, ulong* buf, nint count);
 
+    /// <summary>Waits until the epoll descriptor has a ready event or <paramref name="timeoutMs"/>
+    /// passes (-1: no limit); level-triggered, so the events stay for the caller's own read.</summary>
+    [LibraryImport(Library, EntryPoint = "epoll_wait", SetLastError = true)]
+    public static partial int EpollWait(int epfd, void* events, int maxEvents, int timeoutMs);
+
     [LibraryImport(Library, EntryPoint = "close")]
     public static partial int Close(int fd);
 

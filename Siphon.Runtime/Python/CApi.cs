@@ -45,6 +45,8 @@ internal static unsafe partial class CApi
 
     // --- threads and the GIL ---
     [LibraryImport(Library)] public static partial void PyEval_RestoreThread(nint tstate); // no reference
+    [LibraryImport(Library)] public static partial nint PyEval_SaveThread(); // no reference: the thread state stays the runtime's
+    [LibraryImport(Library)] public static partial void PyThreadState_Delete(nint tstate); // no reference (a state not current; after PyThreadState_Clear)
     [LibraryImport(Library)] public static partial int PyGILState_Check(); // no reference
     [LibraryImport(Library)] public static partial nint PyInterpreterState_Get(); // no reference: the runtime owns the state
     [LibraryImport(Library)] public static partial nint PyInterpreterState_Main(); // no reference: the runtime owns the state

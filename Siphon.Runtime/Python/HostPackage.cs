@@ -8,6 +8,9 @@ internal sealed unsafe class HostPackage : IDisposable
 {
     private readonly PyRef _module, _loadScript, _restoreModules, _errorLocation, _runHooks, _runHooksAsync;
     private readonly PyRef _runChain, _runSyncChain, _runWrappedChain, _runWrappedSyncChain, _overloaded;
+    private readonly PyRef _firstStep, _foreignThreads, _threadsActive, _sysModules;
+    private nint _lastThreads = -1, _lastModules = -1;
+    private bool _foreign;
 
     private HostPackage(PyRef module)
     {
@@ -23,6 +26,36 @@ internal sealed unsafe class HostPackage : IDisposable
         _runWrappedChain = PyObjects.GetAttr(m, "run_wrapped_chain").ToRef();
         _runWrappedSyncChain = PyObjects.GetAttr(m, "run_wrapped_sync_chain").ToRef();
         _overloaded = PyObjects.GetAttr(m, "Overloaded").ToRef();
+        _firstStep = PyObjects.GetAttr(m, "first_step").ToRef();
+        _foreignThreads = PyObjects.GetAttr(m, "foreign_threads").ToRef();
+        using (var threading = PyObjects.Import("threading")) _threadsActive = PyObjects.GetAttr(threading.Handle, "_active").ToRef();
+        using (var sys = PyObjects.Import("sys")) _sysModules = PyObjects.GetAttr(sys.Handle, "modules").ToRef();
+    }
+
+    /// <summary>The worker's event loop (a new reference), made the thread's current one: its selector
+    /// waits through <paramref name="park"/>, a callable taking (epoll fd, timeout in seconds or -1).</summary>
+    public PyOwned NewEventLoop(nint park) => PyObjects.CallMethod(_module.Handle, "new_event_loop", park);
+
+    /// <summary>On a borrowing thread: the awaitable as a task of <paramref name="loop"/> with its first
+    /// step run here (a new reference), and whether the loop must be woken.</summary>
+    public PyOwned FirstStep(nint loop, nint awaitable, out bool wakeLoop)
+    {
+        using var pair = PyObjects.Call(_firstStep.Handle, loop, awaitable);
+        wakeLoop = PyObjects.IsTrue(PyObjects.TupleItem(pair.Handle, 1));
+        return new PyBorrowed(PyObjects.TupleItem(pair.Handle, 0)).NewReference();
+    }
+
+    /// <summary>Whether a thread the host does not know may run this interpreter's Python (see
+    /// _host/parking.py). Asked whenever a party lets go of the interpreter, so it is cheap: the
+    /// answer is recomputed only when threading._active or sys.modules changed size.</summary>
+    public bool ForeignThreads()
+    {
+        var threads = CApi.PyDict_Size(_threadsActive.Handle);
+        var modules = CApi.PyDict_Size(_sysModules.Handle);
+        if (threads == _lastThreads && modules == _lastModules) return _foreign;
+        using var r = PyObjects.Call(_foreignThreads.Handle);
+        (_lastThreads, _lastModules, _foreign) = (threads, modules, PyObjects.IsTrue(r.Handle));
+        return _foreign;
     }
 
     /// <summary>import siphon._host. In a sub-interpreter (<paramref name="refuseClr"/>), before any
@@ -129,7 +162,7 @@ internal sealed unsafe class HostPackage : IDisposable
 
     public void Dispose()
     {
-        foreach (var r in new[] { _runChain, _runSyncChain, _runWrappedChain, _runWrappedSyncChain, _overloaded,
+        foreach (var r in new[] { _firstStep, _foreignThreads, _threadsActive, _sysModules, _runChain, _runSyncChain, _runWrappedChain, _runWrappedSyncChain, _overloaded,
                      _runHooks, _runHooksAsync, _errorLocation, _restoreModules, _loadScript, _module })
             r.Dispose();
     }

@@ -36,6 +36,14 @@ internal sealed unsafe class Inbox : IDisposable
         }
     }
 
+    /// <summary>Wakes the loop with nothing posted (a borrower left it work: callbacks or a task to
+    /// resume). Any thread, no GIL.</summary>
+    public void Wake()
+    {
+        ulong one = 1;
+        Libc.Write(FileDescriptor, &one, sizeof(ulong));
+    }
+
     /// <summary>Worker thread: clears the eventfd and hands every queued item to <paramref name="run"/>,
     /// including items that arrive while draining. Returns how many ran.</summary>
     public int Drain(Action<IPyWork> run)

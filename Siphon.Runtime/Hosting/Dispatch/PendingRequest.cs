@@ -44,8 +44,14 @@ public sealed class PendingRequest(Worker worker, ScriptVersion version, Request
 
     public void Run()
     {
-        if (Telemetry.SiphonMetrics.Enabled) _dispatched = System.Diagnostics.Stopwatch.GetTimestamp();
+        MarkDispatched();
         Worker.Dispatch(this);
+    }
+
+    /// <summary>A worker (or a thread that borrowed its interpreter) begins running it.</summary>
+    internal void MarkDispatched()
+    {
+        if (Telemetry.SiphonMetrics.Enabled) _dispatched = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
     void ISyncJob.RunSync()

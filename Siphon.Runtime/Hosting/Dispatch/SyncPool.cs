@@ -63,16 +63,26 @@ internal sealed unsafe class SyncPool
 
     /// <param name="interpreter">the worker's PyInterpreterState.</param>
     /// <param name="onStall">called (from a timer thread, no GIL) with the reason when the watchdog fires.</param>
-    public SyncPool(string name, PyInterpreter interpreter, SyncPoolOptions options, Action<string> onStall)
+    /// <param name="token">the worker's interpreter token: a pool thread is counted in it while it may
+    /// hold the GIL, so no Kestrel thread borrows the interpreter meanwhile (null: no borrowing).</param>
+    /// <param name="beforeRelease">run with the GIL held before a pool thread lets go of it (the
+    /// worker re-checks for threads a handler may have started).</param>
+    public SyncPool(string name, PyInterpreter interpreter, SyncPoolOptions options, Action<string> onStall,
+        InterpreterToken? token = null, Action? beforeRelease = null)
     {
         _name = name;
         _interpreter = interpreter;
         _options = options;
         _onStall = onStall;
+        _token = token;
+        _beforeRelease = beforeRelease;
     }
 
     /// <summary>The worker whose log lines the pool's threads write (Telemetry.WorkerLog).</summary>
     public int LogWorker { get; init; }
+
+    private readonly InterpreterToken? _token;
+    private readonly Action? _beforeRelease;
 
     /// <summary>Starts the core threads and the watchdog.</summary>
     public void Start()
@@ -159,19 +169,40 @@ internal sealed unsafe class SyncPool
         // of jobs. Main interpreter: pythonnet's model, one outer Py.GIL() (which makes the thread
         // state) and BeginAllowThreads/EndAllowThreads around waits. A sub-interpreter: Py.GIL()
         // (PyGILState) serves the main interpreter only, so the thread state is made and ended here.
-        if (!_interpreter.IsMain)
+        // Counted in the token before the GIL is taken (here and around every run of jobs), so a
+        // Kestrel thread never borrows the interpreter while this thread may hold its GIL.
+        _token?.EnterPool();
+        if (!_interpreter.IsMain) _interpreter.RunOnOwnThreadState(() => RunJobs(searching));
+        else
         {
-            _interpreter.RunOnOwnThreadState(() => RunJobs(searching));
-            return;
+            using var gil = Gil.Acquire();
+            RunJobs(searching);
         }
-        using var gil = Gil.Acquire();
-        RunJobs(searching);
+        _token?.LeavePool();
+    }
+
+    private nint Release()
+    {
+        if (_beforeRelease is not null)
+        {
+            try { _beforeRelease(); }
+            catch (Exception) { PyErrors.Clear(); }
+        }
+        var tstate = PythonEngine.BeginAllowThreads();
+        _token?.LeavePool();
+        return tstate;
+    }
+
+    private void Retake(nint tstate)
+    {
+        _token?.EnterPool();
+        PythonEngine.EndAllowThreads(tstate);
     }
 
     /// <summary>The thread's life, entered and left with its interpreter's GIL held.</summary>
     private void RunJobs(bool searching)
     {
-        var tstate = PythonEngine.BeginAllowThreads();
+        var tstate = Release();
         while (true)
         {
             if (!searching)
@@ -186,7 +217,7 @@ internal sealed unsafe class SyncPool
                 }
             }
             searching = false;
-            PythonEngine.EndAllowThreads(tstate);
+            Retake(tstate);
             var first = true;
             while (true)
             {
@@ -212,11 +243,11 @@ internal sealed unsafe class SyncPool
                     _completed++;
                 }
             }
-            tstate = PythonEngine.BeginAllowThreads();
+            tstate = Release();
             lock (_gate)
                 if (_stopping) break;
         }
-        PythonEngine.EndAllowThreads(tstate);
+        Retake(tstate);
     }
 
     // Saturated = every thread of the ceiling busy. No job finished while saturated for

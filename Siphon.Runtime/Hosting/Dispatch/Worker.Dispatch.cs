@@ -23,21 +23,25 @@ public sealed unsafe partial class Worker
     {
         if (HopCost.Mode == 2) { p.Complete(HopCost.Canned); return; }
         using var trace = Telemetry.ScriptTrace.Enter(p.Request); // the coroutine's task copies it
+        Answer(p, Call(p, onLoop), onLoop);
+    }
+
+    /// <summary>The request's chain called: a new reference (a Response, or an awaitable), or 0
+    /// with the handler's error set.</summary>
+    private nint Call(PendingRequest p, bool onLoop)
+    {
         using var req = PyOwned.Adopt(BoundObject.Alloc(_requestType, p.Request));
         var version = p.Version;
         var handler = version.Handlers[p.HandlerId].Handle;
-        nint result;
         if (version.Middleware is not { } middleware)
-            result = HostPackage.CallHandler(handler, req.Handle);
-        else if (onLoop)
-            result = version.Wraps
+            return HostPackage.CallHandler(handler, req.Handle);
+        if (onLoop)
+            return version.Wraps
                 ? _host!.RunWrappedChain(middleware.Handle, handler, version.HandlerSync[p.HandlerId], req.Handle)
                 : _host!.RunChain(middleware.Handle, handler, version.HandlerSync[p.HandlerId], req.Handle);
-        else
-            result = version.Wraps
-                ? _host!.RunWrappedSyncChain(middleware.Handle, handler, req.Handle)
-                : _host!.RunSyncChain(middleware.Handle, handler, req.Handle);
-        Answer(p, result, onLoop);
+        return version.Wraps
+            ? _host!.RunWrappedSyncChain(middleware.Handle, handler, req.Handle)
+            : _host!.RunSyncChain(middleware.Handle, handler, req.Handle);
     }
 
     /// <summary>What a chain returned (a new reference, or 0 after raising): the answer, or a task
@@ -156,14 +160,21 @@ public sealed unsafe partial class Worker
             return;
         }
         using var task = PyOwned.Adopt(t);
-        if (PyAsyncio.IsDone(task.Handle))
+        FinishOrTrack(p, task.Handle);
+    }
+
+    /// <summary>A task whose first step has run: its answer now if it is done (an eager task that
+    /// never suspended), else its done-callback answers later, on the loop.</summary>
+    private void FinishOrTrack(PendingRequest p, nint task)
+    {
+        if (PyAsyncio.IsDone(task))
         {
-            Finish(p, task.Handle); // eager task factory: it already ran to completion
+            Finish(p, task);
             return;
         }
-        PyAsyncio.AddDoneCallback(task.Handle, _onTaskDone!.Handle);
-        _inflight[task.Handle] = p;
-        p.PyTask = task.Borrow().NewReference().ToRef();
+        PyAsyncio.AddDoneCallback(task, _onTaskDone!.Handle);
+        _inflight[task] = p;
+        p.PyTask = new PyBorrowed(task).NewReference().ToRef();
     }
 
     private nint OnTaskDone(nint task)

@@ -40,7 +40,11 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
 
     // Python objects, owned by the worker thread.
     private HostPackage? _host; // siphon._host: loading, the chain runners, hooks
-    private PyRef? _loop, _createFuture, _createTask, _ensureFuture, _onTaskDone, _submit;
+    private PyRef? _loop, _createFuture, _createTask, _ensureFuture, _onTaskDone, _submit, _park;
+    private PyInterpreter? _interpreter;
+    // Who runs this interpreter's Python now: the loop, a sync pool thread, or a Kestrel thread that
+    // borrowed it while the loop was parked (Worker.Inline.cs).
+    private readonly InterpreterToken _token = new();
     private nint _requestType, _responseType, _coroutineType;
 
     // The version requests enter (swapped by a live reload), and every version not yet dropped
@@ -112,7 +116,10 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
     public void Submit(PendingRequest request)
     {
         Interlocked.Increment(ref _outstanding);
-        if (!request.Version.ChainSync[request.HandlerId]) _inbox.Post(request);
+        if (!request.Version.ChainSync[request.HandlerId])
+        {
+            if (!TryRunInline(request)) _inbox.Post(request);
+        }
         else if (!_pool!.TrySubmit(request)) request.Fail("sync queue full", 503);
     }
 
@@ -206,7 +213,9 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
     {
         NativeModule.Install(ScriptLog);
         _host = HostPackage.Import(refuseClr: IsSubInterpreter);
-        _loop = PyAsyncio.NewEventLoop().ToRef();
+        _interpreter = PyInterpreter.Current;
+        _park = PyOwned.Checked(NativeCallable.Create(Park)).ToRef();
+        _loop = _host.NewEventLoop(_park.Handle).ToRef();
         _ensureFuture = PyAsyncio.EnsureFutureFunction().ToRef();
         _createFuture = PyObjects.GetAttr(_loop.Handle, "create_future").ToRef();
         _createTask = PyObjects.GetAttr(_loop.Handle, "create_task").ToRef();
@@ -223,7 +232,7 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
         using var drain = PyOwned.Checked(NativeCallable.Create(_ => { _inbox.Drain(RunWork); return PyConvert.None(); }));
         using (PyObjects.CallMethod(_loop.Handle, "add_reader", fd.Handle, drain.Handle, PyBuiltins.None)) { }
 
-        _pool = new SyncPool($"py{Index}", PyInterpreter.Current, _syncOptions, OnStall) { LogWorker = Index };
+        _pool = new SyncPool($"py{Index}", _interpreter, _syncOptions, OnStall, _token, () => _token.Foreign = _host.ForeignThreads()) { LogWorker = Index };
         _pool.Start();
     }
 
@@ -273,6 +282,9 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
 
     private void CloseLoop()
     {
+        _token.Close(); // no borrow from here on
+        _log.LogInformation("worker {Index}: {Inline} requests ran on the thread that read them (longest take of the GIL: {TakeUs:F0} us)",
+            Index, _token.Borrows, _token.LongestTake.TotalMicroseconds);
         if (_pool is not null)
         {
             // Requests were drained before the loop stopped; what still runs is a sync handler past
@@ -294,9 +306,10 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
             catch (PythonException e) { _log.LogWarning("closing the event loop of worker {Index} failed: {Error}", Index, e.Message); }
         }
         if (_keepPython) return; // the stuck threads may still use these
+        _interpreter?.EndBorrowerStates();
         foreach (var v in _versions) v.DisposeReferences();
         _versions.Clear();
-        foreach (var r in new[] { _onTaskDone, _submit, _createTask, _createFuture, _ensureFuture, _loop })
+        foreach (var r in new[] { _onTaskDone, _submit, _createTask, _createFuture, _ensureFuture, _loop, _park })
             r?.Dispose();
         _host?.Dispose();
         PyRef.DrainPending();

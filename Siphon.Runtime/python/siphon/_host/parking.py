@@ -1,0 +1,71 @@
+"""The worker's event loop waits in one place: its selector's ``select()``, which hands the wait to
+the host (``park``). The host lets go of the GIL there and marks the interpreter parked, so that a
+thread that has just read a request may borrow the interpreter and run the request itself, with no
+wake-up of the loop (``first_step``); see docs/architecture.md, "Threading model"."""
+from __future__ import annotations
+
+import asyncio
+import selectors
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+_eager = getattr(asyncio, "eager_task_factory", None)  # 3.12+
+
+
+class ParkingSelector(selectors.EpollSelector):
+    """An epoll selector whose blocking wait is the host's ``park((fd, timeout))``: it releases the
+    GIL, waits until the epoll descriptor is ready or the timeout passes, and takes the interpreter
+    back (after a borrower, if one is running). The events are then read without blocking."""
+
+    def __init__(self, park: Callable[[tuple[int, float]], None]) -> None:
+        super().__init__()
+        self._park = park
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        if timeout is None or timeout > 0:
+            self._park((self._selector.fileno(), -1.0 if timeout is None else timeout))
+        return super().select(0)
+
+
+def new_event_loop(park: Callable[[tuple[int, float]], None]) -> asyncio.AbstractEventLoop:
+    """The worker's loop, made the thread's current one; on 3.12+ with asyncio's eager task factory,
+    so a coroutine that finishes without suspending completes inside create_task."""
+    loop = asyncio.SelectorEventLoop(ParkingSelector(park))
+    asyncio.set_event_loop(loop)
+    if _eager is not None:
+        loop.set_task_factory(_eager)
+    return loop
+
+
+def first_step(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[Any]) -> tuple[asyncio.Future[Any], bool]:
+    """On a thread that borrowed the interpreter while the loop was parked: make ``awaitable`` a task
+    of ``loop`` and run its first step here, as the loop would. Returns the task and whether the
+    loop must be woken (the task suspended, or the step scheduled callbacks for the loop)."""
+    asyncio._set_running_loop(loop)
+    try:
+        ready: Any = loop._ready  # type: ignore[attr-defined]
+        queued = len(ready)
+        task = asyncio.ensure_future(awaitable, loop=loop)
+        # 3.11 (no eager factory): the task queued its first step; run it now, here.
+        if _eager is None and not task.done() and len(ready) == queued + 1:
+            ready.pop()._run()
+        return task, not task.done() or len(ready) > 0
+    finally:
+        asyncio._set_running_loop(None)
+
+
+def foreign_threads() -> bool:
+    """Whether a thread the host does not know may run Python in this interpreter: a thread the
+    script started (or an executor's, e.g. asyncio.to_thread), or .NET threads calling in through
+    pythonnet once a script has imported a .NET namespace (``import clr`` then ``from System
+    import ...``: modules of pythonnet's type, ``CLR.ModuleObject``; pythonnet's own ``clr`` module
+    is a plain one, there from the start). While one may, no request is run on a borrowing thread."""
+    if any(type(m).__module__ == "CLR" for m in list(sys.modules.values())):
+        return True
+    main = threading.main_thread()
+    return any(t is not main and not isinstance(t, threading._DummyThread)  # type: ignore[attr-defined]
+               for t in list(threading._active.values()))  # type: ignore[attr-defined]
