@@ -5,6 +5,7 @@
 // lower-cased header dictionaries are built on first read and kept.
 using Microsoft.AspNetCore.WebUtilities;
 using Siphon.Bindings;
+using Siphon.Runtime.Python;
 
 namespace Siphon.Runtime.Http;
 
@@ -68,13 +69,17 @@ public sealed partial class Request
     [PyMethod]
     public BodyStream Stream() => OpenStream is { } open ? open() : BodyStream.Buffered(_body);
 
-    /// <summary>One header's value by case-insensitive name, or None.</summary>
+    /// <summary>One header's value by case-insensitive name, or None. It reads req.headers, so a
+    /// middleware's change to that dict is what it returns.</summary>
     [PyMethod]
-    public string? Header(string name)
+    public string? Header([PySelf] PyBorrowed self, string name)
     {
-        foreach (var (k, v) in _headers)
-            if (string.Equals(k, name, StringComparison.OrdinalIgnoreCase)) return v;
-        return null;
+        // One source of truth: the req.headers dict of this Python object (cached on first read),
+        // which a middleware may have changed; the snapshot only until a script reads headers.
+        using var headers = PyObjects.GetAttr(self.Handle, "headers");
+        using var name_ = PyOwned.Adopt(PyConvert.ToPy(name));
+        using var value = ScriptHelpers.Call("header", headers.Handle, name_.Handle);
+        return PyConvert.ToNullableString(value.Handle, "req.headers value");
     }
 
     private static IReadOnlyDictionary<string, string> ParseQuery(string? raw)

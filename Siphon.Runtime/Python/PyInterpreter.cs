@@ -31,6 +31,9 @@ internal sealed class PyInterpreter
     /// <summary>traceback.format_exception of this interpreter (PyErrors), or null until first used.</summary>
     public PyRef? FormatException { get; set; }
 
+    /// <summary>The siphon._helpers module of this interpreter (ScriptHelpers), or null until first used.</summary>
+    public PyRef? Helpers { get; set; }
+
     /// <summary>The state of the interpreter whose GIL the calling thread holds.</summary>
     public static PyInterpreter Current
     {
@@ -69,6 +72,8 @@ internal sealed class PyInterpreter
         state.DrainPending(); // anything queued while the flag was being set
         state.FormatException?.Dispose();
         state.FormatException = null;
+        state.Helpers?.Dispose();
+        state.Helpers = null;
         foreach (var type in state.Types.Values) CApi.Py_DecRef(type);
         state.Types.Clear();
         if (t_last == state) t_last = null;

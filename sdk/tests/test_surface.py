@@ -30,6 +30,8 @@ def test_public_names():
             # streaming bodies (issue 14)
             "MockBodyStream", "MockClientStream", "MockStreamedResponse", "BodyStream", "ClientStream",
             "StreamedResponse", "BodyTooLargeError",
+            # call_next's public types (issue 29)
+            "CallNext", "SyncCallNext",
         ]
     )
     assert sorted(log.__all__) == ["debug", "error", "info", "warn", "warning"]

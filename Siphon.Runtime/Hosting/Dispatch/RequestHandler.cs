@@ -157,7 +157,7 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         worker.Post(new ActionWork(() =>
         {
             using var iterable = r.TakeStream();
-            if (iterable is null) pump.Fail("this streamed Response was already sent once: an async iterable can be drained only once");
+            if (iterable is null) pump.Fail("this streamed Response's body was already taken (sent once, or moved on by replace() or stream()): an async iterable can be drained only once");
             else if (!head) pump.Start(iterable.Handle);
         }));
         if (head)
@@ -211,12 +211,12 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
     private static void WriteHead(HttpResponse response, Response r)
     {
         response.StatusCode = r.Status;
-        foreach (var (name, value) in r.Headers)
+        foreach (var (name, value) in r.Lines)
         {
             // Framing is Kestrel's job: a script's Content-Length or Transfer-Encoding is not used.
             if (name.Equals("content-length", StringComparison.OrdinalIgnoreCase) || name.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase))
                 continue;
-            response.Headers[name] = value;
+            response.Headers.Append(name, value); // a repeated name (two Set-Cookie lines) stays two lines
         }
     }
 
@@ -375,8 +375,8 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         var response = ctx.Response;
         WriteHead(response, r);
         if (r.Status is 204 or 304 || r.Status < 200) return; // no body allowed
-        response.ContentLength = r.Body.Length;
-        if (!head && r.Body.Length > 0)
-            await response.BodyWriter.WriteAsync(r.Body, ctx.RequestAborted);
+        response.ContentLength = r.Content.Length;
+        if (!head && r.Content.Length > 0)
+            await response.BodyWriter.WriteAsync(r.Content, ctx.RequestAborted);
     }
 }

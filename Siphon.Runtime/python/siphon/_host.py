@@ -21,7 +21,7 @@ import traceback
 import types
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from siphon import http, log
+from siphon import _helpers, http, log
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterable, Awaitable, Callable, Coroutine, Iterable, Sequence
@@ -408,12 +408,7 @@ async def _pump(body: AsyncIterable[object], write: Callable[[bytes], Awaitable[
     it = aiter(body)
     try:
         async for chunk in it:
-            if isinstance(chunk, str):
-                chunk = chunk.encode()
-            elif isinstance(chunk, (bytearray, memoryview)):
-                chunk = bytes(chunk)
-            elif not isinstance(chunk, bytes):
-                raise TypeError(f"a streamed body must yield bytes or str, got {type(chunk).__name__}")
+            chunk = _helpers.as_bytes(chunk)
             if chunk:
                 await write(chunk)
     finally:

@@ -5,10 +5,17 @@ routing table in C#."""
 import inspect as _inspect
 import sys as _sys
 
+from collections.abc import Awaitable as _Awaitable, Callable as _Callable
+
 from siphon._native import BodyStream, Client, Request, Response
 
-__all__ = ["Request", "Response", "Client", "BodyStream", "HttpStatusError", "ClientError", "ConnectError",
+__all__ = ["Request", "Response", "Client", "BodyStream", "CallNext", "SyncCallNext", "HttpStatusError", "ClientError", "ConnectError",
            "ClientTimeoutError", "TlsError", "UnknownClientError", "BodyTooLargeError", "route", "middleware", "on_startup", "on_shutdown"]
+
+# What a wrapper's call_next is, for annotations: `async def w(req: Request, call_next: CallNext)`.
+CallNext = _Callable[[Request], _Awaitable[Response]]
+# A plain (def) wrapper's call_next, which returns the Response itself.
+SyncCallNext = _Callable[[Request], Response]
 
 
 # Both bases are RuntimeError because siphon-http raised RuntimeError for these failures: a ported

@@ -3,6 +3,7 @@
 from siphon_sdk.http import (  # noqa: F401
     BodyStream,
     BodyTooLargeError,
+    CallNext,
     Client,
     ClientStream,
     ClientError,
@@ -18,6 +19,7 @@ from siphon_sdk.http import (  # noqa: F401
     Request,
     Response,
     StreamedResponse,
+    SyncCallNext,
     TlsError,
     UnknownClientError,
     middleware,

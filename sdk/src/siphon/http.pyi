@@ -1,6 +1,6 @@
 """The ``http`` namespace: request, response and client types, the decorators that register
 handlers, and the exceptions scripts can catch."""
-from typing import AsyncIterable, Awaitable, Callable, Sequence, TypeVar, overload
+from typing import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping, Sequence, TypeVar, overload
 
 # What each decorator accepts, so a type checker flags a handler that cannot work (e.g. one that
 # returns a dict instead of a Response) at the decorator; each returns the function unchanged.
@@ -8,9 +8,12 @@ from typing import AsyncIterable, Awaitable, Callable, Sequence, TypeVar, overlo
 # last overload, and a guard that returns the wrong thing is the common mistake).
 _Handler = TypeVar("_Handler", bound=Callable[[Request], Response | Awaitable[Response]])
 _Guard = TypeVar("_Guard", bound=Callable[[Request], Response | None | Awaitable[Response | None]])
-# A wrapper's call_next: awaited in an ``async def`` wrapper, called plainly in a ``def`` one.
-_AsyncWrapper = TypeVar("_AsyncWrapper", bound=Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]])
-_SyncWrapper = TypeVar("_SyncWrapper", bound=Callable[[Request, Callable[[Request], Response]], Response])
+# A wrapper's call_next, public for annotations (``async def w(req: Request, call_next: CallNext)``):
+# awaited in an ``async def`` wrapper; a ``def`` wrapper's returns the Response itself.
+CallNext = Callable[[Request], Awaitable[Response]]
+SyncCallNext = Callable[[Request], Response]
+_AsyncWrapper = TypeVar("_AsyncWrapper", bound=Callable[[Request, CallNext], Awaitable[Response]])
+_SyncWrapper = TypeVar("_SyncWrapper", bound=Callable[[Request, SyncCallNext], Response])
 _Hook = TypeVar("_Hook", bound=Callable[[], object])
 
 class BodyStream:
@@ -85,22 +88,29 @@ class Request:
     def stream(self) -> BodyStream:
         """The body as an async iterator of bytes chunks: as it arrives on a stream=True route (once), else the buffered body as one chunk."""
     def header(self, name: str) -> str | None:
-        """One header's value by case-insensitive name, or None."""
+        """One header's value by case-insensitive name, or None. It reads req.headers, so a middleware's change to that dict is what it returns."""
 
 
 class Response:
     """An HTTP response: status, headers and a body of bytes, or a body streamed from an async iterable."""
-    def __init__(self, status: int = 200, headers: dict[str, str] | None = None, body: bytes | str | AsyncIterable[bytes | str] | None = ...) -> None:
-        """Builds a response; a str body is encoded as UTF-8; an async iterable (or async generator) of bytes/str is streamed to the client as it is produced. A status outside 100-599 or a header name or value containing CR or LF raises ValueError."""
+    def __init__(self, status: int = 200, headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = ..., body: bytes | str | AsyncIterable[bytes | str] | None = ...) -> None:
+        """Builds a response; headers are a dict or a list of (name, value) pairs (a name may repeat: two Set-Cookie lines); a str body is encoded as UTF-8; an async iterable (or async generator) of bytes/str is streamed to the client as it is produced. A status outside 100-599 or a header name or value containing CR or LF raises ValueError."""
     @property
     def status(self) -> int:
         """The status code."""
     @property
     def headers(self) -> dict[str, str]:
-        """The response headers."""
+        """The response headers, read-only: a dict[str, str] in which a repeated name's lines are joined with ", " under its first spelling. Change them with replace()."""
     @property
     def body(self) -> bytes:
-        """The body as bytes (empty for a response whose body is streamed)."""
+        """The body as bytes. For a streamed response it raises RuntimeError: keep the stream with resp.replace(...) or read it with resp.stream()."""
+    @property
+    def is_streamed(self) -> bool:
+        """True when the body is streamed from an async iterable (then .body raises; use stream())."""
+    def replace(self, status: int | None = None, headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = ..., body: bytes | str | AsyncIterable[bytes | str] | None = ...) -> Response:
+        """A copy with what is given replaced and the rest kept, a streamed body included (it moves to the copy). headers: a dict or a list of (name, value) pairs; a dict entry whose value is a repeated name's joined value from .headers keeps that name's lines (two Set-Cookie lines stay two). None keeps the status, the headers or the body."""
+    def stream(self) -> AsyncIterator[bytes]:
+        """The body as an async iterator of bytes chunks: a streamed body's chunks as its producer makes them (taken from this response, once: return resp.replace(body=...) with what you make of them), else the buffered body as one chunk."""
     def raise_for_status(self) -> Response:
         """Raises http.HttpStatusError for a status of 400 or more; returns the response otherwise."""
 

@@ -19,13 +19,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 import sys
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from siphon_sdk import _convert, _routing, _state
+from siphon_sdk import _convert, _messages, _routing, _state
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+    from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
     from typing import TypeVar
 
     from siphon_sdk._convert import Body, Headers, RequestHeaders, StreamedBody
@@ -53,6 +54,8 @@ __all__ = [
     "BodyStream",
     "ClientStream",
     "StreamedResponse",
+    "CallNext",
+    "SyncCallNext",
     "route",
     "middleware",
     "on_startup",
@@ -178,8 +181,7 @@ class MockRequest:
         self._stream = None  # set by the harness on a stream=True route: (chunks, limit)
         self._opened_stream = None
         # As on the host: each dict is made on the first read and the same one returned after, so a
-        # change a middleware makes to req.headers is what the handler then reads (req.header()
-        # still reads the request as it arrived).
+        # change a middleware makes to req.headers is what the handler then reads (req.header() too).
         self._dicts: dict[str, dict[str, str]] = {}
 
     def _dict(self, name: str, source: dict[str, str]) -> dict[str, str]:
@@ -243,8 +245,8 @@ class MockRequest:
         return self._opened_stream
 
     def header(self, name: str) -> str | None:
-        """The header's value, looked up case-insensitively, or None."""
-        return self._headers.get(name.lower())
+        """One header's value by case-insensitive name, or None; it reads req.headers, so a middleware's change is what it returns."""
+        return _messages.header(self.headers, name)
 
 
 # --------------------------------------------------------------------------
@@ -255,16 +257,22 @@ class MockResponse:
     """An HTTP response: returned by handlers and middleware, and by Client calls."""
 
     def __init__(self, status: int = 200, headers: Headers | None = None, body: Body | StreamedBody | None = None) -> None:
-        """status 100-599 (else ValueError); header names/values without CR/LF; body bytes, str (UTF-8),
-        None, or an async iterable of bytes/str (streamed; .body is then b"")."""
-        if isinstance(status, bool) or not isinstance(status, int):
-            raise TypeError(f"status must be an int, not {type(status).__name__}")
-        if not 100 <= status <= 599:
-            raise ValueError(f"status {status} is outside 100-599")
-        self._status = status
-        self._headers = _convert.response_headers(headers)
+        """status 100-599 (else ValueError); headers a dict or a list of (name, value) pairs (a name
+        may repeat), names/values without CR/LF; body bytes, str (UTF-8), None, or an async iterable
+        of bytes/str (streamed; .body then raises RuntimeError)."""
+        self._status = _checked_status(status)
+        self._lines = _messages.lines_of(headers)
         self._stream = body if _convert.is_async_iterable(body) else None
+        self._streamed = self._stream is not None
         self._body = b"" if self._stream is not None else _convert.to_body(body)
+        self._view: dict[str, str] | None = None
+
+    @classmethod
+    def _made(cls, status: int, lines: list[tuple[str, str]], body: bytes, stream: object = None) -> "MockResponse":
+        out = cls.__new__(cls)
+        out._status, out._lines, out._body, out._stream = status, lines, body, stream
+        out._streamed, out._view = stream is not None, None
+        return out
 
     @property
     def status(self) -> int:
@@ -273,19 +281,67 @@ class MockResponse:
 
     @property
     def headers(self) -> dict[str, str]:
-        """The headers, names as written."""
-        return dict(self._headers)
+        """The headers, read-only: a repeated name's lines joined with ", " under its first spelling; change them with replace()."""
+        if self._view is None:
+            self._view = _messages.ResponseHeaders(_messages.joined(self._lines))
+        return self._view
 
     @property
     def body(self) -> bytes:
-        """The body as bytes (b"" when none)."""
+        """The body as bytes; RuntimeError for a streamed body (use replace() or stream())."""
+        if self._streamed:
+            raise RuntimeError(
+                "this Response's body is streamed, so it has no bytes to read: change its status or headers "
+                "with resp.replace(status=..., headers=...), which keeps the stream, or read its chunks with "
+                "`async for chunk in resp.stream()`")
         return self._body
+
+    @property
+    def is_streamed(self) -> bool:
+        """True when the body is streamed from an async iterable."""
+        return self._streamed
+
+    def replace(self, status: int | None = None, headers: Headers | None = None,
+                body: Body | StreamedBody | None = None) -> "MockResponse":
+        """A copy with what is given replaced and the rest kept, a streamed body included (it moves to the copy)."""
+        new_status = self._status if status is None else _checked_status(status)
+        lines = self._lines if headers is None else _messages.merge(
+            self._lines, _messages.lines_of(headers), isinstance(headers, Mapping))
+        if body is not None:
+            if _convert.is_async_iterable(body):
+                return MockResponse._made(new_status, lines, b"", body)
+            return MockResponse._made(new_status, lines, _convert.to_body(body))
+        if not self._streamed:
+            return MockResponse._made(new_status, lines, self._body)
+        return MockResponse._made(new_status, lines, b"", self._take_stream("replace()"))
+
+    def stream(self) -> "AsyncIterator[bytes]":
+        """The body as an async iterator of bytes chunks: a streamed body's chunks (taken, once), else the buffered body as one chunk."""
+        if not self._streamed:
+            return MockBodyStream([self._body] if self._body else [])
+        return _messages.chunks(self._take_stream("stream()"))
+
+    def _take_stream(self, what: str) -> Any:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            raise RuntimeError(
+                f"resp.{what}: this Response's streamed body was already taken (sent, or moved on by replace() "
+                "or stream()); use the Response that replace() returned")
+        return stream
 
     def raise_for_status(self) -> "MockResponse":
         """Raise HttpStatusError if status >= 400; otherwise return this response."""
         if self._status >= 400:
             raise HttpStatusError(self)
         return self
+
+
+def _checked_status(status: object) -> int:
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise TypeError(f"status must be an int, not {type(status).__name__}")
+    if not 100 <= status <= 599:
+        raise ValueError(f"status {status} is outside 100-599")
+    return status
 
 
 # --------------------------------------------------------------------------
@@ -576,6 +632,11 @@ def on_shutdown(fn: _F) -> _F:
         harness._register("shutdown", fn)
     return fn
 
+
+# What a wrapper's call_next is, for annotations: `async def w(req: Request, call_next: CallNext)`.
+CallNext = Callable[[MockRequest], Awaitable[MockResponse]]
+# A plain (def) wrapper's call_next, which returns the Response itself.
+SyncCallNext = Callable[[MockRequest], MockResponse]
 
 # The runtime's names for the same types.
 Request = MockRequest

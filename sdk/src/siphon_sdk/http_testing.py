@@ -331,7 +331,7 @@ class HttpTestHarness:
         overrides = None if path_params is None else _convert.str_dict(path_params, "path_params")
         response = self._dispatch(method, raw_path, query, header_map, body_bytes, client, client_cert, overrides)
         if method == "HEAD":
-            response = MockResponse(response.status, response.headers, None)
+            response = MockResponse._made(response.status, response._lines, b"")
         return response
 
     def _dispatch(self, method, raw_path, query, headers, body, client, client_cert, path_params=None) -> MockResponse:
@@ -375,19 +375,24 @@ class HttpTestHarness:
         if pending is None:
             return response
         if method == "HEAD":
-            return MockResponse(response.status, response.headers, None)
+            return MockResponse._made(response.status, response._lines, b"")
         return self._run(self._drain(response, pending, req))
 
     async def _first_chunk(self, pipeline, req) -> MockResponse:
         # A streamed Response: its first chunk is due within request_timeout_ms, as in the runtime.
         response = await pipeline
-        if response._stream is None or req.method == "HEAD":
-            if response._stream is not None:
-                out = MockResponse(response.status, response.headers, None)
+        if response._streamed and response._stream is None:
+            # Its stream was moved on (replace(), stream()) or already sent: as on the host, a 500.
+            self._log_line("error", f"{req.method} {req.path}: the streamed body's producer raised before its first chunk\n"
+                           "this streamed Response's body was already taken (sent once, or moved on by replace() or stream())")
+            return error_response(500)
+        if not response._streamed or req.method == "HEAD":
+            if response._streamed:
+                out = MockResponse._made(response.status, response._lines, b"")
                 out._pending = (None, [])
                 return out
             return response
-        it = aiter(response._stream)
+        it = aiter(response._take_stream("send"))
         try:
             first = [await _convert.next_chunk_of(it)]
         except StopAsyncIteration:
@@ -396,7 +401,7 @@ class HttpTestHarness:
             self.errors.append(exc)
             self._log_line("error", f"{req.method} {req.path}: the streamed body's producer raised before its first chunk\n{traceback.format_exc()}")
             return error_response(500)
-        out = MockResponse(response.status, response.headers, None)
+        out = MockResponse._made(response.status, response._lines, b"")
         out._pending = (it, first)
         return out
 
@@ -414,7 +419,7 @@ class HttpTestHarness:
             raise ConnectionAbortedError(
                 f"{req.method} {req.path}: the streamed body's producer raised after {len(chunks)} chunk(s): {exc!r}"
             ) from exc
-        out = MockResponse(response.status, response.headers, b"".join(chunks))
+        out = MockResponse._made(response.status, response._lines, b"".join(chunks))
         out._chunks = chunks
         return out
 

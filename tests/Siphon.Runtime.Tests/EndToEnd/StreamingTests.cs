@@ -160,7 +160,8 @@ public class StreamingTests(ITestOutputHelper output)
         }
     }
 
-    private static byte[] Pattern(int kib)
+    /// <summary>What /down/{kib} of the streaming scripts sends: kib/64 blocks of 0..255 repeated, then "end".</summary>
+    internal static byte[] Pattern(int kib)
     {
         var block = new byte[65536];
         for (var i = 0; i < block.Length; i++) block[i] = (byte)i;

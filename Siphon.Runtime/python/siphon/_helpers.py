@@ -1,0 +1,71 @@
+"""The Python side of the bound ``Request``/``Response`` helpers: what the C# members hand to Python
+because it is Python's to do (a read-only dict subclass, re-chunking an async iterable, reading the
+dict a script may have changed). Called from C# (``Siphon.Runtime/Http/ScriptHelpers.cs``); not part
+of the script API. The SDK mock has the same rules in ``siphon_sdk/_messages.py``."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterable, AsyncIterator
+
+_REFUSED = ("a Response's headers cannot be changed in place (it is immutable, and a change to a copy "
+            "would never be sent): build a new one with resp.replace(headers={**resp.headers, name: value})")
+
+
+class ResponseHeaders(dict):  # type: ignore[type-arg]
+    """``Response.headers``: a ``dict[str, str]`` that refuses changes, naming ``replace()``. A copy
+    (``dict(h)``, ``{**h}``, ``h.copy()``) is a plain dict."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError(_REFUSED)
+
+    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def copy(self) -> dict[str, str]:
+        return dict(self)
+
+
+def response_headers(d: dict[str, str]) -> ResponseHeaders:
+    return ResponseHeaders(d)
+
+
+def header(headers: dict[str, str], name: str) -> str | None:
+    """``req.header(name)``: the value in ``req.headers`` (the one source of truth, which a
+    middleware may have changed), the name matched case-insensitively."""
+    if not isinstance(name, str):
+        raise TypeError(f"header name must be a str, not {type(name).__name__}")
+    value = headers.get(name.lower())
+    if value is None:
+        lower = name.lower()
+        for k, v in headers.items():
+            if isinstance(k, str) and k.lower() == lower:
+                return v
+    return value
+
+
+def as_bytes(chunk: object) -> bytes:
+    """A streamed body's chunk as bytes (str as UTF-8); TypeError for anything else."""
+    if isinstance(chunk, bytes):
+        return chunk
+    if isinstance(chunk, str):
+        return chunk.encode()
+    if isinstance(chunk, (bytearray, memoryview)):
+        return bytes(chunk)
+    raise TypeError(f"a streamed body must yield bytes or str, got {type(chunk).__name__}")
+
+
+async def chunks(body: AsyncIterable[object]) -> AsyncIterator[bytes]:
+    """``resp.stream()`` of a streamed Response: its chunks as bytes, closing the source when the
+    consumer stops early (a client that went away)."""
+    it = aiter(body)
+    try:
+        async for chunk in it:
+            yield as_bytes(chunk)
+    finally:
+        aclose = getattr(it, "aclose", None)
+        if aclose is not None:
+            await aclose()

@@ -1,0 +1,110 @@
+"""The mock Request/Response helpers' rules, as the runtime has them (``Siphon.Runtime/Http/
+HeaderLines.cs`` and ``siphon/_helpers.py``): header lines and their ``.headers`` view, the merge
+that keeps repeated lines, the read-only headers dict, ``req.header()`` reading ``req.headers``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NoReturn
+
+from siphon_sdk import _convert
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterable, AsyncIterator
+
+    Lines = list[tuple[str, str]]
+
+_REFUSED = ("a Response's headers cannot be changed in place (it is immutable, and a change to a copy "
+            "would never be sent): build a new one with resp.replace(headers={**resp.headers, name: value})")
+
+
+class ResponseHeaders(dict):  # type: ignore[type-arg]
+    """``Response.headers``: a ``dict[str, str]`` that refuses changes, naming ``replace()``. A copy
+    (``dict(h)``, ``{**h}``, ``h.copy()``) is a plain dict."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError(_REFUSED)
+
+    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def copy(self) -> dict[str, str]:
+        return dict(self)
+
+
+def lines_of(headers: object, what: str = "headers") -> Lines:
+    """A dict[str, str] or a list/tuple of (name, value) pairs, checked, as header lines in order."""
+    if headers is None:
+        return []
+    if isinstance(headers, Mapping):
+        pairs = list(headers.items())
+    elif isinstance(headers, (list, tuple)):
+        pairs = []
+        for i, pair in enumerate(headers):
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                raise TypeError(f"{what}[{i}] must be a (name, value) pair, got {pair!r}")
+            pairs.append((pair[0], pair[1]))
+    else:
+        raise TypeError(f"{what} must be a dict[str, str] or a list of (name, value) pairs, got {type(headers).__name__}")
+    for name, value in pairs:
+        _convert.check_header(name, value)
+    return pairs
+
+
+def joined(lines: Lines) -> dict[str, str]:
+    """``.headers``: a repeated name's lines (matched case-insensitively) joined with ", " under its first spelling."""
+    spelling: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for name, value in lines:
+        first = spelling.setdefault(name.lower(), name)
+        out[first] = f"{out[first]}, {value}" if first in out else value
+    return out
+
+
+def merge(original: Lines, given: Lines, given_as_dict: bool) -> Lines:
+    """replace(headers=...): a dict entry whose value is a repeated name's joined value keeps that
+    name's original lines; anything else is taken as given."""
+    if not given_as_dict or len(original) < 2:
+        return given
+    view = joined(original)
+    if len(view) == len(original):
+        return given
+    out: Lines = []
+    for name, value in given:
+        same = [line for line in original if line[0].lower() == name.lower()]
+        if len(same) > 1 and view.get(name) == value:
+            out.extend(same)
+        else:
+            out.append((name, value))
+    return out
+
+
+def header(headers: dict[str, str], name: str) -> str | None:
+    """``req.header(name)``: the value in ``req.headers``, the name matched case-insensitively."""
+    if not isinstance(name, str):
+        raise TypeError(f"header name must be a str, not {type(name).__name__}")
+    value = headers.get(name.lower())
+    if value is None:
+        lower = name.lower()
+        for k, v in headers.items():
+            if isinstance(k, str) and k.lower() == lower:
+                return v
+    return value
+
+
+async def chunks(body: AsyncIterable[object]) -> AsyncIterator[bytes]:
+    """``resp.stream()`` of a streamed Response: its chunks as bytes, closing the source when the consumer stops early."""
+    it = aiter(body)
+    try:
+        while True:
+            try:
+                chunk = await _convert.next_chunk_of(it)
+            except StopAsyncIteration:
+                return
+            yield chunk
+    finally:
+        aclose = getattr(it, "aclose", None)
+        if aclose is not None:
+            await aclose()
