@@ -64,6 +64,26 @@ public sealed partial class Request
     public ReadOnlyMemory<byte> Body() => OpenStream is null ? _body
         : throw new ScriptError("RuntimeError", $"req.body() is not available on a stream=True route ({Method} {Path}): read the body with `async for chunk in req.stream()`");
 
+    /// <summary>The body parsed as JSON. Invalid JSON raises http.BadRequestError (a ValueError,
+    /// answered 400 if the handler lets it go); on a stream=True route RuntimeError.</summary>
+    [PyMethod]
+    [return: PyTypeHint("Any")]
+    public PyOwned Json()
+    {
+        if (OpenStream is not null)
+            throw new ScriptError("RuntimeError", $"req.json() is not available on a stream=True route ({Method} {Path}): read the body with `async for chunk in req.stream()` and parse it");
+        return JsonOf(_body, "req.json()", badRequest: true);
+    }
+
+    /// <summary>siphon._helpers.parse_json of a body. GIL held.</summary>
+    internal static PyOwned JsonOf(ReadOnlyMemory<byte> body, string what, bool badRequest)
+    {
+        using var bytes = PyOwned.Adopt(PyConvert.ToPy(body));
+        using var name = PyOwned.Adopt(PyConvert.ToPy(what));
+        using var flag = PyOwned.Adopt(PyConvert.ToPy(badRequest));
+        return ScriptHelpers.Call("parse_json", bytes.Handle, name.Handle, flag.Handle);
+    }
+
     /// <summary>The body as an async iterator of bytes chunks: as it arrives on a stream=True route
     /// (once), else the buffered body as one chunk.</summary>
     [PyMethod]

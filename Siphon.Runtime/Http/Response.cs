@@ -122,6 +122,12 @@ public sealed partial class Response
             + "or read its chunks with `async for chunk in resp.stream()`")
         : _content;
 
+    /// <summary>The body parsed as JSON (an upstream's answer, say). Invalid JSON raises ValueError;
+    /// a streamed body RuntimeError.</summary>
+    [PyMethod]
+    [return: PyTypeHint("Any")]
+    public PyOwned Json() => Request.JsonOf(Body, "resp.json()", badRequest: false);
+
     /// <summary>True when the body is streamed from an async iterable (then .body raises; use stream()).</summary>
     [PyProperty] public bool IsStreamed => _streamed;
 

@@ -3,6 +3,7 @@
 // changed). The module is imported once per interpreter and kept in PyInterpreter. A Python error
 // the helper raises crosses back as the same class (builtins or siphon.http), with its message.
 using Siphon.Runtime.Python;
+using Siphon.Runtime.Python.Binding;
 
 namespace Siphon.Runtime.Http;
 
@@ -18,6 +19,21 @@ internal static unsafe class ScriptHelpers
         if (result != 0) return PyOwned.Adopt(result);
         var e = PyErrors.Fetch();
         throw new ScriptError(e.PythonType, e.PythonMessage, e.PythonType is "BadRequestError" or "HTTPException" ? "siphon.http" : "builtins");
+    }
+
+    /// <summary>The answer to an http.HTTPException (or BadRequestError) the script let go, or null
+    /// for any other exception (then a 500). <paramref name="exception"/> borrowed. GIL held.</summary>
+    public static Response? AnswerFor(nint exception)
+    {
+        try
+        {
+            using var answer = Call("answer_for", exception);
+            return PyConvert.IsNone(answer.Handle) ? null : BoundObject.Get<Response>(answer.Handle);
+        }
+        catch (ScriptError)
+        {
+            return null; // an HTTPException whose headers cannot make a Response: the 500 it raised stands
+        }
     }
 
     private static nint Module()

@@ -32,6 +32,8 @@ def test_public_names():
             "StreamedResponse", "BodyTooLargeError",
             # call_next's public types (issue 29)
             "CallNext", "SyncCallNext",
+            # request and response helpers (issue 29)
+            "HTTPException", "BadRequestError", "JSONResponse",
         ]
     )
     assert sorted(log.__all__) == ["debug", "error", "info", "warn", "warning"]

@@ -4,7 +4,11 @@ dict a script may have changed). Called from C# (``Siphon.Runtime/Http/ScriptHel
 of the script API. The SDK mock has the same rules in ``siphon_sdk/_messages.py``."""
 from __future__ import annotations
 
+import json
+from http import HTTPStatus
 from typing import TYPE_CHECKING, NoReturn
+
+from siphon import http, log
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterable, AsyncIterator
@@ -27,6 +31,40 @@ class ResponseHeaders(dict):  # type: ignore[type-arg]
 
     def copy(self) -> dict[str, str]:
         return dict(self)
+
+
+def parse_json(data: bytes, what: str, bad_request: bool) -> object:
+    """``req.json()`` / ``resp.json()``: the parsed body; invalid JSON (or not UTF-8) raises
+    BadRequestError for a request, ValueError for a response."""
+    try:
+        return json.loads(data)
+    except ValueError as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        message = f"{what}: the body is not valid JSON ({e})"
+    raise http.BadRequestError(message) if bad_request else ValueError(message)
+
+
+def answer_for(exc: BaseException) -> http.Response | None:
+    """The answer to an http.HTTPException (BadRequestError included) a script let go: its status,
+    its headers and a text/plain line (the detail, else the status's reason phrase); None for any
+    other exception (a 500), or for headers that cannot make a Response (logged; a 500)."""
+    if not isinstance(exc, http.HTTPException):
+        return None
+    detail = exc.detail
+    if not detail:
+        try:
+            detail = HTTPStatus(exc.status).phrase
+        except ValueError:
+            detail = str(exc.status)
+    elif isinstance(exc, http.BadRequestError):
+        detail = f"bad request: {detail}"
+    extra = list(exc.headers.items()) if isinstance(exc.headers, dict) else list(exc.headers or ())
+    if not any(isinstance(p, (tuple, list)) and str(p[0]).lower() == "content-type" for p in extra):
+        extra.insert(0, ("content-type", "text/plain; charset=utf-8"))
+    try:
+        return http.Response(exc.status, extra, f"{detail}\n")
+    except (TypeError, ValueError) as e:
+        log.error(f"http.HTTPException({exc.status}) could not be answered: its headers are invalid ({e}); answering 500")
+        return None
 
 
 def response_headers(d: dict[str, str]) -> ResponseHeaders:

@@ -327,7 +327,10 @@ class _Pass:
             result = await self._next_async(i, req)
         except Overloaded:
             return _unavailable()
-        except Exception:
+        except Exception as e:
+            answer = _helpers.answer_for(e)  # an http.HTTPException is its own answer
+            if answer is not None:
+                return answer
             return _failed(req, wrapper, f"raised\n{traceback.format_exc().rstrip()}")
         return _checked(req, wrapper, result)
 
@@ -336,7 +339,10 @@ class _Pass:
             result = self._next_sync(i, req)
         except Overloaded:
             return _unavailable()
-        except Exception:
+        except Exception as e:
+            answer = _helpers.answer_for(e)  # an http.HTTPException is its own answer
+            if answer is not None:
+                return answer
             return _failed(req, wrapper, f"raised\n{traceback.format_exc().rstrip()}")
         return _checked(req, wrapper, result)
 

@@ -3,6 +3,7 @@ exceptions scripts can catch. The decorators only record what they are given (wi
 line that applied them); the host reads the records after the script has loaded and builds the
 routing table in C#."""
 import inspect as _inspect
+import json as _json
 import sys as _sys
 
 from collections.abc import Awaitable as _Awaitable, Callable as _Callable
@@ -10,7 +11,8 @@ from collections.abc import Awaitable as _Awaitable, Callable as _Callable
 from siphon._native import BodyStream, Client, Request, Response
 
 __all__ = ["Request", "Response", "Client", "BodyStream", "CallNext", "SyncCallNext", "HttpStatusError", "ClientError", "ConnectError",
-           "ClientTimeoutError", "TlsError", "UnknownClientError", "BodyTooLargeError", "route", "middleware", "on_startup", "on_shutdown"]
+           "ClientTimeoutError", "TlsError", "UnknownClientError", "BodyTooLargeError", "HTTPException",
+           "BadRequestError", "JSONResponse", "route", "middleware", "on_startup", "on_shutdown"]
 
 # What a wrapper's call_next is, for annotations: `async def w(req: Request, call_next: CallNext)`.
 CallNext = _Callable[[Request], _Awaitable[Response]]
@@ -54,6 +56,55 @@ class UnknownClientError(ClientError, KeyError):
 class BodyTooLargeError(RuntimeError):
     """Raised by ``req.stream()`` on a ``stream=True`` route when the body passes the listener's
     ``max_body_bytes``; the client gets 413 unless the handler answers otherwise."""
+
+
+class HTTPException(Exception):
+    """Raised from a guard, wrapper or handler: the request is answered with ``status``, the
+    ``headers`` (a dict or (name, value) pairs) and ``detail`` (default: the status's reason
+    phrase) as a short text/plain line. A wrapper's ``call_next`` returns that answer."""
+
+    def __init__(self, status: int, detail: str = "", headers=None) -> None:
+        if isinstance(status, bool) or not isinstance(status, int):
+            raise TypeError(f"status must be an int, not {type(status).__name__}")
+        if not 100 <= status <= 599:
+            raise ValueError(f"status must be within 100-599, got {status}")
+        self.status = status
+        self.detail = detail
+        self.headers = headers
+        super().__init__(status, detail)
+
+    @property
+    def status_code(self) -> int:
+        """Starlette's name for ``status``."""
+        return self.status
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.detail}" if self.detail else str(self.status)
+
+
+class BadRequestError(HTTPException, ValueError):
+    """The request's body is not what was asked for (``req.json()`` of invalid JSON, ``req.form()``
+    of a body that is not a form): a ``ValueError`` that, if the handler lets it go, answers 400
+    with the message."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(400, detail)
+
+    def __str__(self) -> str:
+        """The detail alone, as a ValueError's message."""
+        return self.detail
+
+
+def JSONResponse(content, status: int = 200, headers=None) -> Response:
+    """An ``http.Response`` whose body is ``content`` encoded as JSON (UTF-8, compact, NaN refused)
+    with ``content-type: application/json`` unless ``headers`` names one."""
+    body = _json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    if headers is None:
+        return Response(status, {"content-type": "application/json"}, body)
+    pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
+    if not any(isinstance(p, (tuple, list)) and len(p) == 2 and str(p[0]).lower() == "content-type" for p in pairs):
+        pairs.insert(0, ("content-type", "application/json"))
+    return Response(status, pairs, body)
 
 
 # Registrations, in order; each entry carries the file and line of the decorator.

@@ -2,6 +2,7 @@
 
 from siphon_sdk.http import (  # noqa: F401
     BodyStream,
+    BadRequestError,
     BodyTooLargeError,
     CallNext,
     Client,
@@ -9,7 +10,9 @@ from siphon_sdk.http import (  # noqa: F401
     ClientError,
     ClientTimeoutError,
     ConnectError,
+    HTTPException,
     HttpStatusError,
+    JSONResponse,
     MockClient,
     MockRequest,
     MockResponse,

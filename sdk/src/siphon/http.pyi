@@ -1,6 +1,6 @@
 """The ``http`` namespace: request, response and client types, the decorators that register
 handlers, and the exceptions scripts can catch."""
-from typing import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping, Sequence, TypeVar, overload
+from typing import Any, AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping, Sequence, TypeVar, overload
 
 # What each decorator accepts, so a type checker flags a handler that cannot work (e.g. one that
 # returns a dict instead of a Response) at the decorator; each returns the function unchanged.
@@ -85,6 +85,8 @@ class Request:
         """Subject of the verified client certificate on a mutual-TLS listener, else None."""
     def body(self) -> bytes:
         """The buffered request body. On a stream=True route it raises RuntimeError: read req.stream() there."""
+    def json(self) -> Any:
+        """The body parsed as JSON. Invalid JSON raises http.BadRequestError (a ValueError, answered 400 if the handler lets it go); on a stream=True route RuntimeError."""
     def stream(self) -> BodyStream:
         """The body as an async iterator of bytes chunks: as it arrives on a stream=True route (once), else the buffered body as one chunk."""
     def header(self, name: str) -> str | None:
@@ -107,6 +109,8 @@ class Response:
     @property
     def is_streamed(self) -> bool:
         """True when the body is streamed from an async iterable (then .body raises; use stream())."""
+    def json(self) -> Any:
+        """The body parsed as JSON (an upstream's answer, say). Invalid JSON raises ValueError; a streamed body RuntimeError."""
     def replace(self, status: int | None = None, headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = ..., body: bytes | str | AsyncIterable[bytes | str] | None = ...) -> Response:
         """A copy with what is given replaced and the rest kept, a streamed body included (it moves to the copy). headers: a dict or a list of (name, value) pairs; a dict entry whose value is a repeated name's joined value from .headers keeps that name's lines (two Set-Cookie lines stay two). None keeps the status, the headers or the body."""
     def stream(self) -> AsyncIterator[bytes]:
@@ -155,6 +159,30 @@ class UnknownClientError(ClientError, KeyError):
 class BodyTooLargeError(RuntimeError):
     """Raised by ``req.stream()`` on a ``stream=True`` route when the body passes the listener's
     ``max_body_bytes``; the client gets 413 unless the handler answers otherwise."""
+
+class HTTPException(Exception):
+    """Raised from a guard, wrapper or handler: the request is answered with ``status``, the
+    ``headers`` (a dict or (name, value) pairs) and ``detail`` (default: the status's reason
+    phrase) as a short text/plain line. A wrapper's ``call_next`` returns that answer."""
+    status: int
+    detail: str
+    headers: Mapping[str, str] | Sequence[tuple[str, str]] | None
+    def __init__(self, status: int, detail: str = "", headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None) -> None: ...
+    @property
+    def status_code(self) -> int:
+        """Starlette's name for ``status``."""
+        ...
+
+class BadRequestError(HTTPException, ValueError):
+    """The request's body is not what was asked for (``req.json()`` of invalid JSON, ``req.form()``
+    of a body that is not a form): a ``ValueError`` that, if the handler lets it go, answers 400
+    with the message."""
+    def __init__(self, detail: str = "") -> None: ...
+
+def JSONResponse(content: Any, status: int = 200, headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None) -> Response:
+    """An ``http.Response`` whose body is ``content`` encoded as JSON (UTF-8, compact, NaN refused)
+    with ``content-type: application/json`` unless ``headers`` names one."""
+    ...
 
 def route(path: str, methods: Sequence[str] | None = None, stream: bool = False) -> Callable[[_Handler], _Handler]:
     """Registers the decorated function as the handler for ``path``; ``methods`` defaults to

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,9 @@ __all__ = [
     "TlsError",
     "UnknownClientError",
     "BodyTooLargeError",
+    "HTTPException",
+    "BadRequestError",
+    "JSONResponse",
     "Request",
     "Response",
     "Client",
@@ -114,6 +118,57 @@ class UnknownClientError(ClientError, KeyError):
 
 class BodyTooLargeError(RuntimeError):
     """req.stream() on a stream=True route passed max_body_bytes; the client gets 413 unless the handler answers."""
+
+
+class HTTPException(Exception):
+    """Raised from a guard, wrapper or handler: answered with status, headers and detail (default: the reason phrase) as a text/plain line."""
+
+    def __init__(self, status: int, detail: str = "", headers: Headers | None = None) -> None:
+        """status 100-599 (else ValueError); headers a dict or (name, value) pairs."""
+        self.status = _checked_status(status)
+        self.detail = detail
+        self.headers = headers
+        super().__init__(status, detail)
+
+    @property
+    def status_code(self) -> int:
+        """Starlette's name for status."""
+        return self.status
+
+    def __str__(self) -> str:
+        """"status: detail"."""
+        return f"{self.status}: {self.detail}" if self.detail else str(self.status)
+
+
+class BadRequestError(HTTPException, ValueError):
+    """The request's body is not what was asked for (req.json() of invalid JSON, ...): a ValueError answered 400 if let go."""
+
+    def __init__(self, detail: str = "") -> None:
+        """detail: what is wrong, sent to the client after "bad request: "."""
+        super().__init__(400, detail)
+
+    def __str__(self) -> str:
+        """The detail alone, as a ValueError's message."""
+        return self.detail
+
+
+def JSONResponse(content: Any, status: int = 200, headers: Headers | None = None) -> MockResponse:
+    """A Response whose body is content as JSON (UTF-8, compact, NaN refused), content-type application/json unless headers name one."""
+    body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    if headers is None:
+        return MockResponse(status, {"content-type": "application/json"}, body)
+    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    if not any(isinstance(p, (tuple, list)) and len(p) == 2 and str(p[0]).lower() == "content-type" for p in pairs):
+        pairs.insert(0, ("content-type", "application/json"))
+    return MockResponse(status, pairs, body)
+
+
+def _parse_json(data: bytes, what: str, bad_request: bool) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        message = f"{what}: the body is not valid JSON ({e})"
+    raise BadRequestError(message) if bad_request else ValueError(message)
 
 
 # --------------------------------------------------------------------------
@@ -234,6 +289,14 @@ class MockRequest:
             )
         return self._body
 
+    def json(self) -> Any:
+        """The body parsed as JSON; invalid JSON raises BadRequestError (400 if let go); RuntimeError on a stream=True route."""
+        if self._stream is not None:
+            raise RuntimeError(
+                f"req.json() is not available on a stream=True route ({self._method} {self._path}): "
+                "read the body with `async for chunk in req.stream()` and parse it")
+        return _parse_json(self._body, "req.json()", True)
+
     def stream(self) -> "MockBodyStream":
         """The body as an async iterator of bytes chunks: as sent on a stream=True route (once), else the buffered body as one chunk."""
         if self._stream is None:
@@ -295,6 +358,10 @@ class MockResponse:
                 "with resp.replace(status=..., headers=...), which keeps the stream, or read its chunks with "
                 "`async for chunk in resp.stream()`")
         return self._body
+
+    def json(self) -> Any:
+        """The body parsed as JSON (an upstream answer); invalid JSON raises ValueError; a streamed body RuntimeError."""
+        return _parse_json(self.body, "resp.json()", False)
 
     @property
     def is_streamed(self) -> bool:

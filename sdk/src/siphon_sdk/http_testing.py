@@ -29,6 +29,7 @@ import logging
 import sys
 import traceback
 import types
+from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -36,7 +37,7 @@ from urllib.parse import parse_qsl
 from siphon_sdk import _convert, _routing, _state
 from siphon_sdk import cache as _cache
 from siphon_sdk import http as _http
-from siphon_sdk.http import ConnectError, MockRequest, MockResponse, UnknownClientError
+from siphon_sdk.http import BadRequestError, ConnectError, HTTPException, MockRequest, MockResponse, UnknownClientError
 
 if TYPE_CHECKING:
     import os
@@ -464,9 +465,35 @@ class HttpTestHarness:
             )
             return error_response(500)
         except (Exception, SystemExit) as exc:
+            answer = self._answer_for(exc)
+            if answer is not None:
+                return answer
             self.errors.append(exc)
             self._log_line("error", f"{where}: unhandled exception\n{traceback.format_exc()}")
             return error_response(500)
+
+    def _answer_for(self, exc: BaseException) -> MockResponse | None:
+        """As the runtime (siphon._helpers.answer_for): an http.HTTPException (BadRequestError
+        included) is answered with its status, its headers and a text/plain line (the detail, else
+        the reason phrase); None for anything else, or for headers that cannot make a Response."""
+        if not isinstance(exc, HTTPException):
+            return None
+        detail = exc.detail
+        if not detail:
+            try:
+                detail = HTTPStatus(exc.status).phrase
+            except ValueError:
+                detail = str(exc.status)
+        elif isinstance(exc, BadRequestError):
+            detail = f"bad request: {detail}"
+        extra = list(exc.headers.items()) if isinstance(exc.headers, dict) else list(exc.headers or ())
+        if not any(isinstance(p, (tuple, list)) and str(p[0]).lower() == "content-type" for p in extra):
+            extra.insert(0, ("content-type", TEXT_PLAIN))
+        try:
+            return MockResponse(exc.status, extra, f"{detail}\n")
+        except (TypeError, ValueError) as e:
+            self._log_line("error", f"http.HTTPException({exc.status}) could not be answered: its headers are invalid ({e}); answering 500")
+            return None
 
     async def _wrapped(self, route, req, answer) -> MockResponse:
         # As the runtime's chain with wrappers (siphon._host._Pass): guards and wrappers in
@@ -530,6 +557,9 @@ class HttpTestHarness:
                 self._log_line("error", f"{where}: {exc}")
                 return error_response(500)
             except (Exception, SystemExit) as exc:
+                answer = self._answer_for(exc)
+                if answer is not None:
+                    return answer
                 self.errors.append(exc)
                 self._log_line("error", f"{where}: unhandled exception\n{traceback.format_exc()}")
                 return error_response(500)

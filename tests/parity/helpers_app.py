@@ -1,0 +1,76 @@
+"""The request/response helpers parity script (issue 29): req.json(), http.JSONResponse,
+resp.json(), http.HTTPException / BadRequestError, cookies, repeated query keys and headers,
+response cookies. One wrapper (``seen``) reports what its call_next returned.
+
+Run by sdk/tests/test_parity.py under HttpTestHarness and, with cases_helpers.json, against the
+real host over sockets (tests/Siphon.Runtime.Tests/EndToEnd/ParityTests.cs).
+
+    curl -i http://127.0.0.1:8080/json -d '{"a": [1, 2]}'
+"""
+
+import json
+
+from siphon import http
+
+TEXT = {"content-type": "text/plain; charset=utf-8"}
+
+
+@http.middleware
+async def seen(req, call_next):
+    if req.header("x-wrapper-raise") is not None:
+        raise http.HTTPException(418)
+    resp = await call_next(req)
+    return resp.replace(headers={**resp.headers, "x-seen": str(resp.status)})
+
+
+@http.middleware
+def guard(req):
+    if req.header("x-deny") is not None:
+        raise http.HTTPException(403, "denied by the guard", {"x-denied": "1"})
+    return None
+
+
+@http.route("/json", methods=["POST"])
+def parse_json(req):
+    doc = req.json()
+    return http.JSONResponse({"got": doc, "type": type(doc).__name__}, headers=[("x-kind", "echo")])
+
+
+@http.route("/json-caught", methods=["POST"])
+def parse_json_caught(req):
+    try:
+        req.json()
+    except ValueError as e:  # BadRequestError is a ValueError
+        return http.Response(200, TEXT, f"caught {type(e).__name__}: {isinstance(e, http.HTTPException)}\n")
+    return http.Response(200, TEXT, "valid\n")
+
+
+@http.route("/json-response")
+def json_response(req):
+    return http.JSONResponse({"caf\u00e9": [1, 2.5, None, True]}, status=201)
+
+
+@http.route("/json-nan")
+def json_nan(req):
+    return http.JSONResponse({"x": float("nan")})  # ValueError: a 500
+
+
+@http.route("/resp-json")
+def resp_json(req):
+    inner = http.JSONResponse({"n": 1})
+    bad = http.Response(200, TEXT, "not json")
+    try:
+        bad.json()
+    except ValueError as e:
+        kind = type(e).__name__
+    return http.Response(200, TEXT, f"{inner.json()['n']} {kind}\n")
+
+
+@http.route("/teapot")
+def teapot(req):
+    raise http.HTTPException(418, headers=[("x-tea", "1"), ("x-tea", "2")])
+
+
+@http.route("/gone")
+async def gone(req):
+    raise http.HTTPException(410, "this thing is gone")
