@@ -17,9 +17,10 @@ public sealed partial class Request
     private readonly string? _rawQuery;
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly ReadOnlyMemory<byte> _body;
-    private IReadOnlyDictionary<string, string>? _query, _headerDict;
+    private IReadOnlyDictionary<string, string>? _query, _headerDict, _cookies;
+    private Dictionary<string, Microsoft.Extensions.Primitives.StringValues>? _queryValues;
 
-    /// <param name="headers">Header pairs with lower-case names, repeated names already joined with ", ".</param>
+    /// <param name="headers">One pair per header line, lower-case names (a name may repeat).</param>
     public Request(string method, string path, string? rawQuery, KeyValuePair<string, string>[] headers,
         ReadOnlyMemory<byte> body, string client, string? clientCert, IReadOnlyDictionary<string, string>? pathParams)
     {
@@ -44,7 +45,12 @@ public sealed partial class Request
 
     /// <summary>The parsed query string; for a repeated key the last value wins.</summary>
     [PyProperty(Cached = true)]
-    public IReadOnlyDictionary<string, string> QueryParams => _query ??= ParseQuery(_rawQuery);
+    public IReadOnlyDictionary<string, string> QueryParams => _query ??= LastValues(QueryValues);
+
+    /// <summary>The cookies of the Cookie header(s), as they arrived: name to value (surrounding
+    /// double quotes removed); for a repeated name the first wins (the most specific path).</summary>
+    [PyProperty(Cached = true)]
+    public IReadOnlyDictionary<string, string> Cookies => _cookies ??= CookieParser.Parse(_headers);
 
     /// <summary>Request headers with lower-case names; repeated headers joined with ", ".</summary>
     [PyProperty(Cached = true)]
@@ -102,19 +108,50 @@ public sealed partial class Request
         return PyConvert.ToNullableString(value.Handle, "req.headers value");
     }
 
-    private static IReadOnlyDictionary<string, string> ParseQuery(string? raw)
+    /// <summary>Every value of a repeated query key, in order: those of the query string, unless
+    /// req.query_params[name] was changed by the script (then that one value; [] when removed).</summary>
+    [PyMethod]
+    public IReadOnlyList<string> QueryList([PySelf] PyBorrowed self, string name) =>
+        Values(self, "query_params", name, QueryValues.TryGetValue(name, out var v) ? [.. v.Select(s => s ?? "")] : []);
+
+    /// <summary>Every value of a repeated header (case-insensitive name), one per line as it arrived,
+    /// unless req.headers[name] was changed by the script (then that one value; [] when removed).</summary>
+    [PyMethod]
+    public IReadOnlyList<string> HeaderList([PySelf] PyBorrowed self, string name)
     {
-        if (string.IsNullOrEmpty(raw)) return s_empty;
-        var parsed = QueryHelpers.ParseQuery(raw);
+        var lower = name.ToLowerInvariant();
+        var lines = new List<string>();
+        foreach (var (k, v) in _headers) if (k == lower) lines.Add(v);
+        return Values(self, "headers", lower, lines);
+    }
+
+    /// <summary>The arrived values, or what the script's dict now holds for that key when it
+    /// differs from the arrived view (siphon._helpers.values). GIL held.</summary>
+    private static IReadOnlyList<string> Values(PyBorrowed self, string dict, string key, List<string> arrived)
+    {
+        using var current = PyObjects.GetAttr(self.Handle, dict);
+        using var k = PyOwned.Adopt(PyConvert.ToPy(key));
+        using var list = PyOwned.Adopt(PyConvert.ToPy(arrived));
+        using var result = ScriptHelpers.Call("values", current.Handle, k.Handle, list.Handle, dict == "headers" ? Py.True : Py.False);
+        return PyConvert.ToStringList(result.Handle, "values");
+    }
+
+    private Dictionary<string, Microsoft.Extensions.Primitives.StringValues> QueryValues =>
+        _queryValues ??= string.IsNullOrEmpty(_rawQuery) ? [] : QueryHelpers.ParseQuery(_rawQuery);
+
+    private static IReadOnlyDictionary<string, string> LastValues(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> parsed)
+    {
+        if (parsed.Count == 0) return s_empty;
         var result = new Dictionary<string, string>(parsed.Count);
         foreach (var (k, v) in parsed) result[k] = v.Count > 0 ? v[^1] ?? "" : "";
         return result;
     }
 
+    /// <summary>req.headers: repeated names joined with ", " in order.</summary>
     private static IReadOnlyDictionary<string, string> ToDictionary(KeyValuePair<string, string>[] pairs)
     {
         var d = new Dictionary<string, string>(pairs.Length);
-        foreach (var (k, v) in pairs) d[k] = v;
+        foreach (var (k, v) in pairs) d[k] = d.TryGetValue(k, out var seen) ? seen + ", " + v : v;
         return d;
     }
 }

@@ -74,3 +74,18 @@ def teapot(req):
 @http.route("/gone")
 async def gone(req):
     raise http.HTTPException(410, "this thing is gone")
+
+
+@http.route("/repeated")
+def repeated(req):
+    if req.header("x-change") is not None:
+        req.headers["x-multi"] = "changed"
+        req.query_params["a"] = "changed"
+    return http.JSONResponse({
+        "query_params": req.query_params,
+        "a": req.query_list("a"),
+        "missing": req.query_list("nope"),
+        "header": req.header("x-multi"),
+        "header_list": req.header_list("X-Multi"),
+        "cookies": req.cookies,
+    })

@@ -328,16 +328,18 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
         return new ReadOnlyMemory<byte>(buffer, 0, filled);
     }
 
+    /// <summary>One pair per header line, lower-case names (Request joins repeated names for req.headers
+    /// and keeps the lines for req.header_list() and req.cookies).</summary>
     private static KeyValuePair<string, string>[] CopyHeaders(IHeaderDictionary headers)
     {
-        var result = new KeyValuePair<string, string>[headers.Count];
-        var i = 0;
+        var result = new List<KeyValuePair<string, string>>(headers.Count);
         foreach (var (name, values) in headers)
         {
             if (name.Length > 0 && name[0] == ':') continue; // HTTP/2 pseudo-headers
-            result[i++] = new(name.ToLowerInvariant(), values.Count == 1 ? values[0] ?? "" : string.Join(", ", (IEnumerable<string?>)values));
+            var lower = name.ToLowerInvariant();
+            foreach (var value in values) result.Add(new(lower, value ?? ""));
         }
-        return i == result.Length ? result : result[..i];
+        return [.. result];
     }
 
     private static string ClientOf(HttpContext ctx, Listener listener)

@@ -96,6 +96,17 @@ def as_bytes(chunk: object) -> bytes:
     raise TypeError(f"a streamed body must yield bytes or str, got {type(chunk).__name__}")
 
 
+def values(current: dict[str, str], key: str, arrived: list[str], joined: bool) -> list[str]:
+    """``req.query_list`` / ``req.header_list``: the values as they arrived while the script's dict
+    still shows them (its value is their joined or last value), else what the dict holds now."""
+    value = current.get(key)
+    if value is None:
+        return []
+    if arrived and value == (", ".join(arrived) if joined else arrived[-1]):
+        return arrived
+    return [value]
+
+
 async def chunks(body: AsyncIterable[object]) -> AsyncIterator[bytes]:
     """``resp.stream()`` of a streamed Response: its chunks as bytes, closing the source when the
     consumer stops early (a client that went away)."""

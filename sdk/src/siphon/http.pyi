@@ -75,6 +75,9 @@ class Request:
     def query_params(self) -> dict[str, str]:
         """The parsed query string; for a repeated key the last value wins."""
     @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies of the Cookie header(s), as they arrived: name to value (surrounding double quotes removed); for a repeated name the first wins (the most specific path)."""
+    @property
     def headers(self) -> dict[str, str]:
         """Request headers with lower-case names; repeated headers joined with ", "."""
     @property
@@ -91,6 +94,10 @@ class Request:
         """The body as an async iterator of bytes chunks: as it arrives on a stream=True route (once), else the buffered body as one chunk."""
     def header(self, name: str) -> str | None:
         """One header's value by case-insensitive name, or None. It reads req.headers, so a middleware's change to that dict is what it returns."""
+    def query_list(self, name: str) -> list[str]:
+        """Every value of a repeated query key, in order: those of the query string, unless req.query_params[name] was changed by the script (then that one value; [] when removed)."""
+    def header_list(self, name: str) -> list[str]:
+        """Every value of a repeated header (case-insensitive name), one per line as it arrived, unless req.headers[name] was changed by the script (then that one value; [] when removed)."""
 
 
 class Response:

@@ -94,6 +94,37 @@ def header(headers: dict[str, str], name: str) -> str | None:
     return value
 
 
+def values(current: dict[str, str], key: str, arrived: list[str], joined: bool) -> list[str]:
+    """``req.query_list`` / ``req.header_list``: the values as they arrived while the script's dict
+    still shows them (its value is their joined or last value), else what the dict holds now."""
+    value = current.get(key)
+    if value is None:
+        return []
+    if arrived and value == (", ".join(arrived) if joined else arrived[-1]):
+        return arrived
+    return [value]
+
+
+def cookies(lines: Lines) -> dict[str, str]:
+    """``req.cookies`` (as ``Siphon.Runtime/Http/CookieParser.cs``): each Cookie line split on ';',
+    each piece at its first '=', spaces and tabs trimmed, pieces without '=' or a name dropped,
+    one pair of surrounding double quotes stripped, the first name wins."""
+    out: dict[str, str] = {}
+    for name, line in lines:
+        if name != "cookie":
+            continue
+        for piece in line.split(";"):
+            key, eq, value = piece.partition("=")
+            key = key.strip(" \t")
+            if not eq or not key:
+                continue
+            value = value.strip(" \t")
+            if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+                value = value[1:-1]
+            out.setdefault(key, value)
+    return out
+
+
 async def chunks(body: AsyncIterable[object]) -> AsyncIterator[bytes]:
     """``resp.stream()`` of a streamed Response: its chunks as bytes, closing the source when the consumer stops early."""
     it = aiter(body)

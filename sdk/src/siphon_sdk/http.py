@@ -216,7 +216,7 @@ class MockRequest:
         path: str = "/",
         *,
         path_params: Mapping[str, str] | None = None,
-        query_params: Mapping[str, str] | None = None,
+        query_params: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         headers: RequestHeaders | None = None,
         body: Body | None = b"",
         client: str = "127.0.0.1:0",
@@ -228,8 +228,10 @@ class MockRequest:
         self._method = method.upper()
         self._path = path
         self._path_params = _convert.str_dict(path_params, "path_params")
-        self._query_params = _convert.str_dict(query_params, "query_params")
-        self._headers = _convert.request_headers(headers)
+        self._query_lines = _convert.query_lines(query_params)
+        self._query_params = dict(self._query_lines)  # the last value wins, as on the host
+        self._header_lines = _convert.request_header_lines(headers)
+        self._headers = _convert.request_headers(self._header_lines)
         self._body = _convert.to_body(body)
         self._client = client
         self._client_cert = client_cert
@@ -269,6 +271,22 @@ class MockRequest:
     def headers(self) -> dict[str, str]:
         """Request headers with lower-case names; repeated headers joined with ", "."""
         return self._dict("headers", self._headers)
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies of the Cookie header(s) as they arrived (first name wins, quotes stripped)."""
+        return self._dict("cookies", _messages.cookies(self._header_lines))
+
+    def query_list(self, name: str) -> list[str]:
+        """Every value of a repeated query key, in order (what req.query_params holds, if the script changed it)."""
+        arrived = [v for k, v in self._query_lines if k == name]
+        return _messages.values(self.query_params, name, arrived, False)
+
+    def header_list(self, name: str) -> list[str]:
+        """Every value of a repeated header, one per line as it arrived (what req.headers holds, if the script changed it)."""
+        lower = name.lower()
+        arrived = [v for k, v in self._header_lines if k == lower]
+        return _messages.values(self.headers, lower, arrived, True)
 
     @property
     def client(self) -> str:

@@ -297,7 +297,7 @@ class HttpTestHarness:
         path: str = "/",
         *,
         headers: RequestHeaders | None = None,
-        query_params: Mapping[str, str] | None = None,
+        query_params: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         path_params: Mapping[str, str] | None = None,
         body: Body | Iterable[Body] | None = None,
         client: str = "127.0.0.1:0",
@@ -306,7 +306,8 @@ class HttpTestHarness:
         """Send one request through the dispatch rules and return the response.
 
         ``path`` is the raw request target (percent-encoded as on the wire); a
-        query string in it is parsed, and ``query_params`` are merged over it.
+        query string in it is parsed, and ``query_params`` (a dict, or (key, value) pairs
+        whose keys may repeat) replace the keys they name.
         ``headers``: a dict or (name, value) pairs; a list value sends the
         header once per item. ``body``: bytes, str (UTF-8) or None, or a list
         (any iterable) of bytes/str chunks sent as a chunked upload: a
@@ -321,9 +322,10 @@ class HttpTestHarness:
         raw_path, _, raw_query = path.partition("#")[0].partition("?")
         if not raw_path.startswith("/"):
             raise ValueError(f"path must start with '/': {path!r}")
-        query = dict(parse_qsl(raw_query, keep_blank_values=True))
-        query.update(_convert.str_dict(query_params, "query_params"))
-        header_map = _convert.request_headers(headers)
+        given = _convert.query_lines(query_params)
+        keys = {k for k, _ in given}
+        query = [(k, v) for k, v in parse_qsl(raw_query, keep_blank_values=True) if k not in keys] + given
+        header_map = _convert.request_header_lines(headers)
         if body is None or isinstance(body, (bytes, bytearray, memoryview, str)):
             body_bytes = _convert.to_body(body)
         else:
