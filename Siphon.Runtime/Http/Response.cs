@@ -94,8 +94,8 @@ public sealed partial class Response
     internal ReadOnlyMemory<byte> Content => _content;
 
     /// <summary>An upstream's answer, taken as it came (no validation: it is not the script's doing).</summary>
-    internal static Response FromUpstream(int status, IReadOnlyDictionary<string, string> headers, ReadOnlyMemory<byte> body) =>
-        new(status, [.. headers], body, null);
+    internal static Response FromUpstream(int status, KeyValuePair<string, string>[] lines, ReadOnlyMemory<byte> body) =>
+        new(status, lines, body, null);
 
     /// <summary>The status code.</summary>
     [PyProperty] public int Status { get; }
@@ -163,6 +163,26 @@ public sealed partial class Response
         using var stream = TakeStream() ?? throw Spent("stream()");
         return ScriptHelpers.Call("chunks", stream.Handle);
     }
+
+    /// <summary>A copy with one more Set-Cookie line (the body, streamed or not, and every other
+    /// header kept). max_age in seconds; expires an int (seconds from now) or an HTTP date. Defaults:
+    /// path "/", samesite "lax", httponly True (scripts rarely need a cookie JavaScript can read),
+    /// secure False (so it works on plain http in development: pass secure=True in production).</summary>
+    [PyMethod]
+    public Response WithCookie(string name, string value, [PyKeywordOnly] long? maxAge = null,
+        [PyTypeHint("int | str | None")] PyBorrowed expires = default, string? path = "/", string? domain = null,
+        bool secure = false, bool httponly = true, string? samesite = "lax") =>
+        WithLine(SetCookie.Format(name, value, maxAge, SetCookie.Expires(expires, name), path, domain, secure, httponly, samesite));
+
+    /// <summary>A copy with a Set-Cookie line that deletes the cookie (empty, expired, max-age 0);
+    /// path and domain must be those it was set with.</summary>
+    [PyMethod]
+    public Response WithoutCookie(string name, [PyKeywordOnly] string? path = "/", string? domain = null,
+        bool secure = false, bool httponly = true, string? samesite = "lax") =>
+        WithLine(SetCookie.Delete(name, path, domain, secure, httponly, samesite));
+
+    private Response WithLine(string setCookie) =>
+        new(Status, [.. _lines, new("set-cookie", setCookie)], _content, _streamed ? TakeStream() ?? throw Spent("with_cookie()") : null);
 
     private static ScriptError Spent(string what) => new("RuntimeError",
         $"resp.{what}: this Response's streamed body was already taken (sent, or moved on by replace() or stream()); "

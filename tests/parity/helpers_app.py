@@ -89,3 +89,28 @@ def repeated(req):
         "header_list": req.header_list("X-Multi"),
         "cookies": req.cookies,
     })
+
+
+@http.route("/cookies")
+def cookies(req):
+    resp = (http.Response(200, TEXT, "cookies\n")
+            .with_cookie("sid", "abc123", max_age=3600, secure=True)
+            .with_cookie("theme", "dark", path="/app", domain="example.com", httponly=False, samesite="strict")
+            .with_cookie("old", "x", expires="Wed, 21 Oct 2015 07:28:00 GMT", samesite=None)
+            .without_cookie("gone"))
+    # A wrapper's replace({**resp.headers, ...}) keeps the four lines (tests/parity: x-seen).
+    return resp
+
+
+@http.route("/cookie-errors")
+def cookie_errors(req):
+    out = []
+    for kwargs in ({"name": "a b", "value": "1"}, {"name": "a", "value": "x;y"}, {"name": "a", "value": "1", "samesite": "none"},
+                   {"name": "a", "value": "1", "samesite": "sometimes"}, {"name": "a", "value": "1", "expires": "tomorrow"},
+                   {"name": "a", "value": "1", "path": "/x;y"}):
+        try:
+            http.Response().with_cookie(**kwargs)
+            out.append("accepted")
+        except ValueError as e:
+            out.append(str(e))
+    return http.JSONResponse(out)

@@ -122,6 +122,10 @@ class Response:
         """A copy with what is given replaced and the rest kept, a streamed body included (it moves to the copy). headers: a dict or a list of (name, value) pairs; a dict entry whose value is a repeated name's joined value from .headers keeps that name's lines (two Set-Cookie lines stay two). None keeps the status, the headers or the body."""
     def stream(self) -> AsyncIterator[bytes]:
         """The body as an async iterator of bytes chunks: a streamed body's chunks as its producer makes them (taken from this response, once: return resp.replace(body=...) with what you make of them), else the buffered body as one chunk."""
+    def with_cookie(self, name: str, value: str, *, max_age: int | None = None, expires: int | str | None = ..., path: str | None = "/", domain: str | None = None, secure: bool = False, httponly: bool = True, samesite: str | None = "lax") -> Response:
+        """A copy with one more Set-Cookie line (the body, streamed or not, and every other header kept). max_age in seconds; expires an int (seconds from now) or an HTTP date. Defaults: path "/", samesite "lax", httponly True (scripts rarely need a cookie JavaScript can read), secure False (so it works on plain http in development: pass secure=True in production)."""
+    def without_cookie(self, name: str, *, path: str | None = "/", domain: str | None = None, secure: bool = False, httponly: bool = True, samesite: str | None = "lax") -> Response:
+        """A copy with a Set-Cookie line that deletes the cookie (empty, expired, max-age 0); path and domain must be those it was set with."""
     def raise_for_status(self) -> Response:
         """Raises http.HttpStatusError for a status of 400 or more; returns the response otherwise."""
 

@@ -125,6 +125,81 @@ def cookies(lines: Lines) -> dict[str, str]:
     return out
 
 
+_SEPARATORS = set('()<>@,;:\\"/[]?={}')
+
+
+def _token_char(c: str) -> bool:
+    return " " < c < "\x7f" and c not in _SEPARATORS
+
+
+def _cookie_octet(c: str) -> bool:
+    o = ord(c)
+    return o == 0x21 or 0x23 <= o <= 0x2B or 0x2D <= o <= 0x3A or 0x3C <= o <= 0x5B or 0x5D <= o <= 0x7E
+
+
+def _quote(s: str | None) -> str:
+    return "None" if s is None else f'"{s}"'
+
+
+def set_cookie(name: str, value: str, max_age: int | None, expires: object, path: str | None, domain: str | None,
+               secure: bool, httponly: bool, samesite: str | None) -> str:
+    """The Set-Cookie line of resp.with_cookie(), as the runtime formats it (Siphon.Runtime/Http/SetCookie.cs,
+    ASP.NET Core's SetCookieHeaderValue): the same checks, the same attribute order."""
+    for what, v in (("name", name), ("value", value)):
+        if not isinstance(v, str):
+            raise TypeError(f"cookie {what} must be a str, not {type(v).__name__}")
+    if not name or not all(_token_char(c) for c in name):
+        raise ValueError(f"cookie name {_quote(name)} is not a token (letters, digits and !#$%&'*+-.^_`|~ only)")
+    if not all(_cookie_octet(c) for c in value):
+        raise ValueError(f"the value of cookie {name} has a character a cookie value cannot hold (space, '\"', ',', ';', "
+                         "'\\' or a control character): encode it first (urllib.parse.quote, base64)")
+    for what, v in (("path", path), ("domain", domain)):
+        if v is not None and any(c == ";" or ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in v):
+            raise ValueError(f"cookie {name}: {what} {_quote(v)} must not contain ';' or control characters")
+    mode = None if samesite is None else samesite.lower()
+    if mode not in (None, "lax", "strict", "none"):
+        raise ValueError(f'cookie {name}: samesite must be "lax", "strict", "none" or None, got {_quote(samesite)}')
+    if mode == "none" and not secure:
+        raise ValueError(f'cookie {name}: samesite="none" needs secure=True (browsers drop it otherwise)')
+    parts = [f"{name}={value}"]
+    if expires is not None:
+        parts.append(f"expires={_http_date(expires, name)}")
+    if max_age is not None:
+        if isinstance(max_age, bool) or not isinstance(max_age, int):
+            raise TypeError(f"max_age must be an int, not {type(max_age).__name__}")
+        parts.append(f"max-age={max_age}")
+    if domain is not None:
+        parts.append(f"domain={domain}")
+    if path is not None:
+        parts.append(f"path={path}")
+    if secure:
+        parts.append("secure")
+    if mode is not None:
+        parts.append(f"samesite={mode}")
+    if httponly:
+        parts.append("httponly")
+    return "; ".join(parts)
+
+
+def _http_date(expires: object, name: str) -> str:
+    from datetime import datetime, timedelta, timezone
+    from email.utils import format_datetime, parsedate_to_datetime
+
+    if isinstance(expires, str):
+        try:
+            when = parsedate_to_datetime(expires)
+        except (TypeError, ValueError):
+            when = None
+        if when is None or not expires.endswith(" GMT"):
+            raise ValueError(f'cookie {name}: expires {_quote(expires)} is not an HTTP date like "Thu, 01 Jan 1970 00:00:00 GMT" '
+                             "(or give seconds from now as an int)")
+    elif isinstance(expires, int) and not isinstance(expires, bool):
+        when = datetime.now(timezone.utc) + timedelta(seconds=expires)
+    else:
+        raise TypeError(f"expires must be an int, a str or None, not {type(expires).__name__}")
+    return format_datetime(when.astimezone(timezone.utc).replace(microsecond=0), usegmt=True)
+
+
 async def chunks(body: AsyncIterable[object]) -> AsyncIterator[bytes]:
     """``resp.stream()`` of a streamed Response: its chunks as bytes, closing the source when the consumer stops early."""
     it = aiter(body)

@@ -406,6 +406,24 @@ class MockResponse:
             return MockBodyStream([self._body] if self._body else [])
         return _messages.chunks(self._take_stream("stream()"))
 
+    def with_cookie(self, name: str, value: str, *, max_age: int | None = None, expires: int | str | None = None,
+                    path: str | None = "/", domain: str | None = None, secure: bool = False, httponly: bool = True,
+                    samesite: str | None = "lax") -> "MockResponse":
+        """A copy with one more Set-Cookie line (everything else kept); expires: seconds from now or an HTTP date."""
+        return self._with_line(_messages.set_cookie(name, value, max_age, expires, path, domain, secure, httponly, samesite))
+
+    def without_cookie(self, name: str, *, path: str | None = "/", domain: str | None = None, secure: bool = False,
+                       httponly: bool = True, samesite: str | None = "lax") -> "MockResponse":
+        """A copy with a Set-Cookie line that deletes the cookie (empty, expired, max-age 0)."""
+        return self._with_line(_messages.set_cookie(name, "", 0, "Thu, 01 Jan 1970 00:00:00 GMT", path, domain, secure,
+                                                    httponly, samesite))
+
+    def _with_line(self, line: str) -> "MockResponse":
+        lines = [*self._lines, ("set-cookie", line)]
+        if self._streamed:
+            return MockResponse._made(self._status, lines, b"", self._take_stream("with_cookie()"))
+        return MockResponse._made(self._status, lines, self._body)
+
     def _take_stream(self, what: str) -> Any:
         stream, self._stream = self._stream, None
         if stream is None:

@@ -656,7 +656,7 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING
 def _upstream(resp: MockResponse) -> MockResponse:
     """A canned answer as the runtime hands an upstream answer to a script: header names lower-case."""
     body = resp._stream if resp._stream is not None else resp.body  # a streamed canned body stays streamed (client.stream())
-    return MockResponse(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
+    return MockResponse(resp.status, [(k.lower(), v) for k, v in resp._lines], body)  # repeated lines kept, as upstream
 
 
 def _read_config(config) -> dict:
