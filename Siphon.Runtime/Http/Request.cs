@@ -81,6 +81,31 @@ public sealed partial class Request
         return JsonOf(_body, "req.json()", badRequest: true);
     }
 
+    /// <summary>The body read as a form (application/x-www-form-urlencoded or multipart/form-data)
+    /// into an http.FormData; file parts are http.UploadFile. A body that is not a form, is malformed
+    /// or passes a limit (1000 fields, 1 MiB a field) raises http.BadRequestError; on a stream=True
+    /// route RuntimeError.</summary>
+    [PyMethod]
+    [return: PyTypeHint("FormData")]
+    public PyOwned Form()
+    {
+        if (OpenStream is not null)
+            throw new ScriptError("RuntimeError", $"req.form() is not available on a stream=True route ({Method} {Path}): read the body with `async for chunk in req.stream()`");
+        string? contentType = null;
+        foreach (var (k, v) in _headers)
+            if (k == "content-type") { contentType = v; break; }
+        var entries = FormParser.Parse(contentType, _body);
+        using var list = PyOwned.Adopt(PyConvert.ToPyList(entries, static e =>
+        {
+            using var name = PyOwned.Adopt(PyConvert.ToPy(e.Name));
+            if (e.Value is not null)
+                return PyObjects.TupleOf(name.Steal(), PyConvert.ToPy(e.Value)).Steal();
+            using var file = PyObjects.TupleOf(PyConvert.ToPy(e.FileName), PyConvert.ToPy(e.ContentType), PyConvert.ToPy(e.Data));
+            return PyObjects.TupleOf(name.Steal(), file.Steal()).Steal();
+        }));
+        return ScriptHelpers.Call("form_data", list.Handle);
+    }
+
     /// <summary>siphon._helpers.parse_json of a body. GIL held.</summary>
     internal static PyOwned JsonOf(ReadOnlyMemory<byte> body, string what, bool badRequest)
     {

@@ -1,6 +1,6 @@
 """The ``http`` namespace: request, response and client types, the decorators that register
 handlers, and the exceptions scripts can catch."""
-from typing import Any, AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping, Sequence, TypeVar, overload
+from typing import Any, AsyncIterable, Iterable, Iterator, AsyncIterator, Awaitable, Callable, Mapping, Sequence, TypeVar, overload
 
 # What each decorator accepts, so a type checker flags a handler that cannot work (e.g. one that
 # returns a dict instead of a Response) at the decorator; each returns the function unchanged.
@@ -90,6 +90,8 @@ class Request:
         """The buffered request body. On a stream=True route it raises RuntimeError: read req.stream() there."""
     def json(self) -> Any:
         """The body parsed as JSON. Invalid JSON raises http.BadRequestError (a ValueError, answered 400 if the handler lets it go); on a stream=True route RuntimeError."""
+    def form(self) -> FormData:
+        """The body read as a form (application/x-www-form-urlencoded or multipart/form-data) into an http.FormData; file parts are http.UploadFile. A body that is not a form, is malformed or passes a limit (1000 fields, 1 MiB a field) raises http.BadRequestError; on a stream=True route RuntimeError."""
     def stream(self) -> BodyStream:
         """The body as an async iterator of bytes chunks: as it arrives on a stream=True route (once), else the buffered body as one chunk."""
     def header(self, name: str) -> str | None:
@@ -194,6 +196,49 @@ def JSONResponse(content: Any, status: int = 200, headers: Mapping[str, str] | S
     """An ``http.Response`` whose body is ``content`` encoded as JSON (UTF-8, compact, NaN refused)
     with ``content-type: application/json`` unless ``headers`` names one."""
     ...
+
+class UploadFile:
+    """A file part of a ``multipart/form-data`` body (``req.form()``): its ``filename`` as the
+    client sent it (never used as a path by the host: do not use it as one either), its
+    ``content_type`` (``None`` when the part had none), ``size`` in bytes, and ``read()``."""
+    def __init__(self, filename: str, content_type: str | None, data: bytes) -> None: ...
+    @property
+    def filename(self) -> str:
+        """The filename as sent (Content-Disposition filename or filename*)."""
+        ...
+    @property
+    def content_type(self) -> str | None:
+        """The part's Content-Type, or None."""
+        ...
+    @property
+    def size(self) -> int:
+        """The file's size in bytes."""
+        ...
+    def read(self) -> bytes:
+        """The file's bytes (the body is in memory on a buffered route)."""
+        ...
+
+class FormData:
+    """``req.form()``: a form's fields in order, read like Starlette's: ``form[name]`` is the last
+    value (``KeyError`` when absent), ``get(name, default=None)`` too, ``getlist(name)`` every value
+    in order, iteration gives each name once. Values are ``str``, or ``UploadFile`` for file parts."""
+    def __init__(self, items: Iterable[tuple[str, str | UploadFile]]) -> None: ...
+    def __getitem__(self, name: str) -> str | UploadFile: ...
+    def get(self, name: str, default: Any = None) -> Any:
+        """The last value of ``name``, or ``default``."""
+        ...
+    def getlist(self, name: str) -> list[str | UploadFile]:
+        """Every value of ``name``, in order (``[]`` when absent)."""
+        ...
+    def keys(self) -> list[str]:
+        """Each name once, in the order of its first field."""
+        ...
+    def multi_items(self) -> list[tuple[str, str | UploadFile]]:
+        """Every (name, value) pair, in order."""
+        ...
+    def __iter__(self) -> Iterator[str]: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, name: object) -> bool: ...
 
 def route(path: str, methods: Sequence[str] | None = None, stream: bool = False) -> Callable[[_Handler], _Handler]:
     """Registers the decorated function as the handler for ``path``; ``methods`` defaults to

@@ -114,3 +114,19 @@ def cookie_errors(req):
         except ValueError as e:
             out.append(str(e))
     return http.JSONResponse(out)
+
+
+@http.route("/form", methods=["POST"])
+def form(req):
+    f = req.form()
+    out = {"names": list(f), "len": len(f), "fields": []}
+    for name, value in f.multi_items():
+        if isinstance(value, http.UploadFile):
+            out["fields"].append([name, {"filename": value.filename, "content_type": value.content_type,
+                                         "size": value.size, "data": value.read().decode("utf-8", "replace")}])
+        else:
+            out["fields"].append([name, value])
+    out["last_a"] = f.get("a")
+    out["all_a"] = f.getlist("a")
+    out["missing"] = f.get("nope", "default")
+    return http.JSONResponse(out)

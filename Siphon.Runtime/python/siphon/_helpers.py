@@ -43,6 +43,13 @@ def parse_json(data: bytes, what: str, bad_request: bool) -> object:
     raise http.BadRequestError(message) if bad_request else ValueError(message)
 
 
+def form_data(entries: list[tuple[str, object]]) -> http.FormData:
+    """``req.form()``: the (name, value) pairs C# read, a file part's value a (filename, content
+    type, bytes) tuple, as an http.FormData of str and http.UploadFile values."""
+    return http.FormData([(name, http.UploadFile(*value) if isinstance(value, tuple) else value)
+                          for name, value in entries])
+
+
 def answer_for(exc: BaseException) -> http.Response | None:
     """The answer to an http.HTTPException (BadRequestError included) a script let go: its status,
     its headers and a text/plain line (the detail, else the status's reason phrase); None for any

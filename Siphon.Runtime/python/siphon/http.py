@@ -12,7 +12,7 @@ from siphon._native import BodyStream, Client, Request, Response
 
 __all__ = ["Request", "Response", "Client", "BodyStream", "CallNext", "SyncCallNext", "HttpStatusError", "ClientError", "ConnectError",
            "ClientTimeoutError", "TlsError", "UnknownClientError", "BodyTooLargeError", "HTTPException",
-           "BadRequestError", "JSONResponse", "route", "middleware", "on_startup", "on_shutdown"]
+           "BadRequestError", "JSONResponse", "FormData", "UploadFile", "route", "middleware", "on_startup", "on_shutdown"]
 
 # What a wrapper's call_next is, for annotations: `async def w(req: Request, call_next: CallNext)`.
 CallNext = _Callable[[Request], _Awaitable[Response]]
@@ -105,6 +105,89 @@ def JSONResponse(content, status: int = 200, headers=None) -> Response:
     if not any(isinstance(p, (tuple, list)) and len(p) == 2 and str(p[0]).lower() == "content-type" for p in pairs):
         pairs.insert(0, ("content-type", "application/json"))
     return Response(status, pairs, body)
+
+
+class UploadFile:
+    """A file part of a ``multipart/form-data`` body (``req.form()``): its ``filename`` as the
+    client sent it (never used as a path by the host: do not use it as one either), its
+    ``content_type`` (``None`` when the part had none), ``size`` in bytes, and ``read()``."""
+
+    __slots__ = ("_filename", "_content_type", "_data")
+
+    def __init__(self, filename: str, content_type: str | None, data: bytes) -> None:
+        self._filename = filename
+        self._content_type = content_type
+        self._data = data
+
+    @property
+    def filename(self) -> str:
+        """The filename as sent (Content-Disposition filename or filename*)."""
+        return self._filename
+
+    @property
+    def content_type(self) -> str | None:
+        """The part's Content-Type, or None."""
+        return self._content_type
+
+    @property
+    def size(self) -> int:
+        """The file's size in bytes."""
+        return len(self._data)
+
+    def read(self) -> bytes:
+        """The file's bytes (the body is in memory on a buffered route)."""
+        return self._data
+
+    def __repr__(self) -> str:
+        return f"UploadFile(filename={self._filename!r}, content_type={self._content_type!r}, size={self.size})"
+
+
+class FormData:
+    """``req.form()``: a form's fields in order, read like Starlette's: ``form[name]`` is the last
+    value (``KeyError`` when absent), ``get(name, default=None)`` too, ``getlist(name)`` every value
+    in order, iteration gives each name once. Values are ``str``, or ``UploadFile`` for file parts."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items) -> None:
+        self._items = list(items)
+
+    def __getitem__(self, name: str):
+        for key, value in reversed(self._items):
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    def get(self, name: str, default=None):
+        """The last value of ``name``, or ``default``."""
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def getlist(self, name: str) -> list:
+        """Every value of ``name``, in order (``[]`` when absent)."""
+        return [value for key, value in self._items if key == name]
+
+    def keys(self) -> list[str]:
+        """Each name once, in the order of its first field."""
+        return list(dict.fromkeys(key for key, _ in self._items))
+
+    def multi_items(self) -> list[tuple[str, object]]:
+        """Every (name, value) pair, in order."""
+        return list(self._items)
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def __contains__(self, name: object) -> bool:
+        return any(key == name for key, _ in self._items)
+
+    def __repr__(self) -> str:
+        return f"FormData({self._items!r})"
 
 
 # Registrations, in order; each entry carries the file and line of the decorator.

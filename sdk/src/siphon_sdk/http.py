@@ -24,10 +24,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from siphon_sdk import _convert, _messages, _routing, _state
+from siphon_sdk import _convert, _forms, _messages, _routing, _state
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+    from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
     from typing import TypeVar
 
     from siphon_sdk._convert import Body, Headers, RequestHeaders, StreamedBody
@@ -52,6 +52,8 @@ __all__ = [
     "HTTPException",
     "BadRequestError",
     "JSONResponse",
+    "FormData",
+    "UploadFile",
     "Request",
     "Response",
     "Client",
@@ -161,6 +163,98 @@ def JSONResponse(content: Any, status: int = 200, headers: Headers | None = None
     if not any(isinstance(p, (tuple, list)) and len(p) == 2 and str(p[0]).lower() == "content-type" for p in pairs):
         pairs.insert(0, ("content-type", "application/json"))
     return MockResponse(status, pairs, body)
+
+
+class UploadFile:
+    """A file part of a ``multipart/form-data`` body (``req.form()``): its ``filename`` as the
+    client sent it (never used as a path by the host: do not use it as one either), its
+    ``content_type`` (``None`` when the part had none), ``size`` in bytes, and ``read()``."""
+
+    __slots__ = ("_filename", "_content_type", "_data")
+
+    def __init__(self, filename: str, content_type: str | None, data: bytes) -> None:
+        """Made by req.form() (tests may build one)."""
+        self._filename = filename
+        self._content_type = content_type
+        self._data = data
+
+    @property
+    def filename(self) -> str:
+        """The filename as sent (Content-Disposition filename or filename*)."""
+        return self._filename
+
+    @property
+    def content_type(self) -> str | None:
+        """The part's Content-Type, or None."""
+        return self._content_type
+
+    @property
+    def size(self) -> int:
+        """The file's size in bytes."""
+        return len(self._data)
+
+    def read(self) -> bytes:
+        """The file's bytes (the body is in memory on a buffered route)."""
+        return self._data
+
+    def __repr__(self) -> str:
+        """UploadFile(filename=..., content_type=..., size=...)."""
+        return f"UploadFile(filename={self._filename!r}, content_type={self._content_type!r}, size={self.size})"
+
+
+class FormData:
+    """``req.form()``: a form's fields in order, read like Starlette's: ``form[name]`` is the last
+    value (``KeyError`` when absent), ``get(name, default=None)`` too, ``getlist(name)`` every value
+    in order, iteration gives each name once. Values are ``str``, or ``UploadFile`` for file parts."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[tuple[str, str | UploadFile]]) -> None:
+        """items: (name, value) pairs in order."""
+        self._items = list(items)
+
+    def __getitem__(self, name: str) -> str | UploadFile:
+        """The last value of name; KeyError when absent."""
+        for key, value in reversed(self._items):
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The last value of ``name``, or ``default``."""
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def getlist(self, name: str) -> list[str | UploadFile]:
+        """Every value of ``name``, in order (``[]`` when absent)."""
+        return [value for key, value in self._items if key == name]
+
+    def keys(self) -> list[str]:
+        """Each name once, in the order of its first field."""
+        return list(dict.fromkeys(key for key, _ in self._items))
+
+    def multi_items(self) -> list[tuple[str, str | UploadFile]]:
+        """Every (name, value) pair, in order."""
+        return list(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        """Each name once."""
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        """How many distinct names."""
+        return len(self.keys())
+
+    def __contains__(self, name: object) -> bool:
+        """Whether a field has that name."""
+        return any(key == name for key, _ in self._items)
+
+    def __repr__(self) -> str:
+        """FormData([...pairs...])."""
+        return f"FormData({self._items!r})"
+
 
 
 def _parse_json(data: bytes, what: str, bad_request: bool) -> Any:
@@ -314,6 +408,18 @@ class MockRequest:
                 f"req.json() is not available on a stream=True route ({self._method} {self._path}): "
                 "read the body with `async for chunk in req.stream()` and parse it")
         return _parse_json(self._body, "req.json()", True)
+
+    def form(self) -> FormData:
+        """The body read as a form (urlencoded or multipart/form-data); BadRequestError for what is not one; RuntimeError on a stream=True route."""
+        if self._stream is not None:
+            raise RuntimeError(
+                f"req.form() is not available on a stream=True route ({self._method} {self._path}): "
+                "read the body with `async for chunk in req.stream()`")
+        try:
+            entries = _forms.parse(self._headers.get("content-type"), self._body)
+        except ValueError as e:
+            raise BadRequestError(f"req.form(): {e}") from None
+        return FormData([(n, UploadFile(*v) if isinstance(v, tuple) else v) for n, v in entries])
 
     def stream(self) -> "MockBodyStream":
         """The body as an async iterator of bytes chunks: as sent on a stream=True route (once), else the buffered body as one chunk."""
