@@ -90,7 +90,7 @@ public sealed partial class Request
     public PyOwned Form()
     {
         if (OpenStream is not null)
-            throw new ScriptError("RuntimeError", $"req.form() is not available on a stream=True route ({Method} {Path}): read the body with `async for chunk in req.stream()`");
+            throw new ScriptError("RuntimeError", $"req.form() is not available on a stream=True route ({Method} {Path}): read the parts with `async for part in http.read_multipart(req)`");
         string? contentType = null;
         foreach (var (k, v) in _headers)
             if (k == "content-type") { contentType = v; break; }

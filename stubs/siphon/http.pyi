@@ -240,6 +240,30 @@ class FormData:
     def __len__(self) -> int: ...
     def __contains__(self, name: object) -> bool: ...
 
+class MultipartPart:
+    """One part of a streamed multipart body (``http.read_multipart``)."""
+    name: str
+    filename: str | None
+    content_type: str | None
+    headers: dict[str, str]
+    def __init__(self, reader: object, headers: dict[str, str], name: str, filename: str | None) -> None:
+        """Made by ``http.read_multipart``."""
+        ...
+    def __aiter__(self) -> MultipartPart: ...
+    async def __anext__(self) -> bytes: ...
+    async def read(self) -> bytes:
+        """The rest of this part's bytes (this part only is held)."""
+        ...
+
+def read_multipart(req: Request) -> AsyncIterator[MultipartPart]:
+    """A ``multipart/form-data`` body part by part as it arrives, for a ``stream=True`` route
+    (``req.form()`` holds the whole body, so it refuses those): ``async for part in
+    http.read_multipart(req):`` gives each part's ``name``, ``filename``, ``content_type`` and
+    ``headers``, and ``async for chunk in part`` its bytes (or ``await part.read()``). Nothing is
+    held beyond a part's headers; a part not read is skipped. A body that is not multipart, or is
+    malformed, raises ``http.BadRequestError``."""
+    ...
+
 def route(path: str, methods: Sequence[str] | None = None, stream: bool = False) -> Callable[[_Handler], _Handler]:
     """Registers the decorated function as the handler for ``path``; ``methods`` defaults to
     ``["GET"]`` and is upper-cased. With ``stream=True`` the handler (an ``async def``) is called as

@@ -130,3 +130,22 @@ def form(req):
     out["all_a"] = f.getlist("a")
     out["missing"] = f.get("nope", "default")
     return http.JSONResponse(out)
+
+
+@http.route("/multipart", methods=["POST"], stream=True)
+async def multipart(req):
+    import hashlib
+
+    out = []
+    try:
+        async for part in http.read_multipart(req):
+            if part.name == "skip":
+                continue  # not read: skipped
+            digest, size = hashlib.sha256(), 0
+            async for chunk in part:
+                digest.update(chunk)
+                size += len(chunk)
+            out.append([part.name, part.filename, part.content_type, size, digest.hexdigest()[:12]])
+    except http.BadRequestError as e:
+        return http.Response(400, TEXT, f"{e}\n")
+    return http.JSONResponse(out)

@@ -8,11 +8,12 @@ import sys as _sys
 
 from collections.abc import Awaitable as _Awaitable, Callable as _Callable
 
+from siphon._multipart import MultipartPart
 from siphon._native import BodyStream, Client, Request, Response
 
 __all__ = ["Request", "Response", "Client", "BodyStream", "CallNext", "SyncCallNext", "HttpStatusError", "ClientError", "ConnectError",
            "ClientTimeoutError", "TlsError", "UnknownClientError", "BodyTooLargeError", "HTTPException",
-           "BadRequestError", "JSONResponse", "FormData", "UploadFile", "route", "middleware", "on_startup", "on_shutdown"]
+           "BadRequestError", "JSONResponse", "FormData", "UploadFile", "read_multipart", "MultipartPart", "route", "middleware", "on_startup", "on_shutdown"]
 
 # What a wrapper's call_next is, for annotations: `async def w(req: Request, call_next: CallNext)`.
 CallNext = _Callable[[Request], _Awaitable[Response]]
@@ -188,6 +189,18 @@ class FormData:
 
     def __repr__(self) -> str:
         return f"FormData({self._items!r})"
+
+
+def read_multipart(req):
+    """A ``multipart/form-data`` body part by part as it arrives, for a ``stream=True`` route
+    (``req.form()`` holds the whole body, so it refuses those): ``async for part in
+    http.read_multipart(req):`` gives each part's ``name``, ``filename``, ``content_type`` and
+    ``headers``, and ``async for chunk in part`` its bytes (or ``await part.read()``). Nothing is
+    held beyond a part's headers; a part not read is skipped. A body that is not multipart, or is
+    malformed, raises ``http.BadRequestError``."""
+    from siphon import _multipart
+
+    return _multipart.read(req, BadRequestError)
 
 
 # Registrations, in order; each entry carries the file and line of the decorator.

@@ -20,6 +20,7 @@ from siphon_sdk.http import (  # noqa: F401
     MockBodyStream,
     MockClientStream,
     MockStreamedResponse,
+    MultipartPart,
     Request,
     Response,
     StreamedResponse,
@@ -30,6 +31,7 @@ from siphon_sdk.http import (  # noqa: F401
     middleware,
     on_shutdown,
     on_startup,
+    read_multipart,
     route,
 )
 from siphon_sdk.http import __all__  # noqa: F401

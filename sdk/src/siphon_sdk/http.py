@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from siphon_sdk import _convert, _forms, _messages, _routing, _state
+from siphon_sdk._multipart import MultipartPart
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
@@ -54,6 +55,8 @@ __all__ = [
     "JSONResponse",
     "FormData",
     "UploadFile",
+    "read_multipart",
+    "MultipartPart",
     "Request",
     "Response",
     "Client",
@@ -414,7 +417,7 @@ class MockRequest:
         if self._stream is not None:
             raise RuntimeError(
                 f"req.form() is not available on a stream=True route ({self._method} {self._path}): "
-                "read the body with `async for chunk in req.stream()`")
+                "read the parts with `async for part in http.read_multipart(req)`")
         try:
             entries = _forms.parse(self._headers.get("content-type"), self._body)
         except ValueError as e:
@@ -753,6 +756,15 @@ def _join_url(base_url, path, who="client"):
     if path == "":
         return base_url
     return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def read_multipart(req: MockRequest) -> AsyncIterator[Any]:
+    """A multipart/form-data body part by part as it arrives (for a stream=True route): each part's name, filename,
+    content_type, headers, and its bytes through `async for chunk in part` or `await part.read()`; BadRequestError
+    for a body that is not multipart or is malformed."""
+    from siphon_sdk import _multipart
+
+    return _multipart.read(req, BadRequestError)
 
 
 # --------------------------------------------------------------------------

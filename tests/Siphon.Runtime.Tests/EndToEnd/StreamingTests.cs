@@ -462,7 +462,7 @@ public class StreamingTests(ITestOutputHelper output)
 
     // ---- memory: 256 MiB each way must not be buffered ------------------------------------------
 
-    private static long StatusKib(int pid, string field)
+    internal static long StatusKib(int pid, string field)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             if (line.StartsWith(field + ":", StringComparison.Ordinal))
