@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
+from siphon_sdk._multipart import boundary_of, disposition_of
+
 MAX_FIELDS = 1000
 MAX_FIELD_BYTES = 1 << 20
 
@@ -88,50 +90,12 @@ def _escaped(text: str, i: int) -> int | None:
     return None
 
 
-def _params(header: str) -> tuple[str, dict[str, str]]:
-    """A Content-Disposition value as ASP.NET Core's ContentDispositionHeaderValue reads it: the
-    type, then name=value parameters (a quoted value loses its quotes, nothing else)."""
-    pieces = _split_unquoted(header, ";")
-    params: dict[str, str] = {}
-    for piece in pieces[1:]:
-        key, eq, value = piece.partition("=")
-        if eq:
-            value = value.strip()
-            if len(value) >= 2 and value[0] == value[-1] == '"':
-                value = value[1:-1]
-            params.setdefault(key.strip().lower(), value)
-    return pieces[0].strip().lower(), params
-
-
-def _split_unquoted(text: str, sep: str) -> list[str]:
-    out, start, quoted = [], 0, False
-    for i, c in enumerate(text):
-        if c == '"':
-            quoted = not quoted
-        elif c == sep and not quoted:
-            out.append(text[start:i])
-            start = i + 1
-    out.append(text[start:])
-    return out
-
-
-def _boundary(content_type: str) -> str | None:
-    for param in content_type.split(";")[1:]:
-        key, _, value = param.strip().partition("=")
-        if key.strip().lower() == "boundary":
-            value = value.strip()
-            if len(value) >= 2 and value[0] == value[-1] == '"':
-                value = value[1:-1]
-            return value or None
-    return None
-
-
 def _multipart(content_type: str, body: bytes) -> list[Entry]:
     # As ASP.NET Core's MultipartReader: a preamble before the first "--boundary" line is skipped;
     # each part is header lines, an empty line, then its body up to CRLF "--boundary"; the
     # "--boundary--" line ends the body (what follows is ignored); a body that ends before it, or
     # a header line without ':', is malformed.
-    boundary = _boundary(content_type)
+    boundary = boundary_of(content_type)
     if not boundary:
         raise ValueError("multipart/form-data without a boundary")
     delimiter = b"--" + boundary.encode("utf-8")
@@ -172,7 +136,7 @@ def _multipart(content_type: str, body: bytes) -> list[Entry]:
 
 def _part(i: int, headers: dict[str, str], data: bytes) -> Entry:
     disposition = headers.get("content-disposition")
-    kind, params = _params(disposition) if disposition is not None else ("", {})
+    kind, params = disposition_of(disposition)
     if kind != "form-data":
         raise ValueError(f"part {i} has no Content-Disposition: form-data header")
     name = params.get("name")

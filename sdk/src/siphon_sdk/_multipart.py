@@ -130,7 +130,7 @@ class _Reader:
             count += 1
             if count > MAX_PARTS:
                 raise self._error(f"the body has more than {MAX_PARTS} parts")
-            kind, params = _disposition(headers.get("content-disposition"))
+            kind, params = disposition_of(headers.get("content-disposition"))
             if kind != "form-data":
                 raise self._error(f"part {count} has no Content-Disposition: form-data header")
             if "name" not in params:
@@ -142,7 +142,9 @@ class _Reader:
                 pass
 
 
-def _disposition(header: str | None) -> tuple[str, dict[str, str]]:
+def disposition_of(header: str | None) -> tuple[str, dict[str, str]]:
+    """A Content-Disposition value as ASP.NET Core's ContentDispositionHeaderValue reads it: the
+    type (lower case), then name=value parameters (a quoted value loses its quotes, nothing else)."""
     if header is None:
         return "", {}
     pieces, start, quoted = [], 0, False
@@ -165,6 +167,7 @@ def _disposition(header: str | None) -> tuple[str, dict[str, str]]:
 
 
 def boundary_of(content_type: str | None) -> str | None:
+    """The boundary of a multipart/form-data content type (quotes removed), or None."""
     if content_type is None or content_type.split(";", 1)[0].strip().lower() != "multipart/form-data":
         return None
     for param in content_type.split(";")[1:]:
