@@ -97,7 +97,8 @@ namespace Siphon.Bindings.Generator
                     EmitSlotConversions(w, m.Parameters);
                 }
                 var target = $"{BoundObject}.Get<{type.FullyQualifiedName}>(self)";
-                var arguments = string.Join(", ", Enumerable.Range(0, m.Parameters.Count).Select(i => "__p" + i.ToString(CultureInfo.InvariantCulture)));
+                var arguments = string.Join(", ", (m.TakesSelf ? new[] { $"new {PyBorrowed}(self)" } : new string[0])
+                    .Concat(Enumerable.Range(0, m.Parameters.Count).Select(i => "__p" + i.ToString(CultureInfo.InvariantCulture))));
                 if (m.IsAsync)
                 {
                     var cts = "null";
@@ -249,6 +250,7 @@ namespace Siphon.Bindings.Generator
         {
             ValueKind.Void => $"{PyConvert}.None()",
             ValueKind.Bound => $"{BoundObject}.Wrap<{BoundClass(v)}>({expression})",
+            ValueKind.Object => $"({expression}).Steal()", // a PyOwned result: its reference goes to Python
             _ => $"{PyConvert}.ToPy({expression})",
         };
 

@@ -22,9 +22,9 @@ async def timing(req, call_next):
     headers = {**resp.headers, "x-elapsed-ms": f"{(time.monotonic() - started) * 1000:.1f}"}
     if resp.status == 404:
         headers["content-type"] = "application/json"
-        body = json.dumps({"error": "not found", "path": req.path})
-        return http.Response(404, headers, body)
-    return http.Response(resp.status, headers, resp.body)
+        return resp.replace(headers=headers, body=json.dumps({"error": "not found", "path": req.path}))
+    # replace() keeps the body, bytes or a stream (rebuilding from resp.body would fail on a stream).
+    return resp.replace(headers=headers)
 
 
 @http.route("/users/{id}")

@@ -60,6 +60,7 @@ namespace Siphon.Bindings.Generator.Model
     /// <param name="Result">The result; for async methods the awaited value (Void for Task / ValueTask).</param>
     /// <param name="Async">Whether and how the method is awaitable.</param>
     /// <param name="TakesCancellation">The C# method ends with a CancellationToken the thunk supplies.</param>
+    /// <param name="TakesSelf">The C# method's first parameter is [PySelf]: the thunk passes the Python object.</param>
     internal sealed record MethodSpec(
         string CsName,
         string PyName,
@@ -68,7 +69,8 @@ namespace Siphon.Bindings.Generator.Model
         EquatableArray<ParameterSpec> Parameters,
         ValueSpec Result,
         AsyncKind Async,
-        bool TakesCancellation)
+        bool TakesCancellation,
+        bool TakesSelf = false)
     {
         public bool IsAsync => Async != AsyncKind.None;
     }
@@ -129,7 +131,8 @@ namespace Siphon.Bindings.Generator.Model
         StringList,
         /// <summary>Another [PyClass] type.</summary>
         Bound,
-        /// <summary>Siphon.Runtime.Python.PyBorrowed: any Python object, borrowed (parameters only).</summary>
+        /// <summary>Any Python object: Siphon.Runtime.Python.PyBorrowed as a parameter (borrowed),
+        /// Siphon.Runtime.Python.PyOwned as a result (a new reference handed to Python).</summary>
         Object,
     }
 

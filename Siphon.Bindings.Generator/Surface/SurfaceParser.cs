@@ -153,28 +153,30 @@ namespace Siphon.Bindings.Generator
             if (result is null)
                 diagnostics.Add(Diag(DiagnosticIds.UnsupportedResultType, method, method.Name, Display(method.ReturnType)));
 
-            var parameters = ParseParameters(method, asyncKind != AsyncKind.None, diagnostics, out var takesCancellation);
+            var parameters = ParseParameters(method, asyncKind != AsyncKind.None, diagnostics, out var takesCancellation, out var takesSelf);
             if (diagnostics.Count > count || result is null) return null;
 
             var suffix = method.Name;
             for (var i = 2; !thunkNames.Add(suffix); i++) suffix = method.Name + "_" + i.ToString(CultureInfo.InvariantCulture);
             return new MethodSpec(method.Name, pyName, suffix, XmlDocSummary.Of(method, cancellationToken), parameters,
-                result, asyncKind, takesCancellation);
+                result, asyncKind, takesCancellation, takesSelf);
         }
 
         private static ConstructorSpec? ParseConstructor(IMethodSymbol ctor, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             var count = diagnostics.Count;
             if (ctor.IsStatic) diagnostics.Add(Diag(DiagnosticIds.StaticMember, ctor, ctor.ContainingType.Name));
-            var parameters = ParseParameters(ctor, isAsync: false, diagnostics, out _);
+            var parameters = ParseParameters(ctor, isAsync: false, diagnostics, out _, out var takesSelf);
+            if (takesSelf) diagnostics.Add(Diag(DiagnosticIds.UnsupportedParameterType, ctor.Parameters[0], ctor.Parameters[0].Name, ctor.ContainingType.Name, "[PySelf] on a constructor"));
             if (diagnostics.Count > count) return null;
             return new ConstructorSpec(parameters, XmlDocSummary.Of(ctor, cancellationToken));
         }
 
         private static EquatableArray<ParameterSpec> ParseParameters(IMethodSymbol method, bool isAsync,
-            List<DiagnosticInfo> diagnostics, out bool takesCancellation)
+            List<DiagnosticInfo> diagnostics, out bool takesCancellation, out bool takesSelf)
         {
             takesCancellation = false;
+            takesSelf = false;
             var owner = method.MethodKind == MethodKind.Ordinary ? method.Name : method.ContainingType.Name;
             var result = new List<ParameterSpec>();
             var names = new HashSet<string>(StringComparer.Ordinal);
@@ -186,6 +188,12 @@ namespace Siphon.Bindings.Generator
                 {
                     if (isAsync && i == method.Parameters.Length - 1 && p.RefKind == RefKind.None) takesCancellation = true;
                     else diagnostics.Add(Diag(DiagnosticIds.MisplacedCancellationToken, p, p.Name, owner));
+                    continue;
+                }
+                if (i == 0 && p.RefKind == RefKind.None && FindAttribute(p, "PySelfAttribute") is not null
+                    && IsType(p.Type, "Siphon.Runtime.Python", "PyBorrowed"))
+                {
+                    takesSelf = true; // the thunk passes the Python object; not part of the signature
                     continue;
                 }
                 keywordOnly |= FindAttribute(p, "PyKeywordOnlyAttribute") is not null;
@@ -290,7 +298,7 @@ namespace Siphon.Bindings.Generator
                 else if (IsGeneric(core, "System", "ReadOnlyMemory", 1, out var a) && a[0].SpecialType == SpecialType.System_Byte) kind = ValueKind.Memory;
                 else if (IsGeneric(core, "System.Collections.Generic", "IReadOnlyDictionary", 2, out a) && IsPlainString(a[0]) && IsPlainString(a[1])) kind = ValueKind.Dictionary;
                 else if (IsGeneric(core, "System.Collections.Generic", "IReadOnlyList", 1, out a) && IsPlainString(a[0])) kind = ValueKind.StringList;
-                else if (isParameter && !nullable && IsType(core, "Siphon.Runtime.Python", "PyBorrowed")) kind = ValueKind.Object;
+                else if (!nullable && IsType(core, "Siphon.Runtime.Python", isParameter ? "PyBorrowed" : "PyOwned")) kind = ValueKind.Object;
                 else if (core is INamedTypeSymbol { TypeKind: TypeKind.Class, IsGenericType: false } bound
                     && FindAttribute(bound, "PyClassAttribute") is { } boundAttribute)
                 {

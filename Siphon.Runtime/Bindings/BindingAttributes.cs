@@ -42,6 +42,12 @@ public sealed class PyConstructorAttribute : Attribute;
 [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
 public sealed class PyKeywordOnlyAttribute : Attribute;
 
+/// <summary>On a method's first parameter, of type <c>PyBorrowed</c>: receives the Python object the
+/// method was called on (for a member that must read what the script sees on that object, such as
+/// a cached property it may have changed). Not part of the Python signature.</summary>
+[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+public sealed class PySelfAttribute : Attribute;
+
 /// <summary>Overrides the type annotation written in the .pyi stub for a parameter or result.</summary>
 [AttributeUsage(AttributeTargets.Parameter | AttributeTargets.ReturnValue | AttributeTargets.Property, Inherited = false)]
 public sealed class PyTypeHintAttribute(string annotation) : Attribute

@@ -118,7 +118,7 @@ public sealed partial class Client
             using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
             var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             outcome = Telemetry.SiphonMetrics.StatusClass((int)response.StatusCode);
-            return Response.FromUpstream((int)response.StatusCode, HeadersOf(response), bytes);
+            return Response.FromUpstream((int)response.StatusCode, LinesOf(response), bytes);
         }
         catch (Exception e) when (Translate(e, method, url, cancel) is { } translated)
         {
@@ -167,6 +167,16 @@ public sealed partial class Client
                     request.Content.Headers.TryAddWithoutValidation(k, v);
                 }
         return request;
+    }
+
+    /// <summary>The upstream's header lines as sent (lower-case names, one per value: two Set-Cookie
+    /// lines stay two, so a proxy that passes {**resp.headers} on through replace() keeps them).</summary>
+    private static KeyValuePair<string, string>[] LinesOf(HttpResponseMessage response)
+    {
+        var lines = new List<KeyValuePair<string, string>>();
+        foreach (var (k, v) in response.Headers.NonValidated) foreach (var value in v) lines.Add(new(k.ToLowerInvariant(), value));
+        foreach (var (k, v) in response.Content.Headers.NonValidated) foreach (var value in v) lines.Add(new(k.ToLowerInvariant(), value));
+        return [.. lines];
     }
 
     private static Dictionary<string, string> HeadersOf(HttpResponseMessage response)

@@ -33,6 +33,8 @@ internal sealed class PyInterpreter
 
     /// <summary>The context variable holding the traced request's span (ScriptTrace), or null until first used.</summary>
     public PyRef? TraceVar { get; set; }
+    /// <summary>The siphon._helpers module of this interpreter (ScriptHelpers), or null until first used.</summary>
+    public PyRef? Helpers { get; set; }
 
     /// <summary>The state of the interpreter whose GIL the calling thread holds.</summary>
     public static PyInterpreter Current
@@ -129,6 +131,8 @@ internal sealed class PyInterpreter
         state.FormatException = null;
         state.TraceVar?.Dispose();
         state.TraceVar = null;
+        state.Helpers?.Dispose();
+        state.Helpers = null;
         foreach (var type in state.Types.Values) CApi.Py_DecRef(type);
         state.Types.Clear();
         if (t_last == state) t_last = null;

@@ -16,7 +16,9 @@ APP = PARITY / "parity_app.py"
 CASES = json.loads((PARITY / "cases.json").read_text(encoding="utf-8"))
 LIMITS = json.loads((PARITY / "cases_limits.json").read_text(encoding="utf-8"))
 WRAP_APP = PARITY / "wrap_app.py"
+HELPERS_APP = PARITY / "helpers_app.py"
 WRAP = json.loads((PARITY / "cases_wrap.json").read_text(encoding="utf-8"))
+HELPERS = json.loads((PARITY / "cases_helpers.json").read_text(encoding="utf-8"))
 
 CASE_KEYS = {"name", "method", "path", "headers", "body", "expect"}
 
@@ -57,7 +59,15 @@ def test_wrap_case(case):
         run_case(harness, case)
 
 
-@pytest.mark.parametrize("table", [CASES, LIMITS["cases"], WRAP["cases"]], ids=["cases", "cases_limits", "cases_wrap"])
+@pytest.mark.parametrize("case", HELPERS["cases"], ids=[c["name"] for c in HELPERS["cases"]])
+def test_helpers_case(case):
+    with HttpTestHarness(max_body_bytes=HELPERS["max_body_bytes"], request_timeout_ms=HELPERS["request_timeout_ms"]) as harness:
+        harness.load_script(HELPERS_APP)
+        run_case(harness, case)
+
+
+@pytest.mark.parametrize("table", [CASES, LIMITS["cases"], WRAP["cases"], HELPERS["cases"]],
+                         ids=["cases", "cases_limits", "cases_wrap", "cases_helpers"])
 def test_table_format(table):
     names = [c["name"] for c in table]
     assert len(names) == len(set(names)), "case names must be unique"
@@ -76,6 +86,7 @@ def test_table_format(table):
 def test_limits_header():
     assert set(LIMITS) == {"max_body_bytes", "request_timeout_ms", "cases"}
     assert set(WRAP) == {"max_body_bytes", "request_timeout_ms", "cases"}
+    assert set(HELPERS) == {"max_body_bytes", "request_timeout_ms", "cases"}
 
 
 def test_table_covers_every_dispatch_row():

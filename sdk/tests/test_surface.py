@@ -32,6 +32,10 @@ def test_public_names():
             "StreamedResponse", "BodyTooLargeError",
             # tracing (issue 31)
             "MockSpan", "Span",
+            # call_next's public types (issue 29)
+            "CallNext", "SyncCallNext",
+            # request and response helpers (issue 29)
+            "HTTPException", "BadRequestError", "JSONResponse", "FormData", "UploadFile", "read_multipart", "MultipartPart",
         ]
     )
     assert sorted(log.__all__) == ["debug", "error", "info", "warn", "warning"]

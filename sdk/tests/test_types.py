@@ -58,7 +58,7 @@ class TestRequest:
         req.path_params["id"] = "2"
         assert req.headers["x-added"] == "by middleware"
         assert req.path_params == {"id": "2"}
-        assert req.header("x-added") is None  # header() reads the request as it arrived
+        assert req.header("X-Added") == "by middleware"  # header() reads req.headers: one source of truth
         assert MockRequest("GET", "/u/1", path_params={"id": "1"}).path_params == {"id": "1"}
 
     def test_bad_values(self):
@@ -114,8 +114,10 @@ class TestResponse:
     def test_header_names_kept_as_written(self):
         resp = MockResponse(200, {"Content-Type": "text/plain"})
         assert resp.headers == {"Content-Type": "text/plain"}
-        resp.headers["x"] = "y"
+        with pytest.raises(TypeError, match=r"resp\.replace\(headers="):
+            resp.headers["x"] = "y"
         assert "x" not in resp.headers
+        assert type({**resp.headers}) is dict and isinstance(resp.headers, dict)
 
     @pytest.mark.parametrize("status", [200, 201, 204, 301, 399])
     def test_raise_for_status_returns_self(self, status):
@@ -131,3 +133,43 @@ class TestResponse:
         assert info.value.status == status
         assert str(status) in str(info.value)
 
+
+
+class TestResponseReplace:
+    """Issue 29: replace() keeps what it is not given; .body of a streamed response raises."""
+
+    def test_replace_keeps_status_headers_and_body(self):
+        resp = MockResponse(201, {"a": "1"}, b"x")
+        out = resp.replace(headers={**resp.headers, "b": "2"})
+        assert (out.status, dict(out.headers), out.body) == (201, {"a": "1", "b": "2"}, b"x")
+        assert resp.replace(status=404).body == b"x" and resp.replace(body=b"").body == b""
+        with pytest.raises(ValueError):
+            resp.replace(status=99)
+
+    def test_repeated_lines_survive_a_dict_built_from_headers(self):
+        resp = MockResponse(200, [("Set-Cookie", "a=1"), ("x", "1"), ("set-cookie", "b=2")])
+        assert resp.headers == {"Set-Cookie": "a=1, b=2", "x": "1"}
+        out = resp.replace(headers={**resp.headers, "y": "2"})
+        assert out._lines == [("Set-Cookie", "a=1"), ("set-cookie", "b=2"), ("x", "1"), ("y", "2")]
+        # a changed value is taken as given (one line)
+        assert resp.replace(headers={"Set-Cookie": "c=3"})._lines == [("Set-Cookie", "c=3")]
+
+    def test_streamed_body_raises_and_moves_with_replace(self):
+        async def gen():
+            yield "a"
+            yield b"b"
+
+        resp = MockResponse(200, {}, gen())
+        assert resp.is_streamed
+        with pytest.raises(RuntimeError, match=r"resp\.replace\("):
+            resp.body
+        out = resp.replace(status=202)
+        assert out.is_streamed and out.status == 202
+        with pytest.raises(RuntimeError, match="already taken"):
+            resp.stream()
+
+        async def read():
+            return [c async for c in out.stream()]
+
+        import asyncio
+        assert asyncio.run(read()) == [b"a", b"b"]

@@ -176,6 +176,14 @@ public class PythonGlueTests
     }
 
     [Fact]
+    public void PyOwned_results_go_over_as_they_are_and_PySelf_gets_the_object_itself() =>
+        RunPython("""
+            assert m.name == "mirror"
+            assert m.reflect() is m and m.reflect("x") == "x" and m.reflect(tag="y") == "y"
+            raises(TypeError, lambda: m.reflect("a", "b"), "at most 1")
+            """, ("m", New("Fixtures.PythonObjects.Mirror")));
+
+    [Fact]
     public void Cached_properties_convert_once_per_python_object_and_release_their_values()
     {
         var frozen = New("Fixtures.Cached.Frozen");

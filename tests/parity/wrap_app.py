@@ -16,7 +16,18 @@ TEXT = {"content-type": "text/plain; charset=utf-8"}
 
 
 def with_header(resp, name, value):
-    return http.Response(resp.status, {**resp.headers, name: value}, resp.body)
+    # replace() keeps what it is not given: the body, bytes or a stream, and repeated header lines.
+    return resp.replace(headers={**resp.headers, name: value})
+
+
+async def observed(chunks, seen):
+    # A wrapper that watches a streamed body to its end: the last chunk reports what went through.
+    n = 0
+    async for chunk in chunks:
+        n += len(chunk)
+        yield chunk
+    seen.append(n)
+    yield f"|observed {n} bytes"
 
 
 @http.middleware
@@ -34,7 +45,17 @@ async def outer(req, call_next):
         return {"not": "a Response"}
     if req.header("x-raise-wrap") is not None:
         raise RuntimeError("outer failed on purpose")
+    if req.header("x-set-rid") is not None:
+        req.headers["x-request-id"] = req.header("x-set-rid") + "-set-by-outer"
     resp = await call_next(req)
+    if req.header("x-naive") is not None:
+        # The trap this guards against: .body of a streamed Response raises (a 500), never b"".
+        return http.Response(resp.status, {**resp.headers, "x-naive": "1"}, resp.body)
+    if req.header("x-mutate") is not None:
+        resp.headers["x-mutated"] = "1"  # refused (TypeError naming replace()): a 500, not a silent no-op
+        return resp
+    if req.header("x-observe") is not None:
+        return resp.replace(headers={**resp.headers, "x-outer": "1"}, body=observed(resp.stream(), []))
     if req.header("x-twice") is not None:
         try:
             await call_next(req)
@@ -85,6 +106,20 @@ async def async_raises(req):
 @http.route("/wrong")
 def returns_wrong_type(req):
     return "a str is not a Response"
+
+
+@http.route("/streamed")
+async def streamed(req):
+    async def gen():
+        for part in ("alpha ", "beta ", "gamma"):
+            await asyncio.sleep(0)
+            yield part
+    return http.Response(200, [("content-type", "text/plain; charset=utf-8"), ("x-dup", "1"), ("x-dup", "2")], gen())
+
+
+@http.route("/rid")
+def rid(req):
+    return http.Response(200, TEXT, f"header={req.header('X-Request-Id')} headers={req.headers.get('x-request-id')}\n")
 
 
 @http.route("/body", methods=["POST"])

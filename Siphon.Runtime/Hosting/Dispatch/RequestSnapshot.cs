@@ -56,17 +56,17 @@ internal static class RequestSnapshot
         return new ReadOnlyMemory<byte>(buffer, 0, filled);
     }
 
-    /// <summary>The request headers as the script sees them: lower-case names, repeated values joined
-    /// with ", ", HTTP/2 pseudo-headers left out.</summary>
+    /// <summary>One pair per header line, lower-case names, HTTP/2 pseudo-headers left out (Request
+    /// joins repeated names for req.headers and keeps the lines for req.header_list() and req.cookies).</summary>
     public static KeyValuePair<string, string>[] CopyHeaders(IHeaderDictionary headers)
     {
-        var result = new KeyValuePair<string, string>[headers.Count];
-        var i = 0;
+        var result = new List<KeyValuePair<string, string>>(headers.Count);
         foreach (var (name, values) in headers)
         {
             if (name.Length > 0 && name[0] == ':') continue; // HTTP/2 pseudo-headers
-            result[i++] = new(name.ToLowerInvariant(), values.Count == 1 ? values[0] ?? "" : string.Join(", ", (IEnumerable<string?>)values));
+            var lower = name.ToLowerInvariant();
+            foreach (var value in values) result.Add(new(lower, value ?? ""));
         }
-        return i == result.Length ? result : result[..i];
+        return [.. result];
     }
 }

@@ -34,9 +34,9 @@ internal static class ResponseWriter
         var response = ctx.Response;
         WriteHead(response, r);
         if (r.Status is 204 or 304 || r.Status < 200) return; // no body allowed
-        response.ContentLength = r.Body.Length;
-        if (!head && r.Body.Length > 0)
-            await response.BodyWriter.WriteAsync(r.Body, ctx.RequestAborted);
+        response.ContentLength = r.Content.Length;
+        if (!head && r.Content.Length > 0)
+            await response.BodyWriter.WriteAsync(r.Content, ctx.RequestAborted);
     }
 
     /// <summary>A Response whose body is an async iterable: its producer runs on the worker's loop
@@ -53,7 +53,7 @@ internal static class ResponseWriter
         {
             using var trace = ScriptTrace.Enter(pending.Request); // the producer's client calls and log lines
             using var iterable = r.TakeStream();
-            if (iterable is null) pump.Fail("this streamed Response was already sent once: an async iterable can be drained only once");
+            if (iterable is null) pump.Fail("this streamed Response's body was already taken (sent once, or moved on by replace() or stream()): an async iterable can be drained only once");
             else if (!head) pump.Start(iterable.Handle);
         }));
         if (head)
@@ -107,12 +107,12 @@ internal static class ResponseWriter
     private static void WriteHead(HttpResponse response, Response r)
     {
         response.StatusCode = r.Status;
-        foreach (var (name, value) in r.Headers)
+        foreach (var (name, value) in r.Lines)
         {
             // Framing is Kestrel's job: a script's Content-Length or Transfer-Encoding is not used.
             if (name.Equals("content-length", StringComparison.OrdinalIgnoreCase) || name.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase))
                 continue;
-            response.Headers[name] = value;
+            response.Headers.Append(name, value); // a repeated name (two Set-Cookie lines) stays two lines
         }
     }
 }

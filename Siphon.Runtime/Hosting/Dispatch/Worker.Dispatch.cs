@@ -80,8 +80,13 @@ public sealed unsafe partial class Worker
 
     private void HandlerRaised(PendingRequest p)
     {
-        var e = PyErrors.Fetch();
-        _scriptLog.LogError("{Method} {Path} ({Route}): handler raised\n{Traceback}", p.Request.Method, p.Request.Path, p.Route, e.PythonTraceback.TrimEnd());
+        using var exc = PyOwned.Adopt(PyErrors.FetchException());
+        if (ScriptHelpers.AnswerFor(exc.Handle) is { } answer) // http.HTTPException: its own answer
+        {
+            p.Complete(answer);
+            return;
+        }
+        _scriptLog.LogError("{Method} {Path} ({Route}): handler raised\n{Traceback}", p.Request.Method, p.Request.Path, p.Route, PyErrors.FormatTraceback(exc.Handle).TrimEnd());
         Telemetry.SiphonMetrics.PythonExceptions.Add(1, new KeyValuePair<string, object?>("route", p.Route));
         p.Fail("handler raised");
     }
@@ -201,6 +206,11 @@ public sealed unsafe partial class Worker
             if (!PyConvert.IsNone(exc.Handle) && _host!.IsOverloaded(exc.Handle))
             {
                 p.Fail("sync queue full", 503);
+                return;
+            }
+            if (!PyConvert.IsNone(exc.Handle) && ScriptHelpers.AnswerFor(exc.Handle) is { } answer)
+            {
+                p.Complete(answer); // http.HTTPException: its own answer
                 return;
             }
             if (!PyConvert.IsNone(exc.Handle))

@@ -3,12 +3,22 @@ exceptions scripts can catch. The decorators only record what they are given (wi
 line that applied them); the host reads the records after the script has loaded and builds the
 routing table in C#."""
 import inspect as _inspect
+import json as _json
 import sys as _sys
 
+from collections.abc import Awaitable as _Awaitable, Callable as _Callable
+
+from siphon._multipart import MultipartPart
 from siphon._native import BodyStream, Client, Request, Response, Span
 
-__all__ = ["Request", "Response", "Client", "BodyStream", "Span", "HttpStatusError", "ClientError", "ConnectError",
-           "ClientTimeoutError", "TlsError", "UnknownClientError", "BodyTooLargeError", "route", "middleware", "on_startup", "on_shutdown"]
+__all__ = ["Request", "Response", "Client", "BodyStream", "Span", "CallNext", "SyncCallNext", "HttpStatusError", "ClientError", "ConnectError",
+           "ClientTimeoutError", "TlsError", "UnknownClientError", "BodyTooLargeError", "HTTPException",
+           "BadRequestError", "JSONResponse", "FormData", "UploadFile", "read_multipart", "MultipartPart", "route", "middleware", "on_startup", "on_shutdown"]
+
+# What a wrapper's call_next is, for annotations: `async def w(req: Request, call_next: CallNext)`.
+CallNext = _Callable[[Request], _Awaitable[Response]]
+# A plain (def) wrapper's call_next, which returns the Response itself.
+SyncCallNext = _Callable[[Request], Response]
 
 
 # Both bases are RuntimeError because siphon-http raised RuntimeError for these failures: a ported
@@ -47,6 +57,150 @@ class UnknownClientError(ClientError, KeyError):
 class BodyTooLargeError(RuntimeError):
     """Raised by ``req.stream()`` on a ``stream=True`` route when the body passes the listener's
     ``max_body_bytes``; the client gets 413 unless the handler answers otherwise."""
+
+
+class HTTPException(Exception):
+    """Raised from a guard, wrapper or handler: the request is answered with ``status``, the
+    ``headers`` (a dict or (name, value) pairs) and ``detail`` (default: the status's reason
+    phrase) as a short text/plain line. A wrapper's ``call_next`` returns that answer."""
+
+    def __init__(self, status: int, detail: str = "", headers=None) -> None:
+        if isinstance(status, bool) or not isinstance(status, int):
+            raise TypeError(f"status must be an int, not {type(status).__name__}")
+        if not 100 <= status <= 599:
+            raise ValueError(f"status must be within 100-599, got {status}")
+        self.status = status
+        self.detail = detail
+        self.headers = headers
+        super().__init__(status, detail)
+
+    @property
+    def status_code(self) -> int:
+        """Starlette's name for ``status``."""
+        return self.status
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.detail}" if self.detail else str(self.status)
+
+
+class BadRequestError(HTTPException, ValueError):
+    """The request's body is not what was asked for (``req.json()`` of invalid JSON, ``req.form()``
+    of a body that is not a form): a ``ValueError`` that, if the handler lets it go, answers 400
+    with the message."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(400, detail)
+
+    def __str__(self) -> str:
+        """The detail alone, as a ValueError's message."""
+        return self.detail
+
+
+def JSONResponse(content, status: int = 200, headers=None) -> Response:
+    """An ``http.Response`` whose body is ``content`` encoded as JSON (UTF-8, compact, NaN refused)
+    with ``content-type: application/json`` unless ``headers`` names one."""
+    body = _json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    if headers is None:
+        return Response(status, {"content-type": "application/json"}, body)
+    pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
+    if not any(isinstance(p, (tuple, list)) and len(p) == 2 and str(p[0]).lower() == "content-type" for p in pairs):
+        pairs.insert(0, ("content-type", "application/json"))
+    return Response(status, pairs, body)
+
+
+class UploadFile:
+    """A file part of a ``multipart/form-data`` body (``req.form()``): its ``filename`` as the
+    client sent it (never used as a path by the host: do not use it as one either), its
+    ``content_type`` (``None`` when the part had none), ``size`` in bytes, and ``read()``."""
+
+    __slots__ = ("_filename", "_content_type", "_data")
+
+    def __init__(self, filename: str, content_type: str | None, data: bytes) -> None:
+        self._filename = filename
+        self._content_type = content_type
+        self._data = data
+
+    @property
+    def filename(self) -> str:
+        """The filename as sent (Content-Disposition filename or filename*)."""
+        return self._filename
+
+    @property
+    def content_type(self) -> str | None:
+        """The part's Content-Type, or None."""
+        return self._content_type
+
+    @property
+    def size(self) -> int:
+        """The file's size in bytes."""
+        return len(self._data)
+
+    def read(self) -> bytes:
+        """The file's bytes (the body is in memory on a buffered route)."""
+        return self._data
+
+    def __repr__(self) -> str:
+        return f"UploadFile(filename={self._filename!r}, content_type={self._content_type!r}, size={self.size})"
+
+
+class FormData:
+    """``req.form()``: a form's fields in order, read like Starlette's: ``form[name]`` is the last
+    value (``KeyError`` when absent), ``get(name, default=None)`` too, ``getlist(name)`` every value
+    in order, iteration gives each name once. Values are ``str``, or ``UploadFile`` for file parts."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items) -> None:
+        self._items = list(items)
+
+    def __getitem__(self, name: str):
+        for key, value in reversed(self._items):
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    def get(self, name: str, default=None):
+        """The last value of ``name``, or ``default``."""
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def getlist(self, name: str) -> list:
+        """Every value of ``name``, in order (``[]`` when absent)."""
+        return [value for key, value in self._items if key == name]
+
+    def keys(self) -> list[str]:
+        """Each name once, in the order of its first field."""
+        return list(dict.fromkeys(key for key, _ in self._items))
+
+    def multi_items(self) -> list[tuple[str, object]]:
+        """Every (name, value) pair, in order."""
+        return list(self._items)
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def __contains__(self, name: object) -> bool:
+        return any(key == name for key, _ in self._items)
+
+    def __repr__(self) -> str:
+        return f"FormData({self._items!r})"
+
+
+def read_multipart(req):
+    """A ``multipart/form-data`` body part by part as it arrives, for a ``stream=True`` route
+    (``req.form()`` holds the whole body, so it refuses those): ``async for part in
+    http.read_multipart(req):`` gives each part's ``name``, ``filename``, ``content_type`` and
+    ``headers``, and ``async for chunk in part`` its bytes (or ``await part.read()``). Nothing is
+    held beyond a part's headers; a part not read is skipped. A body that is not multipart, or is
+    malformed, raises ``http.BadRequestError``."""
+    from siphon import _multipart
+
+    return _multipart.read(req, BadRequestError)
 
 
 # Registrations, in order; each entry carries the file and line of the decorator.

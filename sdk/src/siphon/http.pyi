@@ -1,6 +1,6 @@
 """The ``http`` namespace: request, response and client types, the decorators that register
 handlers, and the exceptions scripts can catch."""
-from typing import AsyncIterable, Awaitable, Callable, Sequence, TypeVar, overload
+from typing import Any, AsyncIterable, Iterable, Iterator, AsyncIterator, Awaitable, Callable, Mapping, Sequence, TypeVar, overload
 
 # What each decorator accepts, so a type checker flags a handler that cannot work (e.g. one that
 # returns a dict instead of a Response) at the decorator; each returns the function unchanged.
@@ -8,9 +8,12 @@ from typing import AsyncIterable, Awaitable, Callable, Sequence, TypeVar, overlo
 # last overload, and a guard that returns the wrong thing is the common mistake).
 _Handler = TypeVar("_Handler", bound=Callable[[Request], Response | Awaitable[Response]])
 _Guard = TypeVar("_Guard", bound=Callable[[Request], Response | None | Awaitable[Response | None]])
-# A wrapper's call_next: awaited in an ``async def`` wrapper, called plainly in a ``def`` one.
-_AsyncWrapper = TypeVar("_AsyncWrapper", bound=Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]])
-_SyncWrapper = TypeVar("_SyncWrapper", bound=Callable[[Request, Callable[[Request], Response]], Response])
+# A wrapper's call_next, public for annotations (``async def w(req: Request, call_next: CallNext)``):
+# awaited in an ``async def`` wrapper; a ``def`` wrapper's returns the Response itself.
+CallNext = Callable[[Request], Awaitable[Response]]
+SyncCallNext = Callable[[Request], Response]
+_AsyncWrapper = TypeVar("_AsyncWrapper", bound=Callable[[Request, CallNext], Awaitable[Response]])
+_SyncWrapper = TypeVar("_SyncWrapper", bound=Callable[[Request, SyncCallNext], Response])
 _Hook = TypeVar("_Hook", bound=Callable[[], object])
 
 class BodyStream:
@@ -72,6 +75,9 @@ class Request:
     def query_params(self) -> dict[str, str]:
         """The parsed query string; for a repeated key the last value wins."""
     @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies of the Cookie header(s), as they arrived: name to value (surrounding double quotes removed); for a repeated name the first wins (the most specific path)."""
+    @property
     def headers(self) -> dict[str, str]:
         """Request headers with lower-case names; repeated headers joined with ", "."""
     @property
@@ -91,25 +97,46 @@ class Request:
         """The request's span: add attributes and events to it (they do nothing when tracing is off)."""
     def body(self) -> bytes:
         """The buffered request body. On a stream=True route it raises RuntimeError: read req.stream() there."""
+    def json(self) -> Any:
+        """The body parsed as JSON. Invalid JSON raises http.BadRequestError (a ValueError, answered 400 if the handler lets it go); on a stream=True route RuntimeError."""
+    def form(self) -> FormData:
+        """The body read as a form (application/x-www-form-urlencoded or multipart/form-data) into an http.FormData; file parts are http.UploadFile. A body that is not a form, is malformed or passes a limit (1000 fields, 1 MiB a field) raises http.BadRequestError; on a stream=True route RuntimeError."""
     def stream(self) -> BodyStream:
         """The body as an async iterator of bytes chunks: as it arrives on a stream=True route (once), else the buffered body as one chunk."""
     def header(self, name: str) -> str | None:
-        """One header's value by case-insensitive name, or None."""
+        """One header's value by case-insensitive name, or None. It reads req.headers, so a middleware's change to that dict is what it returns."""
+    def query_list(self, name: str) -> list[str]:
+        """Every value of a repeated query key, in order: those of the query string, unless req.query_params[name] was changed by the script (then that one value; [] when removed)."""
+    def header_list(self, name: str) -> list[str]:
+        """Every value of a repeated header (case-insensitive name), one per line as it arrived, unless req.headers[name] was changed by the script (then that one value; [] when removed)."""
 
 
 class Response:
     """An HTTP response: status, headers and a body of bytes, or a body streamed from an async iterable."""
-    def __init__(self, status: int = 200, headers: dict[str, str] | None = None, body: bytes | str | AsyncIterable[bytes | str] | None = ...) -> None:
-        """Builds a response; a str body is encoded as UTF-8; an async iterable (or async generator) of bytes/str is streamed to the client as it is produced. A status outside 100-599 or a header name or value containing CR or LF raises ValueError."""
+    def __init__(self, status: int = 200, headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = ..., body: bytes | str | AsyncIterable[bytes | str] | None = ...) -> None:
+        """Builds a response; headers are a dict or a list of (name, value) pairs (a name may repeat: two Set-Cookie lines); a str body is encoded as UTF-8; an async iterable (or async generator) of bytes/str is streamed to the client as it is produced. A status outside 100-599 or a header name or value containing CR or LF raises ValueError."""
     @property
     def status(self) -> int:
         """The status code."""
     @property
     def headers(self) -> dict[str, str]:
-        """The response headers."""
+        """The response headers, read-only: a dict[str, str] in which a repeated name's lines are joined with ", " under its first spelling. Change them with replace()."""
     @property
     def body(self) -> bytes:
-        """The body as bytes (empty for a response whose body is streamed)."""
+        """The body as bytes. For a streamed response it raises RuntimeError: keep the stream with resp.replace(...) or read it with resp.stream()."""
+    @property
+    def is_streamed(self) -> bool:
+        """True when the body is streamed from an async iterable (then .body raises; use stream())."""
+    def json(self) -> Any:
+        """The body parsed as JSON (an upstream's answer, say). Invalid JSON raises ValueError; a streamed body RuntimeError."""
+    def replace(self, status: int | None = None, headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = ..., body: bytes | str | AsyncIterable[bytes | str] | None = ...) -> Response:
+        """A copy with what is given replaced and the rest kept, a streamed body included (it moves to the copy). headers: a dict or a list of (name, value) pairs; a dict entry whose value is a repeated name's joined value from .headers keeps that name's lines (two Set-Cookie lines stay two). None keeps the status, the headers or the body."""
+    def stream(self) -> AsyncIterator[bytes]:
+        """The body as an async iterator of bytes chunks: a streamed body's chunks as its producer makes them (taken from this response, once: return resp.replace(body=...) with what you make of them), else the buffered body as one chunk."""
+    def with_cookie(self, name: str, value: str, *, max_age: int | None = None, expires: int | str | None = ..., path: str | None = "/", domain: str | None = None, secure: bool = False, httponly: bool = True, samesite: str | None = "lax") -> Response:
+        """A copy with one more Set-Cookie line (the body, streamed or not, and every other header kept). max_age in seconds; expires an int (seconds from now) or an HTTP date. Defaults: path "/", samesite "lax", httponly True (scripts rarely need a cookie JavaScript can read), secure False (so it works on plain http in development: pass secure=True in production)."""
+    def without_cookie(self, name: str, *, path: str | None = "/", domain: str | None = None, secure: bool = False, httponly: bool = True, samesite: str | None = "lax") -> Response:
+        """A copy with a Set-Cookie line that deletes the cookie (empty, expired, max-age 0); path and domain must be those it was set with."""
     def raise_for_status(self) -> Response:
         """Raises http.HttpStatusError for a status of 400 or more; returns the response otherwise."""
 
@@ -165,6 +192,97 @@ class UnknownClientError(ClientError, KeyError):
 class BodyTooLargeError(RuntimeError):
     """Raised by ``req.stream()`` on a ``stream=True`` route when the body passes the listener's
     ``max_body_bytes``; the client gets 413 unless the handler answers otherwise."""
+
+class HTTPException(Exception):
+    """Raised from a guard, wrapper or handler: the request is answered with ``status``, the
+    ``headers`` (a dict or (name, value) pairs) and ``detail`` (default: the status's reason
+    phrase) as a short text/plain line. A wrapper's ``call_next`` returns that answer."""
+    status: int
+    detail: str
+    headers: Mapping[str, str] | Sequence[tuple[str, str]] | None
+    def __init__(self, status: int, detail: str = "", headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None) -> None: ...
+    @property
+    def status_code(self) -> int:
+        """Starlette's name for ``status``."""
+        ...
+
+class BadRequestError(HTTPException, ValueError):
+    """The request's body is not what was asked for (``req.json()`` of invalid JSON, ``req.form()``
+    of a body that is not a form): a ``ValueError`` that, if the handler lets it go, answers 400
+    with the message."""
+    def __init__(self, detail: str = "") -> None: ...
+
+def JSONResponse(content: Any, status: int = 200, headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None) -> Response:
+    """An ``http.Response`` whose body is ``content`` encoded as JSON (UTF-8, compact, NaN refused)
+    with ``content-type: application/json`` unless ``headers`` names one."""
+    ...
+
+class UploadFile:
+    """A file part of a ``multipart/form-data`` body (``req.form()``): its ``filename`` as the
+    client sent it (never used as a path by the host: do not use it as one either), its
+    ``content_type`` (``None`` when the part had none), ``size`` in bytes, and ``read()``."""
+    def __init__(self, filename: str, content_type: str | None, data: bytes) -> None: ...
+    @property
+    def filename(self) -> str:
+        """The filename as sent (Content-Disposition filename or filename*)."""
+        ...
+    @property
+    def content_type(self) -> str | None:
+        """The part's Content-Type, or None."""
+        ...
+    @property
+    def size(self) -> int:
+        """The file's size in bytes."""
+        ...
+    def read(self) -> bytes:
+        """The file's bytes (the body is in memory on a buffered route)."""
+        ...
+
+class FormData:
+    """``req.form()``: a form's fields in order, read like Starlette's: ``form[name]`` is the last
+    value (``KeyError`` when absent), ``get(name, default=None)`` too, ``getlist(name)`` every value
+    in order, iteration gives each name once. Values are ``str``, or ``UploadFile`` for file parts."""
+    def __init__(self, items: Iterable[tuple[str, str | UploadFile]]) -> None: ...
+    def __getitem__(self, name: str) -> str | UploadFile: ...
+    def get(self, name: str, default: Any = None) -> Any:
+        """The last value of ``name``, or ``default``."""
+        ...
+    def getlist(self, name: str) -> list[str | UploadFile]:
+        """Every value of ``name``, in order (``[]`` when absent)."""
+        ...
+    def keys(self) -> list[str]:
+        """Each name once, in the order of its first field."""
+        ...
+    def multi_items(self) -> list[tuple[str, str | UploadFile]]:
+        """Every (name, value) pair, in order."""
+        ...
+    def __iter__(self) -> Iterator[str]: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, name: object) -> bool: ...
+
+class MultipartPart:
+    """One part of a streamed multipart body (``http.read_multipart``)."""
+    name: str
+    filename: str | None
+    content_type: str | None
+    headers: dict[str, str]
+    def __init__(self, reader: object, headers: dict[str, str], name: str, filename: str | None) -> None:
+        """Made by ``http.read_multipart``."""
+        ...
+    def __aiter__(self) -> MultipartPart: ...
+    async def __anext__(self) -> bytes: ...
+    async def read(self) -> bytes:
+        """The rest of this part's bytes (this part only is held)."""
+        ...
+
+def read_multipart(req: Request) -> AsyncIterator[MultipartPart]:
+    """A ``multipart/form-data`` body part by part as it arrives, for a ``stream=True`` route
+    (``req.form()`` holds the whole body, so it refuses those): ``async for part in
+    http.read_multipart(req):`` gives each part's ``name``, ``filename``, ``content_type`` and
+    ``headers``, and ``async for chunk in part`` its bytes (or ``await part.read()``). Nothing is
+    held beyond a part's headers; a part not read is skipped. A body that is not multipart, or is
+    malformed, raises ``http.BadRequestError``."""
+    ...
 
 def route(path: str, methods: Sequence[str] | None = None, stream: bool = False) -> Callable[[_Handler], _Handler]:
     """Registers the decorated function as the handler for ``path``; ``methods`` defaults to

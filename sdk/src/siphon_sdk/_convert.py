@@ -61,15 +61,32 @@ def response_headers(headers: Headers | None) -> dict[str, str]:
     return out
 
 
-def request_headers(headers: RequestHeaders | None) -> dict[str, str]:
-    """Incoming headers: names lower-cased; repeats (or a list value) joined with ", "."""
-    out: dict[str, str] = {}
+def request_header_lines(headers: RequestHeaders | None) -> list[tuple[str, str]]:
+    """Incoming headers as lines: names lower-cased, one line per repeated pair or list item."""
+    out: list[tuple[str, str]] = []
     for name, value in _pairs(headers):
         values = list(value) if isinstance(value, (list, tuple)) else [value]
         for v in values:
             check_header(name, v)
-            key = name.lower()
-            out[key] = f"{out[key]}, {v}" if key in out else v
+            out.append((name.lower(), v))
+    return out
+
+
+def request_headers(headers: RequestHeaders | None) -> dict[str, str]:
+    """Incoming headers: names lower-cased; repeats (or a list value) joined with ", "."""
+    out: dict[str, str] = {}
+    for key, v in request_header_lines(headers):
+        out[key] = f"{out[key]}, {v}" if key in out else v
+    return out
+
+
+def query_lines(query: Mapping[str, str] | Iterable[tuple[str, str]] | None, what: str = "query_params") -> list[tuple[str, str]]:
+    """Query parameters as (key, value) pairs in order: a mapping, or pairs (a key may repeat)."""
+    out = []
+    for k, v in _pairs(query):  # type: ignore[arg-type]
+        if not isinstance(k, str) or not isinstance(v, str):
+            raise TypeError(f"{what} must map str to str (or be (str, str) pairs), got {k!r}: {v!r}")
+        out.append((k, v))
     return out
 
 

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import sys
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from siphon_sdk import _convert, _routing, _state
+from siphon_sdk import _convert, _forms, _messages, _routing, _state
+from siphon_sdk._multipart import MultipartPart
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+    from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
     from typing import TypeVar
 
     from siphon_sdk._convert import Body, Headers, RequestHeaders, StreamedBody
@@ -48,6 +51,13 @@ __all__ = [
     "TlsError",
     "UnknownClientError",
     "BodyTooLargeError",
+    "HTTPException",
+    "BadRequestError",
+    "JSONResponse",
+    "FormData",
+    "UploadFile",
+    "read_multipart",
+    "MultipartPart",
     "Request",
     "Response",
     "Client",
@@ -55,6 +65,8 @@ __all__ = [
     "ClientStream",
     "StreamedResponse",
     "Span",
+    "CallNext",
+    "SyncCallNext",
     "route",
     "middleware",
     "on_startup",
@@ -113,6 +125,149 @@ class UnknownClientError(ClientError, KeyError):
 
 class BodyTooLargeError(RuntimeError):
     """req.stream() on a stream=True route passed max_body_bytes; the client gets 413 unless the handler answers."""
+
+
+class HTTPException(Exception):
+    """Raised from a guard, wrapper or handler: answered with status, headers and detail (default: the reason phrase) as a text/plain line."""
+
+    def __init__(self, status: int, detail: str = "", headers: Headers | None = None) -> None:
+        """status 100-599 (else ValueError); headers a dict or (name, value) pairs."""
+        self.status = _checked_status(status)
+        self.detail = detail
+        self.headers = headers
+        super().__init__(status, detail)
+
+    @property
+    def status_code(self) -> int:
+        """Starlette's name for status."""
+        return self.status
+
+    def __str__(self) -> str:
+        """"status: detail"."""
+        return f"{self.status}: {self.detail}" if self.detail else str(self.status)
+
+
+class BadRequestError(HTTPException, ValueError):
+    """The request's body is not what was asked for (req.json() of invalid JSON, ...): a ValueError answered 400 if let go."""
+
+    def __init__(self, detail: str = "") -> None:
+        """detail: what is wrong, sent to the client after "bad request: "."""
+        super().__init__(400, detail)
+
+    def __str__(self) -> str:
+        """The detail alone, as a ValueError's message."""
+        return self.detail
+
+
+def JSONResponse(content: Any, status: int = 200, headers: Headers | None = None) -> MockResponse:
+    """A Response whose body is content as JSON (UTF-8, compact, NaN refused), content-type application/json unless headers name one."""
+    body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    if headers is None:
+        return MockResponse(status, {"content-type": "application/json"}, body)
+    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    if not any(isinstance(p, (tuple, list)) and len(p) == 2 and str(p[0]).lower() == "content-type" for p in pairs):
+        pairs.insert(0, ("content-type", "application/json"))
+    return MockResponse(status, pairs, body)
+
+
+class UploadFile:
+    """A file part of a ``multipart/form-data`` body (``req.form()``): its ``filename`` as the
+    client sent it (never used as a path by the host: do not use it as one either), its
+    ``content_type`` (``None`` when the part had none), ``size`` in bytes, and ``read()``."""
+
+    __slots__ = ("_filename", "_content_type", "_data")
+
+    def __init__(self, filename: str, content_type: str | None, data: bytes) -> None:
+        """Made by req.form() (tests may build one)."""
+        self._filename = filename
+        self._content_type = content_type
+        self._data = data
+
+    @property
+    def filename(self) -> str:
+        """The filename as sent (Content-Disposition filename or filename*)."""
+        return self._filename
+
+    @property
+    def content_type(self) -> str | None:
+        """The part's Content-Type, or None."""
+        return self._content_type
+
+    @property
+    def size(self) -> int:
+        """The file's size in bytes."""
+        return len(self._data)
+
+    def read(self) -> bytes:
+        """The file's bytes (the body is in memory on a buffered route)."""
+        return self._data
+
+    def __repr__(self) -> str:
+        """UploadFile(filename=..., content_type=..., size=...)."""
+        return f"UploadFile(filename={self._filename!r}, content_type={self._content_type!r}, size={self.size})"
+
+
+class FormData:
+    """``req.form()``: a form's fields in order, read like Starlette's: ``form[name]`` is the last
+    value (``KeyError`` when absent), ``get(name, default=None)`` too, ``getlist(name)`` every value
+    in order, iteration gives each name once. Values are ``str``, or ``UploadFile`` for file parts."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[tuple[str, str | UploadFile]]) -> None:
+        """items: (name, value) pairs in order."""
+        self._items = list(items)
+
+    def __getitem__(self, name: str) -> str | UploadFile:
+        """The last value of name; KeyError when absent."""
+        for key, value in reversed(self._items):
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The last value of ``name``, or ``default``."""
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def getlist(self, name: str) -> list[str | UploadFile]:
+        """Every value of ``name``, in order (``[]`` when absent)."""
+        return [value for key, value in self._items if key == name]
+
+    def keys(self) -> list[str]:
+        """Each name once, in the order of its first field."""
+        return list(dict.fromkeys(key for key, _ in self._items))
+
+    def multi_items(self) -> list[tuple[str, str | UploadFile]]:
+        """Every (name, value) pair, in order."""
+        return list(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        """Each name once."""
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        """How many distinct names."""
+        return len(self.keys())
+
+    def __contains__(self, name: object) -> bool:
+        """Whether a field has that name."""
+        return any(key == name for key, _ in self._items)
+
+    def __repr__(self) -> str:
+        """FormData([...pairs...])."""
+        return f"FormData({self._items!r})"
+
+
+
+def _parse_json(data: bytes, what: str, bad_request: bool) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        message = f"{what}: the body is not valid JSON ({e})"
+    raise BadRequestError(message) if bad_request else ValueError(message)
 
 
 # --------------------------------------------------------------------------
@@ -205,7 +360,7 @@ class MockRequest:
         path: str = "/",
         *,
         path_params: Mapping[str, str] | None = None,
-        query_params: Mapping[str, str] | None = None,
+        query_params: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         headers: RequestHeaders | None = None,
         body: Body | None = b"",
         client: str = "127.0.0.1:0",
@@ -220,8 +375,10 @@ class MockRequest:
         self._method = method.upper()
         self._path = path
         self._path_params = _convert.str_dict(path_params, "path_params")
-        self._query_params = _convert.str_dict(query_params, "query_params")
-        self._headers = _convert.request_headers(headers)
+        self._query_lines = _convert.query_lines(query_params)
+        self._query_params = dict(self._query_lines)  # the last value wins, as on the host
+        self._header_lines = _convert.request_header_lines(headers)
+        self._headers = _convert.request_headers(self._header_lines)
         self._body = _convert.to_body(body)
         self._client = client
         self._client_cert = client_cert
@@ -231,8 +388,7 @@ class MockRequest:
         self._stream = None  # set by the harness on a stream=True route: (chunks, limit)
         self._opened_stream = None
         # As on the host: each dict is made on the first read and the same one returned after, so a
-        # change a middleware makes to req.headers is what the handler then reads (req.header()
-        # still reads the request as it arrived).
+        # change a middleware makes to req.headers is what the handler then reads (req.header() too).
         self._dicts: dict[str, dict[str, str]] = {}
 
     def _dict(self, name: str, source: dict[str, str]) -> dict[str, str]:
@@ -265,6 +421,22 @@ class MockRequest:
     def headers(self) -> dict[str, str]:
         """Request headers with lower-case names; repeated headers joined with ", "."""
         return self._dict("headers", self._headers)
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies of the Cookie header(s) as they arrived (first name wins, quotes stripped)."""
+        return self._dict("cookies", _messages.cookies(self._header_lines))
+
+    def query_list(self, name: str) -> list[str]:
+        """Every value of a repeated query key, in order (what req.query_params holds, if the script changed it)."""
+        arrived = [v for k, v in self._query_lines if k == name]
+        return _messages.values(self.query_params, name, arrived, False)
+
+    def header_list(self, name: str) -> list[str]:
+        """Every value of a repeated header, one per line as it arrived (what req.headers holds, if the script changed it)."""
+        lower = name.lower()
+        arrived = [v for k, v in self._header_lines if k == lower]
+        return _messages.values(self.headers, lower, arrived, True)
 
     @property
     def client(self) -> str:
@@ -300,6 +472,26 @@ class MockRequest:
             )
         return self._body
 
+    def json(self) -> Any:
+        """The body parsed as JSON; invalid JSON raises BadRequestError (400 if let go); RuntimeError on a stream=True route."""
+        if self._stream is not None:
+            raise RuntimeError(
+                f"req.json() is not available on a stream=True route ({self._method} {self._path}): "
+                "read the body with `async for chunk in req.stream()` and parse it")
+        return _parse_json(self._body, "req.json()", True)
+
+    def form(self) -> FormData:
+        """The body read as a form (urlencoded or multipart/form-data); BadRequestError for what is not one; RuntimeError on a stream=True route."""
+        if self._stream is not None:
+            raise RuntimeError(
+                f"req.form() is not available on a stream=True route ({self._method} {self._path}): "
+                "read the parts with `async for part in http.read_multipart(req)`")
+        try:
+            entries = _forms.parse(self._headers.get("content-type"), self._body)
+        except ValueError as e:
+            raise BadRequestError(f"req.form(): {e}") from None
+        return FormData([(n, UploadFile(*v) if isinstance(v, tuple) else v) for n, v in entries])
+
     def stream(self) -> "MockBodyStream":
         """The body as an async iterator of bytes chunks: as sent on a stream=True route (once), else the buffered body as one chunk."""
         if self._stream is None:
@@ -311,8 +503,8 @@ class MockRequest:
         return self._opened_stream
 
     def header(self, name: str) -> str | None:
-        """The header's value, looked up case-insensitively, or None."""
-        return self._headers.get(name.lower())
+        """One header's value by case-insensitive name, or None; it reads req.headers, so a middleware's change is what it returns."""
+        return _messages.header(self.headers, name)
 
 
 # --------------------------------------------------------------------------
@@ -323,16 +515,22 @@ class MockResponse:
     """An HTTP response: returned by handlers and middleware, and by Client calls."""
 
     def __init__(self, status: int = 200, headers: Headers | None = None, body: Body | StreamedBody | None = None) -> None:
-        """status 100-599 (else ValueError); header names/values without CR/LF; body bytes, str (UTF-8),
-        None, or an async iterable of bytes/str (streamed; .body is then b"")."""
-        if isinstance(status, bool) or not isinstance(status, int):
-            raise TypeError(f"status must be an int, not {type(status).__name__}")
-        if not 100 <= status <= 599:
-            raise ValueError(f"status {status} is outside 100-599")
-        self._status = status
-        self._headers = _convert.response_headers(headers)
+        """status 100-599 (else ValueError); headers a dict or a list of (name, value) pairs (a name
+        may repeat), names/values without CR/LF; body bytes, str (UTF-8), None, or an async iterable
+        of bytes/str (streamed; .body then raises RuntimeError)."""
+        self._status = _checked_status(status)
+        self._lines = _messages.lines_of(headers)
         self._stream = body if _convert.is_async_iterable(body) else None
+        self._streamed = self._stream is not None
         self._body = b"" if self._stream is not None else _convert.to_body(body)
+        self._view: dict[str, str] | None = None
+
+    @classmethod
+    def _made(cls, status: int, lines: list[tuple[str, str]], body: bytes, stream: object = None) -> "MockResponse":
+        out = cls.__new__(cls)
+        out._status, out._lines, out._body, out._stream = status, lines, body, stream
+        out._streamed, out._view = stream is not None, None
+        return out
 
     @property
     def status(self) -> int:
@@ -341,19 +539,89 @@ class MockResponse:
 
     @property
     def headers(self) -> dict[str, str]:
-        """The headers, names as written."""
-        return dict(self._headers)
+        """The headers, read-only: a repeated name's lines joined with ", " under its first spelling; change them with replace()."""
+        if self._view is None:
+            self._view = _messages.ResponseHeaders(_messages.joined(self._lines))
+        return self._view
 
     @property
     def body(self) -> bytes:
-        """The body as bytes (b"" when none)."""
+        """The body as bytes; RuntimeError for a streamed body (use replace() or stream())."""
+        if self._streamed:
+            raise RuntimeError(
+                "this Response's body is streamed, so it has no bytes to read: change its status or headers "
+                "with resp.replace(status=..., headers=...), which keeps the stream, or read its chunks with "
+                "`async for chunk in resp.stream()`")
         return self._body
+
+    def json(self) -> Any:
+        """The body parsed as JSON (an upstream answer); invalid JSON raises ValueError; a streamed body RuntimeError."""
+        return _parse_json(self.body, "resp.json()", False)
+
+    @property
+    def is_streamed(self) -> bool:
+        """True when the body is streamed from an async iterable."""
+        return self._streamed
+
+    def replace(self, status: int | None = None, headers: Headers | None = None,
+                body: Body | StreamedBody | None = None) -> "MockResponse":
+        """A copy with what is given replaced and the rest kept, a streamed body included (it moves to the copy)."""
+        new_status = self._status if status is None else _checked_status(status)
+        lines = self._lines if headers is None else _messages.merge(
+            self._lines, _messages.lines_of(headers), isinstance(headers, Mapping))
+        if body is not None:
+            if _convert.is_async_iterable(body):
+                return MockResponse._made(new_status, lines, b"", body)
+            return MockResponse._made(new_status, lines, _convert.to_body(body))
+        if not self._streamed:
+            return MockResponse._made(new_status, lines, self._body)
+        return MockResponse._made(new_status, lines, b"", self._take_stream("replace()"))
+
+    def stream(self) -> "AsyncIterator[bytes]":
+        """The body as an async iterator of bytes chunks: a streamed body's chunks (taken, once), else the buffered body as one chunk."""
+        if not self._streamed:
+            return MockBodyStream([self._body] if self._body else [])
+        return _messages.chunks(self._take_stream("stream()"))
+
+    def with_cookie(self, name: str, value: str, *, max_age: int | None = None, expires: int | str | None = None,
+                    path: str | None = "/", domain: str | None = None, secure: bool = False, httponly: bool = True,
+                    samesite: str | None = "lax") -> "MockResponse":
+        """A copy with one more Set-Cookie line (everything else kept); expires: seconds from now or an HTTP date."""
+        return self._with_line(_messages.set_cookie(name, value, max_age, expires, path, domain, secure, httponly, samesite))
+
+    def without_cookie(self, name: str, *, path: str | None = "/", domain: str | None = None, secure: bool = False,
+                       httponly: bool = True, samesite: str | None = "lax") -> "MockResponse":
+        """A copy with a Set-Cookie line that deletes the cookie (empty, expired, max-age 0)."""
+        return self._with_line(_messages.set_cookie(name, "", 0, "Thu, 01 Jan 1970 00:00:00 GMT", path, domain, secure,
+                                                    httponly, samesite))
+
+    def _with_line(self, line: str) -> "MockResponse":
+        lines = [*self._lines, ("set-cookie", line)]
+        if self._streamed:
+            return MockResponse._made(self._status, lines, b"", self._take_stream("with_cookie()"))
+        return MockResponse._made(self._status, lines, self._body)
+
+    def _take_stream(self, what: str) -> Any:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            raise RuntimeError(
+                f"resp.{what}: this Response's streamed body was already taken (sent, or moved on by replace() "
+                "or stream()); use the Response that replace() returned")
+        return stream
 
     def raise_for_status(self) -> "MockResponse":
         """Raise HttpStatusError if status >= 400; otherwise return this response."""
         if self._status >= 400:
             raise HttpStatusError(self)
         return self
+
+
+def _checked_status(status: object) -> int:
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise TypeError(f"status must be an int, not {type(status).__name__}")
+    if not 100 <= status <= 599:
+        raise ValueError(f"status {status} is outside 100-599")
+    return status
 
 
 # --------------------------------------------------------------------------
@@ -558,6 +826,15 @@ def _join_url(base_url, path, who="client"):
     return base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
+def read_multipart(req: MockRequest) -> AsyncIterator[Any]:
+    """A multipart/form-data body part by part as it arrives (for a stream=True route): each part's name, filename,
+    content_type, headers, and its bytes through `async for chunk in part` or `await part.read()`; BadRequestError
+    for a body that is not multipart or is malformed."""
+    from siphon_sdk import _multipart
+
+    return _multipart.read(req, BadRequestError)
+
+
 # --------------------------------------------------------------------------
 # decorators
 
@@ -644,6 +921,11 @@ def on_shutdown(fn: _F) -> _F:
         harness._register("shutdown", fn)
     return fn
 
+
+# What a wrapper's call_next is, for annotations: `async def w(req: Request, call_next: CallNext)`.
+CallNext = Callable[[MockRequest], Awaitable[MockResponse]]
+# A plain (def) wrapper's call_next, which returns the Response itself.
+SyncCallNext = Callable[[MockRequest], MockResponse]
 
 # The runtime's names for the same types.
 Request = MockRequest

@@ -30,6 +30,7 @@ import logging
 import sys
 import traceback
 import types
+from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -37,7 +38,7 @@ from urllib.parse import parse_qsl
 from siphon_sdk import _config, _convert, _routing, _state
 from siphon_sdk import cache as _cache
 from siphon_sdk import http as _http
-from siphon_sdk.http import ConnectError, MockRequest, MockResponse, UnknownClientError
+from siphon_sdk.http import BadRequestError, ConnectError, HTTPException, MockRequest, MockResponse, UnknownClientError
 
 if TYPE_CHECKING:
     import os
@@ -325,7 +326,7 @@ class HttpTestHarness:
         path: str = "/",
         *,
         headers: RequestHeaders | None = None,
-        query_params: Mapping[str, str] | None = None,
+        query_params: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         path_params: Mapping[str, str] | None = None,
         body: Body | Iterable[Body] | None = None,
         client: str = "127.0.0.1:0",
@@ -334,7 +335,8 @@ class HttpTestHarness:
         """Send one request through the dispatch rules and return the response.
 
         ``path`` is the raw request target (percent-encoded as on the wire); a
-        query string in it is parsed, and ``query_params`` are merged over it.
+        query string in it is parsed, and ``query_params`` (a dict, or (key, value) pairs
+        whose keys may repeat) replace the keys they name.
         ``headers``: a dict or (name, value) pairs; a list value sends the
         header once per item. ``body``: bytes, str (UTF-8) or None, or a list
         (any iterable) of bytes/str chunks sent as a chunked upload: a
@@ -349,9 +351,10 @@ class HttpTestHarness:
         raw_path, _, raw_query = path.partition("#")[0].partition("?")
         if not raw_path.startswith("/"):
             raise ValueError(f"path must start with '/': {path!r}")
-        query = dict(parse_qsl(raw_query, keep_blank_values=True))
-        query.update(_convert.str_dict(query_params, "query_params"))
-        header_map = _convert.request_headers(headers)
+        given = _convert.query_lines(query_params)
+        keys = {k for k, _ in given}
+        query = [(k, v) for k, v in parse_qsl(raw_query, keep_blank_values=True) if k not in keys] + given
+        header_map = _convert.request_header_lines(headers)
         if body is None or isinstance(body, (bytes, bytearray, memoryview, str)):
             body_bytes = _convert.to_body(body)
         else:
@@ -360,7 +363,7 @@ class HttpTestHarness:
         overrides = None if path_params is None else _convert.str_dict(path_params, "path_params")
         response = self._dispatch(method, raw_path, query, header_map, body_bytes, client, client_cert, overrides)
         if method == "HEAD":
-            response = MockResponse(response.status, response.headers, None)
+            response = MockResponse._made(response.status, response._lines, b"")
         return response
 
     def _dispatch(self, method, raw_path, query, headers, body, client, client_cert, path_params=None) -> MockResponse:
@@ -406,19 +409,24 @@ class HttpTestHarness:
         if pending is None:
             return response
         if method == "HEAD":
-            return MockResponse(response.status, response.headers, None)
+            return MockResponse._made(response.status, response._lines, b"")
         return self._run(self._drain(response, pending, req))
 
     async def _first_chunk(self, pipeline, req) -> MockResponse:
         # A streamed Response: its first chunk is due within request_timeout_ms, as in the runtime.
         response = await pipeline
-        if response._stream is None or req.method == "HEAD":
-            if response._stream is not None:
-                out = MockResponse(response.status, response.headers, None)
+        if response._streamed and response._stream is None:
+            # Its stream was moved on (replace(), stream()) or already sent: as on the host, a 500.
+            self._log_line("error", f"{req.method} {req.path}: the streamed body's producer raised before its first chunk\n"
+                           "this streamed Response's body was already taken (sent once, or moved on by replace() or stream())")
+            return error_response(500)
+        if not response._streamed or req.method == "HEAD":
+            if response._streamed:
+                out = MockResponse._made(response.status, response._lines, b"")
                 out._pending = (None, [])
                 return out
             return response
-        it = aiter(response._stream)
+        it = aiter(response._take_stream("send"))
         try:
             first = [await _convert.next_chunk_of(it)]
         except StopAsyncIteration:
@@ -427,7 +435,7 @@ class HttpTestHarness:
             self.errors.append(exc)
             self._log_line("error", f"{req.method} {req.path}: the streamed body's producer raised before its first chunk\n{traceback.format_exc()}")
             return error_response(500)
-        out = MockResponse(response.status, response.headers, None)
+        out = MockResponse._made(response.status, response._lines, b"")
         out._pending = (it, first)
         return out
 
@@ -445,7 +453,7 @@ class HttpTestHarness:
             raise ConnectionAbortedError(
                 f"{req.method} {req.path}: the streamed body's producer raised after {len(chunks)} chunk(s): {exc!r}"
             ) from exc
-        out = MockResponse(response.status, response.headers, b"".join(chunks))
+        out = MockResponse._made(response.status, response._lines, b"".join(chunks))
         out._chunks = chunks
         return out
 
@@ -490,9 +498,35 @@ class HttpTestHarness:
             )
             return error_response(500)
         except (Exception, SystemExit) as exc:
+            answer = self._answer_for(exc)
+            if answer is not None:
+                return answer
             self.errors.append(exc)
             self._log_line("error", f"{where}: unhandled exception\n{traceback.format_exc()}")
             return error_response(500)
+
+    def _answer_for(self, exc: BaseException) -> MockResponse | None:
+        """As the runtime (siphon._helpers.answer_for): an http.HTTPException (BadRequestError
+        included) is answered with its status, its headers and a text/plain line (the detail, else
+        the reason phrase); None for anything else, or for headers that cannot make a Response."""
+        if not isinstance(exc, HTTPException):
+            return None
+        detail = exc.detail
+        if not detail:
+            try:
+                detail = HTTPStatus(exc.status).phrase
+            except ValueError:
+                detail = str(exc.status)
+        elif isinstance(exc, BadRequestError):
+            detail = f"bad request: {detail}"
+        extra = list(exc.headers.items()) if isinstance(exc.headers, dict) else list(exc.headers or ())
+        if not any(isinstance(p, (tuple, list)) and str(p[0]).lower() == "content-type" for p in extra):
+            extra.insert(0, ("content-type", TEXT_PLAIN))
+        try:
+            return MockResponse(exc.status, extra, f"{detail}\n")
+        except (TypeError, ValueError) as e:
+            self._log_line("error", f"http.HTTPException({exc.status}) could not be answered: its headers are invalid ({e}); answering 500")
+            return None
 
     async def _wrapped(self, route, req, answer) -> MockResponse:
         # As the runtime's chain with wrappers (siphon._host.wrapped._Pass): guards and wrappers in
@@ -556,6 +590,9 @@ class HttpTestHarness:
                 self._log_line("error", f"{where}: {exc}")
                 return error_response(500)
             except (Exception, SystemExit) as exc:
+                answer = self._answer_for(exc)
+                if answer is not None:
+                    return answer
                 self.errors.append(exc)
                 self._log_line("error", f"{where}: unhandled exception\n{traceback.format_exc()}")
                 return error_response(500)
@@ -650,7 +687,7 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING
 def _upstream(resp: MockResponse) -> MockResponse:
     """A canned answer as the runtime hands an upstream answer to a script: header names lower-case."""
     body = resp._stream if resp._stream is not None else resp.body  # a streamed canned body stays streamed (client.stream())
-    return MockResponse(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
+    return MockResponse(resp.status, [(k.lower(), v) for k, v in resp._lines], body)  # repeated lines kept, as upstream
 
 
 def _read_config(config) -> dict:

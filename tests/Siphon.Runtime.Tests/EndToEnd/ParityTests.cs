@@ -13,6 +13,8 @@ public class ParityTests(ParityTests.Hosts hosts) : IClassFixture<ParityTests.Ho
 
     private static JsonNode LimitsFile() => JsonNode.Parse(File.ReadAllText(Path.Combine(ParityDir, "cases_limits.json")))!;
 
+    private static JsonNode HelpersFile() => JsonNode.Parse(File.ReadAllText(Path.Combine(ParityDir, "cases_helpers.json")))!;
+
     private static JsonNode WrapFile() => JsonNode.Parse(File.ReadAllText(Path.Combine(ParityDir, "cases_wrap.json")))!;
 
     // In file order, as tests/parity/README.md says: a sync handler past its timeout keeps its
@@ -28,6 +30,10 @@ public class ParityTests(ParityTests.Hosts hosts) : IClassFixture<ParityTests.Ho
     [Fact]
     public async Task Every_case_of_cases_wrap_json_holds_on_the_real_host() =>
         await RunAll(await hosts.Wrapped(), WrapFile()["cases"]!.AsArray());
+
+    [Fact]
+    public async Task Every_case_of_cases_helpers_json_holds_on_the_real_host() =>
+        await RunAll(await hosts.Helpers(), HelpersFile()["cases"]!.AsArray());
 
     private static async Task RunAll(SiphonProcess host, JsonArray cases)
     {
@@ -63,13 +69,15 @@ public class ParityTests(ParityTests.Hosts hosts) : IClassFixture<ParityTests.Ho
     public sealed class Hosts : IAsyncLifetime
     {
         private readonly TempDir _dir = new();
-        private Task<SiphonProcess>? _plain, _limited, _wrapped;
+        private Task<SiphonProcess>? _plain, _limited, _wrapped, _helpers;
 
         public Task<SiphonProcess> Plain() => _plain ??= SiphonProcess.StartAsync(Path.Combine(ParityDir, "parity_app.py"));
 
         public Task<SiphonProcess> Limited() => _limited ??= StartLimited("parity_app.py", LimitsFile());
 
         public Task<SiphonProcess> Wrapped() => _wrapped ??= StartLimited("wrap_app.py", WrapFile());
+
+        public Task<SiphonProcess> Helpers() => _helpers ??= StartLimited("helpers_app.py", HelpersFile());
 
         private async Task<SiphonProcess> StartLimited(string app, JsonNode limits)
         {
@@ -90,7 +98,7 @@ public class ParityTests(ParityTests.Hosts hosts) : IClassFixture<ParityTests.Ho
 
         public async Task DisposeAsync()
         {
-            foreach (var p in new[] { _plain, _limited, _wrapped })
+            foreach (var p in new[] { _plain, _limited, _wrapped, _helpers })
                 if (p is { IsCompletedSuccessfully: true }) await p.Result.DisposeAsync();
             _dir.Dispose();
         }

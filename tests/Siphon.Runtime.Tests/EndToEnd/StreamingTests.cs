@@ -169,7 +169,8 @@ public class StreamingTests(ITestOutputHelper output, SharedHosts hosts) : IClas
         }
     }
 
-    private static byte[] Pattern(int kib)
+    /// <summary>What /down/{kib} of the streaming scripts sends: kib/64 blocks of 0..255 repeated, then "end".</summary>
+    internal static byte[] Pattern(int kib)
     {
         var block = new byte[65536];
         for (var i = 0; i < block.Length; i++) block[i] = (byte)i;
@@ -464,7 +465,7 @@ public class StreamingTests(ITestOutputHelper output, SharedHosts hosts) : IClas
 
     // ---- memory: 256 MiB each way must not be buffered ------------------------------------------
 
-    private static long StatusKib(int pid, string field)
+    internal static long StatusKib(int pid, string field)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             if (line.StartsWith(field + ":", StringComparison.Ordinal))

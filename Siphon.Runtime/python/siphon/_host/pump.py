@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from siphon import _helpers
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterable, Awaitable, Callable
 
@@ -22,12 +24,7 @@ async def _pump(body: AsyncIterable[object], write: Callable[[bytes], Awaitable[
     it = aiter(body)
     try:
         async for chunk in it:
-            if isinstance(chunk, str):
-                chunk = chunk.encode()
-            elif isinstance(chunk, (bytearray, memoryview)):
-                chunk = bytes(chunk)
-            elif not isinstance(chunk, bytes):
-                raise TypeError(f"a streamed body must yield bytes or str, got {type(chunk).__name__}")
+            chunk = _helpers.as_bytes(chunk)
             if chunk:
                 await write(chunk)
     finally:

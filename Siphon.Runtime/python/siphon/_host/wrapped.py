@@ -9,7 +9,7 @@ import inspect
 import traceback
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from siphon import http, log
+from siphon import _helpers, http, log
 
 from . import services
 from .chains import BadResult, Overloaded, check_guard, describe
@@ -161,7 +161,10 @@ class _Pass:
             result = await self._next_async(i, req)
         except Overloaded:
             return _unavailable()
-        except Exception:
+        except Exception as e:
+            answer = _helpers.answer_for(e)  # an http.HTTPException is its own answer
+            if answer is not None:
+                return answer
             return _failed(req, wrapper, f"raised\n{traceback.format_exc().rstrip()}")
         return _checked(req, wrapper, result)
 
@@ -170,7 +173,10 @@ class _Pass:
             result = self._next_sync(i, req)
         except Overloaded:
             return _unavailable()
-        except Exception:
+        except Exception as e:
+            answer = _helpers.answer_for(e)  # an http.HTTPException is its own answer
+            if answer is not None:
+                return answer
             return _failed(req, wrapper, f"raised\n{traceback.format_exc().rstrip()}")
         return _checked(req, wrapper, result)
 
