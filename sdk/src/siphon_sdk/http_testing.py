@@ -117,10 +117,11 @@ class HarnessHttp:
         return getattr(_http, name)
 
 
-def _trace_ids(headers: dict[str, str]) -> dict[str, str]:
+def _trace_ids(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
     """A request's trace_id/span_id: a new server span, in the caller's trace when a valid
-    ``traceparent`` came with it, else in a new trace."""
-    parts = headers.get("traceparent", "").split("-")
+    ``traceparent`` came with it (the header's lines as (name, value) pairs), else in a new trace."""
+    traceparent = next((v for n, v in headers if n.lower() == "traceparent"), "")
+    parts = traceparent.split("-")
     trace = parts[1] if len(parts) == 4 and len(parts[1]) == 32 and parts[1] != "0" * 32 else secrets.token_hex(16)
     return {"trace_id": trace, "span_id": secrets.token_hex(8)}
 
