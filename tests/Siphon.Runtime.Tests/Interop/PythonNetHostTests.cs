@@ -27,6 +27,10 @@ public class PythonNetHostTests
         PythonFixture.Ensure();
         using var gil = Gil.Acquire();
         var response = new Response(201, new Dictionary<string, string> { ["content-type"] = "text/plain" }, "made in C#"u8.ToArray());
+        // LiveHandles counts every bound object of the process: let what earlier tests left for a
+        // collector (.NET's, pythonnet's finalizer queue, Python's cycle collector) go first, so
+        // only this test's objects are counted.
+        Collect();
         var handlesBefore = BoundObject.LiveHandles;
         var type = BindingRegistry.TypeOf(typeof(Response));
         var typeRefs = *(nint*)type;
@@ -44,9 +48,7 @@ public class PythonNetHostTests
         }
         // ToPython keeps the encoder's own wrapper undisposed: pythonnet's finalizer queue drops it
         // (under this GIL) on its next collection.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        global::Python.Runtime.Finalizer.Instance.Collect();
+        Collect();
         Assert.Equal(handlesBefore, BoundObject.LiveHandles);
         Assert.Equal(typeRefs, *(nint*)type);
     }
@@ -61,5 +63,13 @@ public class PythonNetHostTests
             "d = bytes(SHA256.HashData(Encoding.UTF8.GetBytes('abc')))",
             "d.hex()");
         Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", digest);
+    }
+
+    private static void Collect()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        global::Python.Runtime.Finalizer.Instance.Collect();
+        PythonFixture.RunString("import gc", "str(gc.collect())");
     }
 }

@@ -27,7 +27,7 @@ class ParkingSelector(selectors.EpollSelector):
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         if timeout is None or timeout > 0:
-            self._park((self._selector.fileno(), -1.0 if timeout is None else timeout))
+            self._park((self.fileno(), -1.0 if timeout is None else timeout))
         return super().select(0)
 
 

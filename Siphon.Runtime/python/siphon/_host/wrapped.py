@@ -159,26 +159,26 @@ class _Pass:
     async def _inner_async(self, wrapper: _Fn, i: int, req: http.Request) -> http.Response:
         try:
             result = await self._next_async(i, req)
-        except Overloaded:
-            return _unavailable()
         except Exception as e:
-            answer = _helpers.answer_for(e)  # an http.HTTPException is its own answer
-            if answer is not None:
-                return answer
-            return _failed(req, wrapper, f"raised\n{traceback.format_exc().rstrip()}")
+            return _raised(req, wrapper, e)
         return _checked(req, wrapper, result)
 
     def _inner_sync(self, wrapper: _Fn, i: int, req: http.Request) -> http.Response:
         try:
             result = self._next_sync(i, req)
-        except Overloaded:
-            return _unavailable()
         except Exception as e:
-            answer = _helpers.answer_for(e)  # an http.HTTPException is its own answer
-            if answer is not None:
-                return answer
-            return _failed(req, wrapper, f"raised\n{traceback.format_exc().rstrip()}")
+            return _raised(req, wrapper, e)
         return _checked(req, wrapper, result)
+
+
+def _raised(req: http.Request, wrapper: _Fn, e: Exception) -> http.Response:
+    """What call_next returns when the rest of the chain raised (called while ``e`` is handled)."""
+    if isinstance(e, Overloaded):
+        return _unavailable()
+    answer = _helpers.answer_for(e)  # an http.HTTPException is its own answer
+    if answer is not None:
+        return answer
+    return _failed(req, wrapper, f"raised\n{traceback.format_exc().rstrip()}")
 
 
 def _checked(req: http.Request, wrapper: _Fn, result: object) -> http.Response:
