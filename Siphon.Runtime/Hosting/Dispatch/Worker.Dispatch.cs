@@ -48,34 +48,48 @@ public sealed unsafe partial class Worker
     /// on the loop for an awaitable (posted there from a pool thread).</summary>
     private void Answer(PendingRequest p, nint result, bool onLoop)
     {
+        if (!Settle(p, result, out var r)) return;
+        using (r)
+        {
+            if (onLoop)
+            {
+                StartTask(p, r.Handle);
+                return;
+            }
+            var awaitable = r.Borrow().NewReference().ToRef();
+            Post(new ActionWork(() =>
+            {
+                using var trace = Telemetry.ScriptTrace.Enter(p.Request);
+                try { StartTask(p, awaitable.Handle); }
+                finally { awaitable.Dispose(); }
+            }));
+        }
+    }
+
+    /// <summary>What a chain returned (a new reference, or 0 after raising), taken over: answered
+    /// here when it is a Response, an error or not an awaitable (false); else the awaitable, whose
+    /// task the caller starts (true, <paramref name="awaitable"/> owns the reference).</summary>
+    private bool Settle(PendingRequest p, nint result, out PyOwned awaitable)
+    {
+        awaitable = PyOwned.Adopt(0);
         if (result == 0)
         {
             HandlerRaised(p);
-            return;
+            return false;
         }
         using var r = PyOwned.Adopt(result);
         if (PyObjects.TypeOf(r.Handle) == _responseType)
         {
             p.Complete(BoundObject.Get<Response>(r.Handle));
-            return;
+            return false;
         }
         if (PyObjects.TypeOf(r.Handle) != _coroutineType && !PyObjects.HasAttr(r.Handle, "__await__"))
         {
             BadResult(p, r.Handle);
-            return;
+            return false;
         }
-        if (onLoop)
-        {
-            StartTask(p, r.Handle);
-            return;
-        }
-        var awaitable = r.Borrow().NewReference().ToRef();
-        Post(new ActionWork(() =>
-        {
-            using var trace = Telemetry.ScriptTrace.Enter(p.Request);
-            try { StartTask(p, awaitable.Handle); }
-            finally { awaitable.Dispose(); }
-        }));
+        awaitable = PyOwned.Adopt(r.Steal());
+        return true;
     }
 
     private void HandlerRaised(PendingRequest p)

@@ -81,25 +81,12 @@ public sealed unsafe partial class Worker
     /// woken (the task suspended, or the step left callbacks for the loop).</summary>
     private bool RunInline(PendingRequest p)
     {
-        var result = Call(p, onLoop: true);
-        if (result == 0)
+        if (!Settle(p, Call(p, onLoop: true), out var r)) return false;
+        using (r)
         {
-            HandlerRaised(p);
-            return false;
+            using var task = _host!.FirstStep(_loop!.Handle, r.Handle, out var wake);
+            FinishOrTrack(p, task.Handle);
+            return wake;
         }
-        using var r = PyOwned.Adopt(result);
-        if (PyObjects.TypeOf(r.Handle) == _responseType)
-        {
-            p.Complete(BoundObject.Get<Response>(r.Handle));
-            return false;
-        }
-        if (PyObjects.TypeOf(r.Handle) != _coroutineType && !PyObjects.HasAttr(r.Handle, "__await__"))
-        {
-            BadResult(p, r.Handle);
-            return false;
-        }
-        using var task = _host!.FirstStep(_loop!.Handle, r.Handle, out var wake);
-        FinishOrTrack(p, task.Handle);
-        return wake;
     }
 }
