@@ -71,17 +71,7 @@ public sealed partial class Response
     }
 
     /// <summary>The object's type has __aiter__ (an async generator, a BodyStream, ...).</summary>
-    internal static unsafe bool IsAsyncIterable(nint o)
-    {
-        var aiter = CApi.PyObject_GetAttrString(CApi.Py_TYPE(o), (byte*)Utf8Z.Of("__aiter__"));
-        if (aiter == 0)
-        {
-            CApi.PyErr_Clear();
-            return false;
-        }
-        CApi.Py_DecRef(aiter);
-        return true;
-    }
+    internal static bool IsAsyncIterable(nint o) => PyObjects.HasAttr(CApi.Py_TYPE(o), "__aiter__");
 
     /// <summary>The async iterable of a streamed body, once: the caller owns it (loop thread, GIL held).
     /// Null when it was already taken (sent, or moved on by replace() or stream()).</summary>

@@ -70,6 +70,10 @@ internal static unsafe partial class CApi
 
     // --- objects ---
     [LibraryImport(Library)] public static partial nint PyObject_GetAttrString(nint o, byte* name); // [new]
+    [LibraryImport(Library)] public static partial nint PyObject_GetAttr(nint o, nint name); // [new]; name [borrowed]
+    [LibraryImport(Library)] public static partial int PyObject_SetAttr(nint o, nint name, nint value); // [borrowed] name, value; -1 on error
+    [LibraryImport(Library)] public static partial nint PyUnicode_InternFromString(byte* utf8); // [new]: the interpreter's one interned copy
+    [LibraryImport(Library)] public static partial nint PyGC_Collect(); // a full collection; the number of objects freed (errors are reported as unraisable)
     [LibraryImport(Library)] public static partial int PyObject_SetAttrString(nint o, byte* name, nint value); // [borrowed] value; -1 on error: check it (PyObjects.SetAttr)
     [LibraryImport(Library)] public static partial nint PyObject_Str(nint o); // [new]
     [LibraryImport(Library)] public static partial int PyObject_IsTrue(nint o); // no reference; -1 on error

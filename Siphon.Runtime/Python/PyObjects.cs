@@ -27,8 +27,18 @@ internal static unsafe class PyObjects
         PyOwned.Checked(CApi.PyImport_ImportModule((byte*)Utf8Z.Of(name)));
 
     /// <summary>o.name: a new reference. GIL held.</summary>
-    public static PyOwned GetAttr(nint o, string name) =>
-        PyOwned.Checked(CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name)));
+    public static PyOwned GetAttr(nint o, string name)
+    {
+        using var n = Name(name);
+        return PyOwned.Checked(CApi.PyObject_GetAttr(o, n.Handle));
+    }
+
+    /// <summary>The interned str for an attribute name (a new reference). PyObject_GetAttrString makes
+    /// a fresh str on every call, and CPython's type attribute cache keeps the last one looked up in
+    /// each of its slots, picked by the str's address: fresh names scattered over the heap pinned
+    /// pymalloc arenas across live reloads (3.13: +16 MiB RSS per 100 reloads). An interned name is
+    /// one object, so the cache holds it and nothing else. GIL held.</summary>
+    public static PyOwned Name(string name) => PyOwned.Checked(CApi.PyUnicode_InternFromString((byte*)Utf8Z.Of(name)));
 
     /// <summary>Whether o.name() returned True (asyncio's done(), cancelled(), ...). GIL held.</summary>
     public static bool CallIsTrue(nint o, string name)
@@ -71,13 +81,17 @@ internal static unsafe class PyObjects
         return items;
     }
 
+    /// <summary>gc.collect(): a full collection of this interpreter's cyclic garbage. GIL held.</summary>
+    public static void CollectGarbage() => CApi.PyGC_Collect();
+
     /// <summary>type(o), borrowed. GIL held.</summary>
     public static nint TypeOf(nint o) => CApi.Py_TYPE(o);
 
     /// <summary>Whether o has the attribute (a lookup that raises counts as no). GIL held.</summary>
     public static bool HasAttr(nint o, string name)
     {
-        var a = CApi.PyObject_GetAttrString(o, (byte*)Utf8Z.Of(name));
+        using var n = Name(name);
+        var a = CApi.PyObject_GetAttr(o, n.Handle);
         if (a == 0) { CApi.PyErr_Clear(); return false; }
         CApi.Py_DecRef(a);
         return true;
@@ -97,8 +111,11 @@ internal static unsafe class PyObjects
         PyErrors.ThrowIfMinusOne(CApi.PyDict_SetItemString(CApi.PyImport_GetModuleDict(), (byte*)Utf8Z.Of(name), module));
 
     /// <summary>o.name = value (<paramref name="value"/> borrowed). GIL held.</summary>
-    public static void SetAttr(nint o, string name, nint value) =>
-        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttrString(o, (byte*)Utf8Z.Of(name), value));
+    public static void SetAttr(nint o, string name, nint value)
+    {
+        using var n = Name(name);
+        PyErrors.ThrowIfMinusOne(CApi.PyObject_SetAttr(o, n.Handle, value));
+    }
 
     /// <summary>A new tuple of <paramref name="stolenItems"/>: new references it takes over, all of
     /// them dropped if it fails. GIL held.</summary>
