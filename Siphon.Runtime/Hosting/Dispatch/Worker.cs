@@ -68,6 +68,9 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
     /// <summary>0: the main interpreter (and CPython's initialiser); above 0: a sub-interpreter with its own GIL.</summary>
     public int Index { get; }
 
+    /// <summary>Worker 0 finalises CPython when it stops (false: the process goes on using it).</summary>
+    internal bool FinalizesPython { get; init; } = true;
+
     /// <summary>The <c>worker</c> label of this worker's series, made once (a per-request
     /// <c>Index.ToString()</c> would allocate a string on every answered request).</summary>
     public KeyValuePair<string, object?> MetricsTag { get; }
@@ -173,7 +176,7 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
         try
         {
             if (_keepPython) rc = 1;
-            else if (sub is null) rc = PythonRuntime.Finalize();
+            else if (sub is null) rc = FinalizesPython ? PythonRuntime.Finalize() : 0;
             else
             {
                 PythonRuntime.EndSubInterpreter(sub);

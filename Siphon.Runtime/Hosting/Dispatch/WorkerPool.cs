@@ -24,10 +24,13 @@ public sealed class WorkerPool
     private int _next;
 
     /// <param name="count">1, or N ≥ 2 for N interpreters in this process (CPython ≥ 3.13, see <see cref="Refusal"/>).</param>
-    public WorkerPool(PythonInstall install, string scriptPath, ILoggerFactory loggers, int count = 1, SyncPoolOptions? sync = null)
+    /// <param name="finalizePython">false leaves CPython initialised when worker 0 stops, for a process
+    /// that goes on using it (the in-process tests start one pool after another).</param>
+    public WorkerPool(PythonInstall install, string scriptPath, ILoggerFactory loggers, int count = 1, SyncPoolOptions? sync = null,
+        bool finalizePython = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        _workers = Enumerable.Range(0, count).Select(i => new Worker(install, scriptPath, loggers, i, sync)).ToArray();
+        _workers = Enumerable.Range(0, count).Select(i => new Worker(install, scriptPath, loggers, i, sync) { FinalizesPython = finalizePython }).ToArray();
     }
 
     public IReadOnlyList<Worker> Workers => _workers;

@@ -9,6 +9,7 @@ namespace Siphon.Runtime.Tests.Interop;
 
 /// <summary>pythonnet hosts the engine: what it must do for this host, and how the generated types
 /// meet it (docs/architecture.md, "The engine: pythonnet").</summary>
+[Collection("python")] // in-process Python: one at a time with the other users of the one CPython (live-object counts)
 public class PythonNetHostTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Siphon.Runtime.Python;
 
 namespace Siphon.Runtime.Tests.Interop;
 
+[Collection("python")] // in-process Python: one at a time with the other users of the one CPython (live-object counts)
 public class RuntimeInitTests
 {
     [Fact]
@@ -23,7 +24,11 @@ public class RuntimeInitTests
     {
         PythonFixture.Ensure();
         using var gil = Gil.Acquire();
-        Assert.Equal("True", PythonFixture.RunString("import sys", $"str(sys.path[0] == {System.Text.Json.JsonSerializer.Serialize(PythonRuntime.PackageDirectory)})"));
+        // Ahead of the stdlib and site-packages, so its siphon package is the one imported (a script
+        // loaded in this process since puts its own directory in front of it, as `siphon run` does).
+        var dir = System.Text.Json.JsonSerializer.Serialize(PythonRuntime.PackageDirectory);
+        Assert.Equal("True", PythonFixture.RunString("import sys, os",
+            $"str({dir} in sys.path and sys.path.index({dir}) < min(i for i, p in enumerate(sys.path) if p.startswith(sys.base_prefix) or 'site-packages' in p))"));
     }
 
     [Fact]
