@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Siphon.Runtime.Tests.EndToEnd;
+namespace Siphon.Tests.Shared;
 
 /// <summary>Real certificates made for one test and written as PEM files into its folder:
 /// a CA; a server certificate for 127.0.0.1 / ::1 / localhost signed by it (server.crt holds the
