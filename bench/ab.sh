@@ -16,13 +16,7 @@ SCRIPT=${BENCH_SCRIPT:-$ROOT/examples/hello.py}
 
 run() { ab_serve "$1" "$SCRIPT" "$PATH_"; } # build -> "rps cpu_us"
 
-: >"$WORK/results"
-for r in $(seq "$ROUNDS"); do
-  for build in before after; do
-    echo "round $r/$ROUNDS: $build" >&2
-    echo "$r $build $(run $build)" | tee -a "$WORK/results" >&2
-  done
-done
+ab_rounds run
 
 echo "# Before/after, $(date -u +%Y-%m-%dT%H:%MZ): before $(git -C "$WORK/before" rev-parse --short HEAD), after $(git -C "$WORK/after" rev-parse --short HEAD); $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $("$PY" --version 2>&1)"
 echo

@@ -47,6 +47,19 @@ ab_serve() {
   kill -TERM $pid; wait $pid 2>/dev/null || true
 }
 
+# ab_rounds FN: ROUNDS interleaved rounds of `FN before` and `FN after`; each line of WORK/results is
+# "round build <what FN printed>".
+ab_rounds() {
+  local r build
+  : >"$WORK/results"
+  for r in $(seq "$ROUNDS"); do
+    for build in before after; do
+      echo "round $r/$ROUNDS: $build" >&2
+      echo "$r $build $("$1" "$build")" | tee -a "$WORK/results" >&2
+    done
+  done
+}
+
 # The servers a script started (append with PIDS+=($!)), stopped on exit with WORK removed:
 # trap stop_pids EXIT.
 PIDS=()

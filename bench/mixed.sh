@@ -35,13 +35,7 @@ run() { # build -> "rps p50_ms p99_ms"
     "$(awk '$1 == "50%" {print $2}' <<<"$out" | ms)" "$(awk '$1 == "99%" {print $2}' <<<"$out" | ms)"
 }
 
-: >"$WORK/results"
-for r in $(seq "$ROUNDS"); do
-  for build in before after; do
-    echo "round $r/$ROUNDS: $build" >&2
-    echo "$r $build $(run $build)" | tee -a "$WORK/results" >&2
-  done
-done
+ab_rounds run
 
 echo "# Mixed load, $(date -u +%Y-%m-%dT%H:%MZ): before $(git -C "$WORK/before" rev-parse --short HEAD), after $(git -C "$WORK/after" rev-parse --short HEAD); $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $("$PY" --version 2>&1)"
 echo

@@ -395,32 +395,9 @@ public class TransportTests(ITestOutputHelper output)
     public async Task A_bad_tls_file_is_named_exits_non_zero_and_nothing_listens(string problem)
     {
         using var dir = new TempDir();
-        var certs = TestCertificates.Create(dir.Path);
-        string cert = certs.ServerCertPath, key = certs.ServerKeyPath, clientCa = certs.CaPath;
-        string[] named;
-        string because;
-        switch (problem)
-        {
-            case "missing-cert":
-                cert = Path.Combine(dir.Path, "nope.crt");
-                (named, because) = ([cert, "servers[0].tls.cert_path"], "no such file");
-                break;
-            case "key-not-matching":
-                key = certs.ClientKeyPath;
-                (named, because) = ([key, cert], "does not match");
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(problem));
-        }
+        var bad = BadTlsFiles.Make(problem, dir.Path, TestCertificates.Create(dir.Path));
         var port = FreePort();
-        var config = dir.Write("http.yaml", $"""
-            servers:
-              - listen: "127.0.0.1:{port}"
-                tls:
-                  cert_path: {JsonSerializer.Serialize(cert)}
-                  key_path: {JsonSerializer.Serialize(key)}
-                  client_ca: {JsonSerializer.Serialize(clientCa)}
-            """);
+        var config = dir.Write("http.yaml", BadTlsFiles.Yaml(bad, port));
         var script = dir.Write("transport.py", Script);
 
         await using var p = SiphonProcess.Launch(["run", script, "--config", config], dir.Path);
@@ -429,9 +406,9 @@ public class TransportTests(ITestOutputHelper output)
         Assert.Equal(2, code);
         var error = p.Output.Split('\n').SingleOrDefault(l => l.StartsWith("siphon: error:", StringComparison.Ordinal));
         Assert.NotNull(error);
-        Assert.StartsWith($"siphon: error: {named[0]}: ", error); // the file at fault comes first
-        foreach (var n in named) Assert.Contains(n, error);
-        Assert.Contains(because, error);
+        Assert.StartsWith($"siphon: error: {bad.Named[0]}: ", error); // the file at fault comes first
+        foreach (var n in bad.Named) Assert.Contains(n, error);
+        Assert.Contains(bad.Because, error);
         Assert.DoesNotContain("listening on", p.Output);
         Assert.DoesNotContain("Unhandled exception", p.Output);
         AssertNothingListens(port);
