@@ -1,8 +1,9 @@
 """``http.read_multipart(req)``: a ``multipart/form-data`` body read part by part as it arrives
 (``req.stream()``), never held whole: each part's bytes are handed on as they come, and only a
 part's header block (at most 16 KiB) and a boundary's length of look-ahead are buffered. Parts
-split as ASP.NET Core's MultipartReader (``req.form()``) splits them. The runtime has the same file
-(``Siphon.Runtime/python/siphon/_multipart.py``)."""
+split as ASP.NET Core's MultipartReader (``req.form()``) splits them. One source for the host and
+the SDK: this file (``Siphon.Runtime/python/siphon/_multipart.py``); every build of the host copies
+it to ``sdk/src/siphon_sdk/_multipart.py``, and CI fails when the committed copy differs."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
