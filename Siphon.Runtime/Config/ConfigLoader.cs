@@ -32,7 +32,7 @@ public static partial class ConfigLoader
     internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_max", "sync_queue_max",
         "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients", "cache", "admin", "tracing"];
     internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies",
-        "max_header_bytes", "header_timeout_ms", "keep_alive_timeout_ms", "max_connections"];
+        "max_header_bytes", "header_timeout_ms", "keep_alive_timeout_ms", "max_connections", "websocket"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
     internal static readonly string[] ClientKeys = ["base_url", "timeout_ms", "verify", "cert", "key", "pool_size", "http2_prior_knowledge"];
     internal static readonly string[] AdminKeys = ["listen", "stall_after_ms"];
@@ -265,6 +265,7 @@ public static partial class ConfigLoader
                 HeaderTimeoutMs = (int)(OptionalInteger(m, "header_timeout_ms", 1, int.MaxValue) ?? ServerConfig.DefaultHeaderTimeoutMs),
                 KeepAliveTimeoutMs = (int)(OptionalInteger(m, "keep_alive_timeout_ms", 1, int.MaxValue) ?? ServerConfig.DefaultKeepAliveTimeoutMs),
                 MaxConnections = OptionalInteger(m, "max_connections", 1, int.MaxValue),
+                WebSocket = ReadWebSocket(m),
             };
         }
 

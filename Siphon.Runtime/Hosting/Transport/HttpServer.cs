@@ -31,6 +31,7 @@ public sealed class HttpServer : IAsyncDisposable
         for (var i = 0; i < config.Servers.Count; i++)
         {
             var app = Build(new Listener(i, config.Servers[i]), tls[i], loggers);
+            app.UseWebSockets(); // the upgrade itself; @http.websocket routes accept through it (RequestHandler.WebSocket.cs)
             app.Run(handler.HandleAsync);
             _apps.Add(app);
         }
