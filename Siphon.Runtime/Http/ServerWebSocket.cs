@@ -1,5 +1,5 @@
 // The `ws` an @http.websocket handler gets (and its guards, as the upgrade request): every member
-// of http.Request that an upgrade has (read from the same snapshot; WebSocketSurfaceTests fails when
+// of http.Request that an upgrade has (read from the same snapshot; sdk/tests/test_websocket_surface.py fails when
 // Request gains one this type lacks), plus accept/receive/send/close and `async for`. The async
 // methods are Tasks bridged to the worker's loop by the generated glue (AsyncBridge), like
 // BodyStream's; the socket work is WebSocketSession's.
