@@ -272,7 +272,10 @@ def websocket(path: str):
                             "it awaits ws.accept(), ws.receive() and ws.send()")
 
         async def entry(ws):
-            await fn(ws)
+            try:
+                await fn(ws)
+            except WebSocketDisconnect:
+                pass  # the socket is closed already (the peer left, or 1009): an end, not an error
             # What reaches the host only when the socket was never accepted (after an accept the
             # host closes the socket and ignores it): the upgrade is refused.
             return Response(403, {"content-type": "text/plain; charset=utf-8"}, b"Forbidden\n")

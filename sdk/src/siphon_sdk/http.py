@@ -1068,7 +1068,10 @@ def websocket(path: str) -> Callable[[_F], _F]:
                             "it awaits ws.accept(), ws.receive() and ws.send()")
 
         async def entry(ws):
-            await fn(ws)
+            try:
+                await fn(ws)
+            except WebSocketDisconnect:
+                pass  # the socket is closed already (the peer left, or 1009): an end, not an error
             # Seen only when the socket was never accepted: the upgrade is refused (as on the host).
             return MockResponse(403, {"content-type": "text/plain; charset=utf-8"}, b"Forbidden\n")
 

@@ -41,6 +41,7 @@ from siphon_sdk import http as _http
 from siphon_sdk.http import BadRequestError, ConnectError, HTTPException, MockRequest, MockResponse, UnknownClientError
 
 if TYPE_CHECKING:
+    from siphon_sdk.websocket_testing import WebSocketTestClient
     import os
     from collections.abc import Callable, Iterable, Mapping
 
@@ -366,6 +367,16 @@ class HttpTestHarness:
         if method == "HEAD":
             response = MockResponse._made(response.status, response._lines, b"")
         return response
+
+    def websocket(self, path: str, *, headers: RequestHeaders | None = None, client: str = "127.0.0.1:0",
+                  max_message_bytes: int = 1048576) -> WebSocketTestClient:
+        """A client of the ``@http.websocket`` route of ``path`` (an async context manager, used from
+        a running event loop): ``async with harness.websocket("/chat") as ws: await ws.send("hi");
+        assert await ws.receive() == "hi"``. An upgrade answered instead of accepted raises
+        ``siphon_sdk.websocket_testing.WebSocketRejected`` with the response (see that module)."""
+        from siphon_sdk.websocket_testing import WebSocketTestClient
+
+        return WebSocketTestClient(self, path, headers, client, max_message_bytes)
 
     def _dispatch(self, method, raw_path, query, headers, body, client, client_cert, path_params=None) -> MockResponse:
         match = self._router.match(method, raw_path)
