@@ -22,6 +22,16 @@ internal sealed class WebSocketSession(HttpContext ctx, WebSocketConfig limits)
     private int _receiving;
     private Task? _receive; // the script's read in flight: the closing handshake waits for it rather than read beside it
 
+    // The accepted sockets of this process, which a shutdown closes with 1001.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<WebSocketSession, byte> s_open = new();
+
+    /// <summary>Open websockets of this process (accepted, not yet finished).</summary>
+    public static int OpenCount => s_open.Count;
+
+    /// <summary>Graceful shutdown: sends every open socket's close frame with 1001 ("going away"),
+    /// so a handler in `async for` ends normally; the peers' replies end their receive loops.</summary>
+    public static Task GoingAwayAsync() => Task.WhenAll(s_open.Keys.Select(s => s.CloseAsync(1001, "server shutting down")));
+
     /// <summary>True once accepted, false when the accept failed; never completes for a socket not accepted.</summary>
     public Task<bool> Accepted => _accepted.Task;
 
@@ -52,6 +62,7 @@ internal sealed class WebSocketSession(HttpContext ctx, WebSocketConfig limits)
                 KeepAliveInterval = limits.PingIntervalMs == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(limits.PingIntervalMs),
                 KeepAliveTimeout = limits.PingIntervalMs == 0 || limits.PingTimeoutMs == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(limits.PingTimeoutMs),
             }).ConfigureAwait(false);
+            s_open.TryAdd(this, 0);
             _accepted.TrySetResult(true);
         }
         catch (Exception e)
@@ -167,7 +178,11 @@ internal sealed class WebSocketSession(HttpContext ctx, WebSocketConfig limits)
                 await socket.ReceiveAsync(scratch.AsMemory(), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception) { } // peer gone or too slow: the connection is dropped with the request
-        finally { socket.Dispose(); }
+        finally
+        {
+            s_open.TryRemove(this, out _);
+            socket.Dispose();
+        }
     }
 
     private static async Task CloseOutputQuietly(System.Net.WebSockets.WebSocket socket, int code, string reason)

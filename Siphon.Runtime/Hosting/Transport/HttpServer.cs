@@ -99,7 +99,11 @@ public sealed class HttpServer : IAsyncDisposable
     public async Task StopAsync(TimeSpan grace)
     {
         using var cts = new CancellationTokenSource(grace);
-        await Task.WhenAll(_apps.Select(a => a.StopAsync(cts.Token)));
+        var stopping = Task.WhenAll(_apps.Select(a => a.StopAsync(cts.Token)));
+        // Open websockets are told at once (1001), so their handlers end within the grace period.
+        try { await Http.WebSocketSession.GoingAwayAsync().WaitAsync(cts.Token); }
+        catch (OperationCanceledException) { } // a send stuck on a peer that does not read: Kestrel drops it at the deadline
+        await stopping;
     }
 
     public async ValueTask DisposeAsync()

@@ -284,6 +284,34 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
         return System.Text.Json.JsonSerializer.Deserialize<long[]>(await http.GetStringAsync(siphon.Url + "/objects"))!;
     }
 
+    [Fact]
+    public async Task Shutdown_closes_open_sockets_with_1001_and_their_handlers_end()
+    {
+        using var dir = new TempDir();
+        await using var siphon = await SiphonProcess.StartAsync(dir.Write("ws.py", """
+            from siphon import http, log
+
+            @http.websocket("/ws/echo")
+            async def echo(ws):
+                await ws.accept()
+                async for msg in ws:
+                    await ws.send(msg)
+                log.info("echo handler ended normally")
+            """));
+        using var h1 = await Connect(siphon.Url, "/ws/echo", false);
+        using var h2 = await Connect(siphon.Url, "/ws/echo", true);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        siphon.Signal(); // SIGTERM; the default shutdown_grace_ms is far longer than this takes
+        foreach (var ws in new[] { h1, h2 })
+        {
+            Assert.Equal((WebSocketCloseStatus)1001, await ReceiveClose(ws));
+            await ws.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "", default); // the close handshake's reply
+        }
+        Assert.Equal(0, await siphon.WaitForExitAsync(Timeout));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"shutdown took {started.Elapsed}");
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(siphon.Output, "echo handler ended normally").Count);
+    }
+
     private static async Task<string> Seen(SiphonProcess siphon)
     {
         using var http = new HttpClient();
