@@ -11,7 +11,8 @@ using Siphon.Runtime.Config;
 
 namespace Siphon.Runtime.Http;
 
-internal sealed class WebSocketSession(HttpContext ctx, WebSocketConfig limits)
+/// <param name="route">The route pattern, the metrics label.</param>
+internal sealed class WebSocketSession(HttpContext ctx, WebSocketConfig limits, string route)
 {
     private const int Fresh = 0, Accepting = 1, Refused = 2;
     private int _state;
@@ -63,6 +64,7 @@ internal sealed class WebSocketSession(HttpContext ctx, WebSocketConfig limits)
                 KeepAliveTimeout = limits.PingIntervalMs == 0 || limits.PingTimeoutMs == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(limits.PingTimeoutMs),
             }).ConfigureAwait(false);
             s_open.TryAdd(this, 0);
+            Telemetry.SiphonMetrics.WebSocketOpened(route, 1);
             _accepted.TrySetResult(true);
         }
         catch (Exception e)
@@ -113,10 +115,11 @@ internal sealed class WebSocketSession(HttpContext ctx, WebSocketConfig limits)
                 await CloseOutputQuietly(socket, 1009, "message too big").ConfigureAwait(false);
                 throw new WebSocketClosedException(1009, $"a message passed max_message_bytes ({max})");
             }
-            if (r.EndOfMessage)
-                return r.MessageType == WebSocketMessageType.Text
-                    ? Encoding.UTF8.GetString(_buffer, 0, filled)
-                    : _buffer.AsSpan(0, filled).ToArray();
+            if (!r.EndOfMessage) continue;
+            Telemetry.SiphonMetrics.WebSocketMessage(route, incoming: true);
+            return r.MessageType == WebSocketMessageType.Text
+                ? Encoding.UTF8.GetString(_buffer, 0, filled)
+                : _buffer.AsSpan(0, filled).ToArray();
         }
     }
 
@@ -129,6 +132,7 @@ internal sealed class WebSocketSession(HttpContext ctx, WebSocketConfig limits)
         {
             if (socket.State != WebSocketState.Open) throw Gone(socket);
             await socket.SendAsync(data, text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, cancel).ConfigureAwait(false);
+            Telemetry.SiphonMetrics.WebSocketMessage(route, incoming: false);
         }
         catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException) { throw Gone(socket); }
         finally { _sendLock.Release(); }
@@ -180,7 +184,7 @@ internal sealed class WebSocketSession(HttpContext ctx, WebSocketConfig limits)
         catch (Exception) { } // peer gone or too slow: the connection is dropped with the request
         finally
         {
-            s_open.TryRemove(this, out _);
+            if (s_open.TryRemove(this, out _)) Telemetry.SiphonMetrics.WebSocketOpened(route, -1);
             socket.Dispose();
         }
     }

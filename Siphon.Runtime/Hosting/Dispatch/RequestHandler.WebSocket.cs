@@ -44,7 +44,7 @@ public sealed partial class RequestHandler
             return new(null, route);
         }
         var snapshot = RequestSnapshot.Take(ctx, listener, method, rawTarget, q, ReadOnlyMemory<byte>.Empty, in match, null, worker.Index);
-        var socket = new ServerWebSocket(snapshot, new WebSocketSession(ctx, limits));
+        var socket = new ServerWebSocket(snapshot, new WebSocketSession(ctx, limits, route));
         snapshot.Socket = socket;
         var pending = new PendingRequest(worker, version, snapshot, match.HandlerId, route);
         worker.Submit(pending);
