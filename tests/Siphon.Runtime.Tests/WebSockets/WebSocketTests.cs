@@ -68,9 +68,10 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
             return http.Response(200, {"content-type": "application/json"}, json.dumps(seen))
         """;
 
-    private Task<(SiphonProcess Siphon, TempDir Dir)> Host() => hosts.Get("ws", async () =>
+    private Task<(SiphonProcess Siphon, TempDir Dir, TestCertificates Certs)> Host() => hosts.Get("ws", async () =>
     {
         var dir = new TempDir();
+        var certs = TestCertificates.Create(dir.Path);
         var siphon = await SiphonProcess.StartAsync(dir.Write("ws.py", Script), dir.Write("http.yaml", """
             servers:
               - listen: "127.0.0.1:0"
@@ -78,8 +79,10 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
                   max_message_bytes: 65536
                   max_sockets: 4
                   allowed_origins: ["https://app.example.com"]
+              - listen: "127.0.0.1:0"
+                tls: {cert_path: server.crt, key_path: server.key}
             """));
-        return (Siphon: siphon, Dir: dir);
+        return (Siphon: siphon, Dir: dir, Certs: certs);
     }, async host =>
     {
         await host.Siphon.DisposeAsync();
@@ -88,7 +91,8 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    private static async Task<ClientWebSocket> Connect(string baseUrl, string path, bool h2, Action<ClientWebSocketOptions>? options = null)
+    private static async Task<ClientWebSocket> Connect(string baseUrl, string path, bool h2, Action<ClientWebSocketOptions>? options = null,
+        TestCertificates? tls = null)
     {
         var ws = new ClientWebSocket();
         ws.Options.CollectHttpResponseDetails = true;
@@ -99,7 +103,9 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
         }
         options?.Invoke(ws.Options);
         using var cts = new CancellationTokenSource(Timeout);
-        await ws.ConnectAsync(new Uri(baseUrl.Replace("http://", "ws://") + path), new HttpMessageInvoker(new SocketsHttpHandler()), cts.Token);
+        var handler = new SocketsHttpHandler();
+        if (tls is not null) handler.SslOptions.RemoteCertificateValidationCallback = tls.ValidateServer;
+        await ws.ConnectAsync(new Uri(baseUrl.Replace("https://", "wss://").Replace("http://", "ws://") + path), new HttpMessageInvoker(handler), cts.Token);
         return ws;
     }
 
@@ -128,7 +134,7 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
     [InlineData(true)]
     public async Task Echoes_text_and_binary_messages(bool h2)
     {
-        var (siphon, _) = await Host();
+        var (siphon, _, _) = await Host();
         using var ws = await Connect(siphon.Url, "/ws/echo", h2);
         Assert.Equal(h2 ? HttpStatusCode.OK : HttpStatusCode.SwitchingProtocols, ws.HttpStatusCode);
         for (var i = 0; i < 20; i++)
@@ -156,9 +162,23 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task Echoes_over_tls(bool h2)
+    {
+        var (siphon, _, certs) = await Host();
+        using var ws = await Connect(siphon.Urls[1], "/ws/echo", h2, tls: certs);
+        Assert.Equal(h2 ? HttpStatusCode.OK : HttpStatusCode.SwitchingProtocols, ws.HttpStatusCode);
+        await ws.SendAsync("over tls"u8.ToArray(), WebSocketMessageType.Text, true, default);
+        Assert.Equal("over tls", Encoding.UTF8.GetString((await Receive(ws)).Data));
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "", new CancellationTokenSource(Timeout).Token);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, ws.CloseStatus);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task The_socket_has_the_request_members_and_a_return_closes_with_1000(bool h2)
     {
-        var (siphon, _) = await Host();
+        var (siphon, _, _) = await Host();
         using var ws = await Connect(siphon.Url, "/ws/info/a%20b?x=1", h2, o =>
         {
             o.AddSubProtocol("chat.v1");
@@ -177,7 +197,7 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
     [InlineData(true)]
     public async Task A_handler_that_raises_closes_with_1011_and_logs_its_traceback(bool h2)
     {
-        var (siphon, _) = await Host();
+        var (siphon, _, _) = await Host();
         using var ws = await Connect(siphon.Url, "/ws/boom", h2);
         await ws.SendAsync("go"u8.ToArray(), WebSocketMessageType.Text, true, default);
         Assert.Equal(WebSocketCloseStatus.InternalServerError, await ReceiveClose(ws));
@@ -189,7 +209,7 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
     [InlineData(true)]
     public async Task A_message_past_max_message_bytes_closes_with_1009(bool h2)
     {
-        var (siphon, _) = await Host();
+        var (siphon, _, _) = await Host();
         using var ws = await Connect(siphon.Url, "/ws/echo", h2);
         await ws.SendAsync(new byte[65536], WebSocketMessageType.Binary, true, default); // at the limit: echoed
         Assert.Equal(65536, (await Receive(ws)).Data.Length);
@@ -200,7 +220,7 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
     [Fact]
     public async Task Refusals_answer_before_the_upgrade()
     {
-        var (siphon, _) = await Host();
+        var (siphon, _, _) = await Host();
         async Task<HttpStatusCode> Refused(string path, Action<ClientWebSocketOptions>? options = null)
         {
             var ws = new ClientWebSocket();
@@ -227,7 +247,7 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
     [Fact]
     public async Task Upgrades_past_max_sockets_get_503_until_one_closes()
     {
-        var (siphon, _) = await Host();
+        var (siphon, _, _) = await Host();
         var open = new List<ClientWebSocket>();
         for (var i = 0; i < 4; i++) open.Add(await Connect(siphon.Url, "/ws/hold", i % 2 == 1));
         var over = new ClientWebSocket();
@@ -251,7 +271,7 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
     [Fact]
     public async Task Many_connections_leave_rss_flat()
     {
-        var (siphon, _) = await Host();
+        var (siphon, _, _) = await Host();
         async Task Round(int connections)
         {
             await Parallel.ForAsync(0, connections, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
