@@ -107,3 +107,9 @@ def test_close_codes(harness):
     asyncio.run(main())
     assert [type(e) for e in h.errors] == [ValueError]
     assert (4001, "bye") in module.seen
+
+
+def test_a_def_handler_fails_the_load_naming_the_line():
+    with HttpTestHarness() as h:
+        with pytest.raises(TypeError, match=r"bad\.py:3: @http\.websocket\('/ws'\) needs an async def handler"):
+            h.load_source("from siphon import http\n\n@http.websocket('/ws')\ndef plain(ws):\n    pass\n", "bad.py")
