@@ -8,10 +8,11 @@ shared store.
 
     ./siphon run examples/chat_room.py
     python3 -m websockets 'ws://127.0.0.1:8080/rooms/lobby?name=ada'     # Debian: python3-websockets
+    curl -i 'http://127.0.0.1:8080/rooms/lobby?name=ada'                 # 426: not an upgrade
 """
 from siphon import http
 
-rooms: dict[str, set] = {}  # room -> the open sockets in it (this worker's)
+rooms: dict[str, set[http.WebSocket]] = {}  # room -> the open sockets in it (this worker's)
 
 
 @http.middleware
@@ -22,7 +23,7 @@ def needs_name(req):
 
 
 async def broadcast(room: str, text: str) -> None:
-    for member in list(rooms.get(room, ())):
+    for member in list(rooms.get(room, set())):
         try:
             await member.send(text)
         except http.WebSocketDisconnect:

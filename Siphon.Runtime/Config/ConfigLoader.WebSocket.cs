@@ -30,34 +30,13 @@ public static partial class ConfigLoader
             };
         }
 
-        private IReadOnlyList<string> ReadOrigins(Fields ws)
-        {
-            if (!ws.TryGet("allowed_origins", out var node, out var path) || IsNull(node))
-            {
-                return [];
-            }
+        private IReadOnlyList<string> ReadOrigins(Fields ws) =>
+            OptionalList(ws, "allowed_origins", "origins (e.g. [\"https://app.example.com\"])", "an origin", Origin);
 
-            if (node is not YSequence seq)
-            {
-                throw Error(node, path, $"expected a sequence of origins (e.g. [\"https://app.example.com\"]), got {node.KindName}");
-            }
-
-            var origins = new List<string>();
-            for (var i = 0; i < seq.Items.Count; i++)
-            {
-                var itemPath = KeyPath.Index(path, i);
-                var item = seq.Items[i];
-                var text = ScalarText(item, itemPath) ?? throw Error(item, itemPath, "expected an origin, got null");
-                // An origin is scheme://host[:port] exactly as browsers send it: no path, no trailing slash.
-                if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
-                    || uri.PathAndQuery != "/" || text.EndsWith('/'))
-                {
-                    throw Error(item, itemPath, $"'{text}' is not an origin: expected scheme://host[:port] (http or https, no path), e.g. https://app.example.com");
-                }
-                origins.Add(text.ToLowerInvariant());
-            }
-
-            return origins.AsReadOnly();
-        }
+        /// <summary>An origin is scheme://host[:port] exactly as browsers send it: no path, no trailing slash.</summary>
+        private static string Origin(string text) =>
+            Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.PathAndQuery == "/" && !text.EndsWith('/')
+                ? text.ToLowerInvariant()
+                : throw new FormatException($"'{text}' is not an origin: expected scheme://host[:port] (http or https, no path), e.g. https://app.example.com");
     }
 }

@@ -290,36 +290,8 @@ public static partial class ConfigLoader
             };
         }
 
-        private IReadOnlyList<IpRange> ReadTrustedProxies(Fields server)
-        {
-            if (!server.TryGet("trusted_proxies", out var node, out var path) || IsNull(node))
-            {
-                return [];
-            }
-
-            if (node is not YSequence seq)
-            {
-                throw Error(node, path, $"expected a sequence of IPs or CIDR ranges (e.g. [\"10.0.0.0/8\", \"127.0.0.1\"]), got {node.KindName}");
-            }
-
-            var ranges = new List<IpRange>();
-            for (var i = 0; i < seq.Items.Count; i++)
-            {
-                var itemPath = KeyPath.Index(path, i);
-                var item = seq.Items[i];
-                var text = ScalarText(item, itemPath) ?? throw Error(item, itemPath, "expected an IP or CIDR range, got null");
-                try
-                {
-                    ranges.Add(IpRange.Parse(text));
-                }
-                catch (FormatException e)
-                {
-                    throw Error(item, itemPath, e.Message, e);
-                }
-            }
-
-            return ranges.AsReadOnly();
-        }
+        private IReadOnlyList<IpRange> ReadTrustedProxies(Fields server) =>
+            OptionalList(server, "trusted_proxies", "IPs or CIDR ranges (e.g. [\"10.0.0.0/8\", \"127.0.0.1\"])", "an IP or CIDR range", IpRange.Parse);
 
         private IReadOnlyDictionary<string, ClientConfig> ReadClients(Fields root)
         {

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -27,7 +28,8 @@ ROOT_KEYS = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_m
              "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients",
              "cache", "admin", "tracing"]
 SERVER_KEYS = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies", "max_header_bytes",
-               "header_timeout_ms", "keep_alive_timeout_ms", "max_connections"]
+               "header_timeout_ms", "keep_alive_timeout_ms", "max_connections", "websocket"]
+WEBSOCKET_KEYS = ["max_message_bytes", "ping_interval_ms", "ping_timeout_ms", "max_sockets", "allowed_origins"]
 TLS_KEYS = ["cert_path", "key_path", "client_ca"]
 CLIENT_KEYS = ["base_url", "timeout_ms", "verify", "cert", "key", "pool_size", "http2_prior_knowledge"]
 ADMIN_KEYS = ["listen", "stall_after_ms"]
@@ -325,8 +327,39 @@ class _Reader:
             self.integer(m, "header_timeout_ms", 1, INT_MAX, server)
             self.integer(m, "keep_alive_timeout_ms", 1, INT_MAX, server)
             self.integer(m, "max_connections", 1, INT_MAX, server)
+            server["websocket"] = self.websocket(m)
             servers.append({k: v for k, v in server.items() if v is not None})
         return servers
+
+    def websocket(self, server: _Fields) -> dict[str, Any] | None:
+        """servers[i].websocket, as the host reads it (ConfigLoader.WebSocket.cs)."""
+        node, path = server.get("websocket")
+        if node is None or _null(node):
+            return None
+        if node.kind != "map":
+            raise self.error(node, path, f"expected a mapping (max_message_bytes: ..., allowed_origins: [...]), got {node.kind_name}")
+        m = self.check_keys(node, path, WEBSOCKET_KEYS)
+        ws: dict[str, Any] = {}
+        self.integer(m, "max_message_bytes", 1, INT_MAX, ws)
+        self.integer(m, "ping_interval_ms", 0, INT_MAX, ws)
+        self.integer(m, "ping_timeout_ms", 0, INT_MAX, ws)
+        self.integer(m, "max_sockets", 1, INT_MAX, ws)
+        origins, origins_path = m.get("allowed_origins")
+        if origins is not None and not _null(origins):
+            if origins.kind != "seq":
+                raise self.error(origins, origins_path,
+                                 f'expected a sequence of origins (e.g. ["https://app.example.com"]), got {origins.kind_name}')
+            ws["allowed_origins"] = []
+            for j, o in enumerate(origins.value):
+                text = self.scalar_text(o, _index(origins_path, j))
+                if text is None:
+                    raise self.error(o, _index(origins_path, j), "expected an origin, got null")
+                parts = urlsplit(text)
+                if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query or parts.fragment:
+                    raise self.error(o, _index(origins_path, j),
+                                     f"'{text}' is not an origin: expected scheme://host[:port] (http or https, no path), e.g. https://app.example.com")
+                ws["allowed_origins"].append(text.lower())
+        return {k: v for k, v in ws.items() if v is not None}
 
     def clients(self, root: _Fields) -> dict[str, dict[str, Any]] | None:
         node, path = root.get("clients")
