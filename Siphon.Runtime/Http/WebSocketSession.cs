@@ -117,9 +117,11 @@ internal sealed class WebSocketSession(HttpContext ctx, WebSocketConfig limits, 
             }
             if (!r.EndOfMessage) continue;
             Telemetry.SiphonMetrics.WebSocketMessage(route, incoming: true);
+            // A binary message is handed over as a view of the buffer, not a copy: it is converted to
+            // Python bytes when the Task completes, before the script can ask for the next message.
             return r.MessageType == WebSocketMessageType.Text
                 ? Encoding.UTF8.GetString(_buffer, 0, filled)
-                : _buffer.AsSpan(0, filled).ToArray();
+                : new ReadOnlyMemory<byte>(_buffer, 0, filled);
         }
     }
 
