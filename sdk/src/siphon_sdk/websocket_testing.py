@@ -48,6 +48,7 @@ class WebSocketTestClient:
         self._ws: MockWebSocket | None = None
         self._task: asyncio.Task[Any] | None = None
         self._closed: tuple[int, str] | None = None
+        self._errors_before = 0
         self.subprotocol: str | None = None
         self.headers: dict[str, str] = {}
 
@@ -63,6 +64,7 @@ class WebSocketTestClient:
                           query_params=parse_qsl(raw_query, keep_blank_values=True), headers=self._headers,
                           client=self._client)
         ws = self._ws = MockWebSocket(req, self._max)
+        self._errors_before = len(h.errors)  # a handler that raises after accept() adds one: close 1011
         token = _state.current.set(h)  # the task copies it: the script's http.Client finds the harness
         try:
             wraps = any(w for _, w in h._middleware)
@@ -125,6 +127,6 @@ class WebSocketTestClient:
             if outgoing.empty():
                 if self._socket._state == "new" or self._socket._state == "refused":
                     return ("answered",)
-                response = self._task.result()
-                return ("close", 1011 if response.status == 500 else 1000, "")
+                self._task.result()
+                return ("close", 1011 if len(self._harness.errors) > self._errors_before else 1000, "")
         return outgoing.get_nowait()
