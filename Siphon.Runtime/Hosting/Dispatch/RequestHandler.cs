@@ -153,9 +153,13 @@ public sealed partial class RequestHandler(WorkerPool workers, ILoggerFactory lo
         Worker worker, ScriptVersion version, string method, string rawTarget, string rawPath, int q)
     {
         var request = ctx.Request;
-        // An HTTP/2 websocket (RFC 8441) is an extended CONNECT: routed, and shown to the script, as the GET of HTTP/1.1.
-        if (method == HttpMethods.Connect && ctx.WebSockets.IsWebSocketRequest) method = HttpMethods.Get;
         var match = version.Routes.Match(method, rawPath);
+        // An HTTP/2 websocket (RFC 8441) is an extended CONNECT: routed to a websocket route, and shown
+        // to its script, as the GET of HTTP/1.1; to any other route it stays a CONNECT (405), since
+        // a 2xx answer to it would tell the client its websocket is open.
+        if (method == HttpMethods.Connect && ctx.WebSockets.IsWebSocketRequest
+            && version.Routes.Match(HttpMethods.Get, rawPath) is { Kind: RouteMatchKind.Found } get && version.IsWebSocket(get.HandlerId))
+            (method, match) = (HttpMethods.Get, get);
         Response? hostAnswer = null; // with a wrapper registered, the host's own answer goes through it
         if (match.Kind == RouteMatchKind.NotFound)
         {

@@ -244,6 +244,24 @@ public class WebSocketTests(ITestOutputHelper output, SharedHosts hosts) : IClas
         Assert.Equal("websocket", plain.Headers.Upgrade.Single().Name);
     }
 
+    [Theory]
+    [InlineData(false, HttpStatusCode.OK)] // served as the plain GET it is; the client sees no 101
+    [InlineData(true, HttpStatusCode.MethodNotAllowed)] // an extended CONNECT a 2xx would open: it stays a CONNECT
+    public async Task An_upgrade_to_a_plain_route_opens_no_socket(bool h2, HttpStatusCode status)
+    {
+        var (siphon, _, _) = await Host();
+        var ws = new ClientWebSocket();
+        ws.Options.CollectHttpResponseDetails = true;
+        if (h2)
+        {
+            ws.Options.HttpVersion = HttpVersion.Version20;
+            ws.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+        await Assert.ThrowsAsync<WebSocketException>(() =>
+            ws.ConnectAsync(new Uri(siphon.Url.Replace("http://", "ws://") + "/seen"), new HttpMessageInvoker(new SocketsHttpHandler()), default));
+        Assert.Equal(status, ws.HttpStatusCode);
+    }
+
     [Fact]
     public async Task Upgrades_past_max_sockets_get_503_until_one_closes()
     {
