@@ -312,17 +312,8 @@ class _Reader:
                 self.string(t, "client_ca", server["tls"])
             self.integer(m, "max_body_bytes", 1, LONG_MAX, server)
             self.integer(m, "request_timeout_ms", 1, INT_MAX, server)
-            proxies, proxies_path = m.get("trusted_proxies")
-            if proxies is not None and not _null(proxies):
-                if proxies.kind != "seq":
-                    raise self.error(proxies, proxies_path,
-                                     f'expected a sequence of IPs or CIDR ranges (e.g. ["10.0.0.0/8", "127.0.0.1"]), got {proxies.kind_name}')
-                server["trusted_proxies"] = []
-                for j, p in enumerate(proxies.value):
-                    text = self.scalar_text(p, _index(proxies_path, j))
-                    if text is None:
-                        raise self.error(p, _index(proxies_path, j), "expected an IP or CIDR range, got null")
-                    server["trusted_proxies"].append(text)
+            server["trusted_proxies"] = self.scalar_list(m, "trusted_proxies", 'IPs or CIDR ranges (e.g. ["10.0.0.0/8", "127.0.0.1"])',
+                                                         "an IP or CIDR range", lambda text: text)
             self.integer(m, "max_header_bytes", 1024, 16 * 1024 * 1024, server)
             self.integer(m, "header_timeout_ms", 1, INT_MAX, server)
             self.integer(m, "keep_alive_timeout_ms", 1, INT_MAX, server)
@@ -344,21 +335,7 @@ class _Reader:
         self.integer(m, "ping_interval_ms", 0, INT_MAX, ws)
         self.integer(m, "ping_timeout_ms", 0, INT_MAX, ws)
         self.integer(m, "max_sockets", 1, INT_MAX, ws)
-        origins, origins_path = m.get("allowed_origins")
-        if origins is not None and not _null(origins):
-            if origins.kind != "seq":
-                raise self.error(origins, origins_path,
-                                 f'expected a sequence of origins (e.g. ["https://app.example.com"]), got {origins.kind_name}')
-            ws["allowed_origins"] = []
-            for j, o in enumerate(origins.value):
-                text = self.scalar_text(o, _index(origins_path, j))
-                if text is None:
-                    raise self.error(o, _index(origins_path, j), "expected an origin, got null")
-                parts = urlsplit(text)
-                if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query or parts.fragment:
-                    raise self.error(o, _index(origins_path, j),
-                                     f"'{text}' is not an origin: expected scheme://host[:port] (http or https, no path), e.g. https://app.example.com")
-                ws["allowed_origins"].append(text.lower())
+        ws["allowed_origins"] = self.scalar_list(m, "allowed_origins", 'origins (e.g. ["https://app.example.com"])', "an origin", _origin)
         return {k: v for k, v in ws.items() if v is not None}
 
     def clients(self, root: _Fields) -> dict[str, dict[str, Any]] | None:
@@ -485,6 +462,26 @@ class _Reader:
                 raise self.error(key, _child(path, key.value), f"unknown key (expected one of: {', '.join(allowed)}){hint}")
         return _Fields(node, path)
 
+    def scalar_list(self, m: _Fields, key: str, expected: str, expected_item: str,
+                    parse: Callable[[str], str]) -> list[str] | None:
+        """An optional sequence of scalars, each through ``parse`` (whose ValueError becomes an error at
+        that item); None when the key is absent or null (ConfigLoader.Values.cs, OptionalList)."""
+        node, path = m.get(key)
+        if node is None or _null(node):
+            return None
+        if node.kind != "seq":
+            raise self.error(node, path, f"expected a sequence of {expected}, got {node.kind_name}")
+        items = []
+        for j, item in enumerate(node.value):
+            text = self.scalar_text(item, _index(path, j))
+            if text is None:
+                raise self.error(item, _index(path, j), f"expected {expected_item}, got null")
+            try:
+                items.append(parse(text))
+            except ValueError as e:
+                raise self.error(item, _index(path, j), str(e)) from None
+        return items
+
     def scalar_text(self, node: _Node, path: str) -> str | None:
         if node.kind != "scalar":
             raise self.error(node, path, f"expected a single value, got {node.kind_name}")
@@ -542,6 +539,14 @@ class _Reader:
         if node is not None and text is not None and text not in allowed:
             raise self.error(node, path, f"expected {expected}, got {_quote(node, text)}")
         out[key] = text
+
+
+def _origin(text: str) -> str:
+    """An allowed origin: scheme://host[:port] exactly as browsers send it (lower-cased), else ValueError."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query or parts.fragment:
+        raise ValueError(f"'{text}' is not an origin: expected scheme://host[:port] (http or https, no path), e.g. https://app.example.com")
+    return text.lower()
 
 
 def _null(node: _Node) -> bool:
