@@ -251,6 +251,7 @@ namespace Siphon.Bindings.Generator
             ValueKind.Void => $"{PyConvert}.None()",
             ValueKind.Bound => $"{BoundObject}.Wrap<{BoundClass(v)}>({expression})",
             ValueKind.Object => $"({expression}).Steal()", // a PyOwned result: its reference goes to Python
+            ValueKind.Any => $"{PyConvert}.ToPyAny({expression})",
             _ => $"{PyConvert}.ToPy({expression})",
         };
 

@@ -134,6 +134,10 @@ namespace Siphon.Bindings.Generator.Model
         /// <summary>Any Python object: Siphon.Runtime.Python.PyBorrowed as a parameter (borrowed),
         /// Siphon.Runtime.Python.PyOwned as a result (a new reference handed to Python).</summary>
         Object,
+        /// <summary>A result typed System.Object: a string, byte[], ReadOnlyMemory&lt;byte&gt; or null,
+        /// converted by its run-time type (a value whose Python type depends on the data, e.g. a
+        /// websocket message that is str or bytes). Results only.</summary>
+        Any,
     }
 
     internal enum AsyncKind

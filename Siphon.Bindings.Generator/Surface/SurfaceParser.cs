@@ -290,6 +290,7 @@ namespace Siphon.Bindings.Generator
                 SpecialType.System_Int32 => ValueKind.Int32,
                 SpecialType.System_Boolean => ValueKind.Boolean,
                 SpecialType.System_Double => ValueKind.Double,
+                SpecialType.System_Object when !isParameter => ValueKind.Any,
                 _ => null,
             };
             if (kind is null)

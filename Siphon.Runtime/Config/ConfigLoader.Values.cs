@@ -40,6 +40,39 @@ public static partial class ConfigLoader
             return ScalarText(node, path) ?? throw Error(node, path, "must not be empty");
         }
 
+        /// <summary>An optional sequence of scalars, each converted by <paramref name="parse"/> (whose
+        /// FormatException becomes an error at that item); empty when the key is absent or null.</summary>
+        private IReadOnlyList<T> OptionalList<T>(Fields m, string key, string expected, string expectedItem, Func<string, T> parse)
+        {
+            if (!m.TryGet(key, out var node, out var path) || IsNull(node))
+            {
+                return [];
+            }
+
+            if (node is not YSequence seq)
+            {
+                throw Error(node, path, $"expected a sequence of {expected}, got {node.KindName}");
+            }
+
+            var items = new List<T>();
+            for (var i = 0; i < seq.Items.Count; i++)
+            {
+                var itemPath = KeyPath.Index(path, i);
+                var item = seq.Items[i];
+                var text = ScalarText(item, itemPath) ?? throw Error(item, itemPath, $"expected {expectedItem}, got null");
+                try
+                {
+                    items.Add(parse(text));
+                }
+                catch (FormatException e)
+                {
+                    throw Error(item, itemPath, e.Message, e);
+                }
+            }
+
+            return items.AsReadOnly();
+        }
+
         private long? OptionalInteger(Fields m, string key, long min, long max)
         {
             if (!m.TryGet(key, out var node, out var path))

@@ -32,7 +32,7 @@ public static partial class ConfigLoader
     internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_max", "sync_queue_max",
         "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients", "cache", "admin", "tracing"];
     internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies",
-        "max_header_bytes", "header_timeout_ms", "keep_alive_timeout_ms", "max_connections"];
+        "max_header_bytes", "header_timeout_ms", "keep_alive_timeout_ms", "max_connections", "websocket"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
     internal static readonly string[] ClientKeys = ["base_url", "timeout_ms", "verify", "cert", "key", "pool_size", "http2_prior_knowledge"];
     internal static readonly string[] AdminKeys = ["listen", "stall_after_ms"];
@@ -265,6 +265,7 @@ public static partial class ConfigLoader
                 HeaderTimeoutMs = (int)(OptionalInteger(m, "header_timeout_ms", 1, int.MaxValue) ?? ServerConfig.DefaultHeaderTimeoutMs),
                 KeepAliveTimeoutMs = (int)(OptionalInteger(m, "keep_alive_timeout_ms", 1, int.MaxValue) ?? ServerConfig.DefaultKeepAliveTimeoutMs),
                 MaxConnections = OptionalInteger(m, "max_connections", 1, int.MaxValue),
+                WebSocket = ReadWebSocket(m),
             };
         }
 
@@ -289,36 +290,8 @@ public static partial class ConfigLoader
             };
         }
 
-        private IReadOnlyList<IpRange> ReadTrustedProxies(Fields server)
-        {
-            if (!server.TryGet("trusted_proxies", out var node, out var path) || IsNull(node))
-            {
-                return [];
-            }
-
-            if (node is not YSequence seq)
-            {
-                throw Error(node, path, $"expected a sequence of IPs or CIDR ranges (e.g. [\"10.0.0.0/8\", \"127.0.0.1\"]), got {node.KindName}");
-            }
-
-            var ranges = new List<IpRange>();
-            for (var i = 0; i < seq.Items.Count; i++)
-            {
-                var itemPath = KeyPath.Index(path, i);
-                var item = seq.Items[i];
-                var text = ScalarText(item, itemPath) ?? throw Error(item, itemPath, "expected an IP or CIDR range, got null");
-                try
-                {
-                    ranges.Add(IpRange.Parse(text));
-                }
-                catch (FormatException e)
-                {
-                    throw Error(item, itemPath, e.Message, e);
-                }
-            }
-
-            return ranges.AsReadOnly();
-        }
+        private IReadOnlyList<IpRange> ReadTrustedProxies(Fields server) =>
+            OptionalList(server, "trusted_proxies", "IPs or CIDR ranges (e.g. [\"10.0.0.0/8\", \"127.0.0.1\"])", "an IP or CIDR range", IpRange.Parse);
 
         private IReadOnlyDictionary<string, ClientConfig> ReadClients(Fields root)
         {

@@ -1,5 +1,5 @@
 // http.yaml on a live reload: which settings the running process can take (named clients, caches,
-// each listener's body cap, request timeout and trusted proxies, the shutdown grace) and which
+// each listener's body cap, request timeout, trusted proxies and websocket limits, the shutdown grace) and which
 // need a restart (everything that shaped the process: listeners, Kestrel limits, workers, Python,
 // the sync pool, the admin listener, tracing, the log format). The latter are reported and left as they were.
 namespace Siphon.Runtime.Config;
@@ -62,6 +62,7 @@ public static class ConfigReload
                 MaxBodyBytes = p.Second.MaxBodyBytes,
                 RequestTimeoutMs = p.Second.RequestTimeoutMs,
                 TrustedProxies = p.Second.TrustedProxies,
+                WebSocket = p.Second.WebSocket,
             }).ToList(),
         };
     }

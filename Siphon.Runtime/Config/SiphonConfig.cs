@@ -159,6 +159,9 @@ public sealed record ServerConfig
 
     /// <summary><c>max_connections</c>: open connections on this listener; null (default) = no limit; past it a new connection is closed at once.</summary>
     public long? MaxConnections { get; init; }
+
+    /// <summary><c>websocket</c>: the limits of @http.websocket routes on this listener.</summary>
+    public WebSocketConfig WebSocket { get; init; } = WebSocketConfig.Default;
 }
 
 /// <summary>

@@ -78,6 +78,9 @@ public sealed partial class Request
 
     private Span? _span;
 
+    /// <summary>On an @http.websocket route: the socket the handler gets in place of this request (set by the host).</summary>
+    internal ServerWebSocket? Socket { get; set; }
+
     /// <summary>On a stream=True route: opens the body as it arrives (set by the host; null elsewhere).</summary>
     internal Func<BodyStream>? OpenStream { get; init; }
 

@@ -4,9 +4,10 @@
 namespace Siphon.Runtime.Python;
 
 /// <summary>One <c>@http.route</c>: <see cref="Sync"/> when the handler is a plain function,
-/// <see cref="ChainSync"/> when its guards are too (the chain runs whole on the sync pool).</summary>
+/// <see cref="ChainSync"/> when its guards are too (the chain runs whole on the sync pool);
+/// <see cref="WebSocket"/> for an <c>@http.websocket</c> route.</summary>
 internal sealed record LoadedRoute(string Path, IReadOnlyList<string> Methods, PyRef Handler, string File, int Line,
-    bool Stream, bool Sync, bool ChainSync);
+    bool Stream, bool Sync, bool ChainSync, bool WebSocket);
 
 /// <summary>A loaded script's routes, middleware and hooks. Its references are owned by the caller
 /// from here on (a ScriptVersion takes them, or <see cref="Dispose"/> drops them).</summary>
@@ -50,7 +51,7 @@ internal sealed class LoadedScript : IDisposable
         {
             return new LoadedRoute(PyConvert.ToString(path.Handle, "path"), PyConvert.ToStringList(methods.Handle, "methods"),
                 handler, PyConvert.ToString(file.Handle, "file"), IntAttr(r, "line"),
-                BoolAttr(r, "stream"), BoolAttr(r, "sync"), BoolAttr(r, "chain_sync"));
+                BoolAttr(r, "stream"), BoolAttr(r, "sync"), BoolAttr(r, "chain_sync"), BoolAttr(r, "websocket"));
         }
         catch
         {

@@ -43,6 +43,17 @@ public static unsafe class PyConvert
     public static nint ToPy(bool? value) => value is { } v ? ToPy(v) : PyBuiltins.NewNone();
     public static nint ToPy(double? value) => value is { } v ? ToPy(v) : PyBuiltins.NewNone();
 
+    /// <summary>A value whose Python type follows its run-time type (a generated result typed
+    /// object): str, bytes or None; anything else is a TypeError.</summary>
+    public static nint ToPyAny(object? value) => value switch
+    {
+        null => PyBuiltins.NewNone(),
+        string s => ToPy(s),
+        byte[] b => ToPy(b),
+        ReadOnlyMemory<byte> m => ToPy(m),
+        _ => throw new InvalidCastException($"no Python conversion for a {value.GetType().Name} result"),
+    };
+
     public static nint ToPy(byte[]? value) => value is null ? PyBuiltins.NewNone() : ToPy(new ReadOnlySpan<byte>(value));
     public static nint ToPy(ReadOnlyMemory<byte> value) => ToPy(value.Span);
     public static nint ToPy(ReadOnlyMemory<byte>? value) => value is { } v ? ToPy(v.Span) : PyBuiltins.NewNone();

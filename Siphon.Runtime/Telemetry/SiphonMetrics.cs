@@ -8,7 +8,7 @@ using System.Diagnostics.Metrics;
 
 namespace Siphon.Runtime.Telemetry;
 
-internal static class SiphonMetrics
+internal static partial class SiphonMetrics
 {
     public const string MeterName = "Siphon";
 

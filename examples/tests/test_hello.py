@@ -37,7 +37,7 @@ def test_every_example_documents_curl_lines():
 
     examples = Path(__file__).resolve().parents[1]
     scripts = sorted(p.name for p in examples.glob("*.py"))
-    assert scripts == ["hello.py", "notify.py", "proxy.py", "rate_limit.py", "rest_api.py", "sms_webhook.py", "stream_proxy.py", "timing.py", "upload.py", "webhook.py"]
+    assert scripts == ["chat_room.py", "hello.py", "notify.py", "proxy.py", "rate_limit.py", "rest_api.py", "sms_webhook.py", "stream_proxy.py", "timing.py", "upload.py", "webhook.py"]
     cookbook = examples.parent / "docs" / "cookbook"
     for name in scripts:
         doc = ast.get_docstring(ast.parse((examples / name).read_text()))

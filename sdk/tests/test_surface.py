@@ -36,6 +36,8 @@ def test_public_names():
             "CallNext", "SyncCallNext",
             # request and response helpers (issue 29)
             "HTTPException", "BadRequestError", "JSONResponse", "FormData", "UploadFile", "read_multipart", "MultipartPart",
+            # websockets (issue 28)
+            "MockWebSocket", "WebSocket", "WebSocketDisconnect", "websocket",
         ]
     )
     assert sorted(log.__all__) == ["debug", "error", "info", "warn", "warning"]

@@ -181,6 +181,8 @@ public class PythonGlueTests
             assert m.name == "mirror"
             assert m.reflect() is m and m.reflect("x") == "x" and m.reflect(tag="y") == "y"
             raises(TypeError, lambda: m.reflect("a", "b"), "at most 1")
+            assert m.either() == "text" and m.either("bytes") == b"\x01\x02"
+            raises(TypeError, lambda: m.either("int"), "no Python conversion for a Int32 result")
             """, ("m", New("Fixtures.PythonObjects.Mirror")));
 
     [Fact]

@@ -17,7 +17,7 @@ using Siphon.Runtime.Hosting.Transport;
 
 namespace Siphon.Runtime.Hosting.Dispatch;
 
-public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, bool accessLog)
+public sealed partial class RequestHandler(WorkerPool workers, ILoggerFactory loggers, bool accessLog)
 {
     // The same answers as Responses, for a script with wrappers (they pass through its wrappers).
     private static readonly Response NotFoundAnswer = TextAnswer(404, ResponseWriter.NotFound, null);
@@ -81,11 +81,16 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
                 version.Leave();
                 throw;
             }
-            var (pending, matched, streamed, started) = routed;
+            var (pending, matched, streamed, started, _) = routed;
             route = matched;
             if (pending is null)
             {
                 version.Leave(); // answered without Python (404, 405, 413, ...)
+                return;
+            }
+            if (routed.Socket is { } socket)
+            {
+                await ServeWebSocketAsync(ctx, listener, pending, socket);
                 return;
             }
 
@@ -139,7 +144,8 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
     /// <summary>A request handed to its worker (Pending), or answered here (Pending null: the caller
     /// then leaves the version). Route is the matched pattern, the metrics label (null: unmatched);
     /// Streamed the body of a stream=True route; Started when it was handed over.</summary>
-    private readonly record struct Routed(PendingRequest? Pending, string? Route, StreamedRequestBody? Streamed = null, long Started = 0);
+    private readonly record struct Routed(PendingRequest? Pending, string? Route, StreamedRequestBody? Streamed = null, long Started = 0,
+        ServerWebSocket? Socket = null);
 
     /// <summary>Routes with <paramref name="version"/>'s table, reads the body (or opens it for a
     /// stream=True route of that version) and hands the request to the worker.</summary>
@@ -148,6 +154,12 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
     {
         var request = ctx.Request;
         var match = version.Routes.Match(method, rawPath);
+        // An HTTP/2 websocket (RFC 8441) is an extended CONNECT: routed to a websocket route, and shown
+        // to its script, as the GET of HTTP/1.1; to any other route it stays a CONNECT (405), since
+        // a 2xx answer to it would tell the client its websocket is open.
+        if (method == HttpMethods.Connect && ctx.WebSockets.IsWebSocketRequest
+            && version.Routes.Match(HttpMethods.Get, rawPath) is { Kind: RouteMatchKind.Found } get && version.IsWebSocket(get.HandlerId))
+            (method, match) = (HttpMethods.Get, get);
         Response? hostAnswer = null; // with a wrapper registered, the host's own answer goes through it
         if (match.Kind == RouteMatchKind.NotFound)
         {
@@ -168,6 +180,9 @@ public sealed class RequestHandler(WorkerPool workers, ILoggerFactory loggers, b
             }
             hostAnswer = TextAnswer(405, ResponseWriter.MethodNotAllowed, match.Allow);
         }
+
+        if (match.Kind == RouteMatchKind.Found && version.IsWebSocket(match.HandlerId))
+            return await SubmitWebSocketAsync(ctx, listener, worker, version, method, rawTarget, q, match);
 
         var body = ReadOnlyMemory<byte>.Empty;
         var tooLarge = hostAnswer is null && request.ContentLength > listener.MaxBodyBytes;

@@ -23,6 +23,7 @@ public sealed class ScriptVersion
         Handlers = loaded.Routes.Select(r => r.Handler).ToArray();
         HandlerSync = loaded.Routes.Select(r => r.Sync).ToArray();
         _handlerStream = loaded.Routes.Select(r => r.Stream).ToArray();
+        _handlerWebSocket = loaded.Routes.Select(r => r.WebSocket).ToArray();
         ChainSync = loaded.Routes.Select(r => r.ChainSync).ToArray();
         Middleware = loaded.Middleware;
         MiddlewareCount = loaded.MiddlewareCount;
@@ -48,6 +49,11 @@ public sealed class ScriptVersion
     /// <summary>The handler's route was registered with stream=True: it is dispatched before its
     /// body is read. Any thread.</summary>
     public bool StreamsBody(int handlerId) => _handlerStream[handlerId];
+
+    private readonly bool[] _handlerWebSocket;
+
+    /// <summary>The handler's route was registered with @http.websocket: it serves upgrades only. Any thread.</summary>
+    public bool IsWebSocket(int handlerId) => _handlerWebSocket[handlerId];
 
     internal PyRef[] Handlers { get; }
     internal bool[] HandlerSync { get; }

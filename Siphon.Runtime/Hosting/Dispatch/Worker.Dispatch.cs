@@ -30,7 +30,8 @@ public sealed unsafe partial class Worker
     /// with the handler's error set.</summary>
     private nint Call(PendingRequest p, bool onLoop)
     {
-        using var req = PyOwned.Adopt(BoundObject.Alloc(_requestType, p.Request));
+        // A websocket route's chain gets the socket, which has the request's members.
+        using var req = PyOwned.Adopt(p.Request.Socket is { } socket ? BoundObject.Wrap(socket) : BoundObject.Alloc(_requestType, p.Request));
         var version = p.Version;
         var handler = version.Handlers[p.HandlerId].Handle;
         if (version.Middleware is not { } middleware)

@@ -31,6 +31,7 @@ public sealed class HttpServer : IAsyncDisposable
         for (var i = 0; i < config.Servers.Count; i++)
         {
             var app = Build(new Listener(i, config.Servers[i]), tls[i], loggers);
+            app.UseWebSockets(); // the upgrade itself; @http.websocket routes accept through it (RequestHandler.WebSocket.cs)
             app.Run(handler.HandleAsync);
             _apps.Add(app);
         }
@@ -98,7 +99,11 @@ public sealed class HttpServer : IAsyncDisposable
     public async Task StopAsync(TimeSpan grace)
     {
         using var cts = new CancellationTokenSource(grace);
-        await Task.WhenAll(_apps.Select(a => a.StopAsync(cts.Token)));
+        var stopping = Task.WhenAll(_apps.Select(a => a.StopAsync(cts.Token)));
+        // Open websockets are told at once (1001), so their handlers end within the grace period.
+        try { await Http.WebSocketSession.GoingAwayAsync().WaitAsync(cts.Token); }
+        catch (OperationCanceledException) { } // a send stuck on a peer that does not read: Kestrel drops it at the deadline
+        await stopping;
     }
 
     public async ValueTask DisposeAsync()

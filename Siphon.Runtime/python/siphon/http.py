@@ -9,9 +9,9 @@ import sys as _sys
 from collections.abc import Awaitable as _Awaitable, Callable as _Callable
 
 from siphon._multipart import MultipartPart
-from siphon._native import BodyStream, Client, Request, Response, Span
+from siphon._native import BodyStream, Client, Request, Response, Span, WebSocket
 
-__all__ = ["Request", "Response", "Client", "BodyStream", "Span", "CallNext", "SyncCallNext", "HttpStatusError", "ClientError", "ConnectError",
+__all__ = ["Request", "Response", "Client", "BodyStream", "Span", "WebSocket", "WebSocketDisconnect", "websocket", "CallNext", "SyncCallNext", "HttpStatusError", "ClientError", "ConnectError",
            "ClientTimeoutError", "TlsError", "UnknownClientError", "BodyTooLargeError", "HTTPException",
            "BadRequestError", "JSONResponse", "FormData", "UploadFile", "read_multipart", "MultipartPart", "route", "middleware", "on_startup", "on_shutdown"]
 
@@ -94,6 +94,21 @@ class BadRequestError(HTTPException, ValueError):
     def __str__(self) -> str:
         """The detail alone, as a ValueError's message."""
         return self.detail
+
+
+class WebSocketDisconnect(Exception):
+    """Raised by ``ws.receive()`` (and ``ws.send()``) when the peer has closed the websocket
+    (``code`` from its close frame, 1005 when it sent none) or gone away without one (1006), and
+    when a message passed ``max_message_bytes`` (1009). ``async for msg in ws`` ends quietly on
+    1000, 1001 and 1005 instead."""
+
+    def __init__(self, code: int = 1000, reason: str = "") -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(code, reason)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.reason}" if self.reason else str(self.code)
 
 
 def JSONResponse(content, status: int = 200, headers=None) -> Response:
@@ -236,6 +251,39 @@ def route(path: str, methods=None, stream=False):
             raise TypeError(f"@http.route({path!r}, stream=True) needs an async def handler: "
                             "its body is read with `async for chunk in req.stream()`")
         _routes.append((path, methods, fn, filename, line, bool(stream)))
+        return fn
+
+    return register
+
+
+def websocket(path: str):
+    """Registers the decorated ``async def handler(ws)`` for websocket upgrades of ``path`` (GET on
+    HTTP/1.1, extended CONNECT on HTTP/2). Guards run first, on the upgrade request; the handler
+    then awaits ``ws.accept()`` and exchanges messages. A handler that returns without accepting
+    answers 403; one that returns after accepting closes the socket with 1000; one that raises,
+    with 1011. Returns the function unchanged."""
+    if not isinstance(path, str):
+        raise TypeError(f"websocket path must be a str, got {type(path).__name__}")
+    filename, line = _where()
+
+    def register(fn):
+        if not (_inspect.iscoroutinefunction(fn) or _inspect.iscoroutinefunction(getattr(fn, "__call__", None))):
+            raise TypeError(f"{filename}:{line}: @http.websocket({path!r}) needs an async def handler(ws): "
+                            "it awaits ws.accept(), ws.receive() and ws.send()")
+
+        async def entry(ws):
+            try:
+                await fn(ws)
+            except WebSocketDisconnect:
+                pass  # the socket is closed already (the peer left, or 1009): an end, not an error
+            # What reaches the host only when the socket was never accepted (after an accept the
+            # host closes the socket and ignores it): the upgrade is refused.
+            return Response(403, {"content-type": "text/plain; charset=utf-8"}, b"Forbidden\n")
+
+        entry.__qualname__ = getattr(fn, "__qualname__", entry.__qualname__)
+        entry.__wrapped__ = fn
+        entry._siphon_websocket = True
+        _routes.append((path, ["GET"], entry, filename, line, False))
         return fn
 
     return register

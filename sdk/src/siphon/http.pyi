@@ -15,6 +15,7 @@ SyncCallNext = Callable[[Request], Response]
 _AsyncWrapper = TypeVar("_AsyncWrapper", bound=Callable[[Request, CallNext], Awaitable[Response]])
 _SyncWrapper = TypeVar("_SyncWrapper", bound=Callable[[Request, SyncCallNext], Response])
 _Hook = TypeVar("_Hook", bound=Callable[[], object])
+_WebSocketHandler = TypeVar("_WebSocketHandler", bound=Callable[[WebSocket], Awaitable[None]])
 
 class BodyStream:
     """An async iterator over a body's bytes chunks, as they arrive (`async for chunk in ...`)."""
@@ -163,6 +164,61 @@ class StreamedResponse:
     def aiter_bytes(self) -> BodyStream:
         """The body as an async iterator of bytes chunks, read as they arrive (once)."""
 
+
+class WebSocket:
+    """A websocket of an @http.websocket route: the upgrade request's members, then accept(), receive() / `async for`, send() and close()."""
+    @property
+    def method(self) -> str:
+        """The upgrade request's method: GET (an HTTP/2 extended CONNECT is shown as GET too)."""
+    @property
+    def path(self) -> str:
+        """The decoded path, without the query string."""
+    @property
+    def path_params(self) -> dict[str, str]:
+        """Parameters captured by the matched route pattern, URL-decoded."""
+    @property
+    def query_params(self) -> dict[str, str]:
+        """The parsed query string; for a repeated key the last value wins."""
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies of the Cookie header(s): name to value; for a repeated name the first wins."""
+    @property
+    def headers(self) -> dict[str, str]:
+        """Request headers with lower-case names; repeated headers joined with ", "."""
+    @property
+    def client(self) -> str:
+        """"ip:port" of the peer, or the left-most X-Forwarded-For entry when the peer is a trusted proxy."""
+    @property
+    def client_cert(self) -> str | None:
+        """Subject of the verified client certificate on a mutual-TLS listener, else None."""
+    @property
+    def trace_id(self) -> str | None:
+        """The W3C trace id of the upgrade request's trace, or None when tracing is off."""
+    @property
+    def span_id(self) -> str | None:
+        """The id of the upgrade request's server span, or None when tracing is off."""
+    @property
+    def span(self) -> Span:
+        """The upgrade request's span (its attributes and events do nothing when tracing is off)."""
+    def header(self, name: str) -> str | None:
+        """One header's value by case-insensitive name, or None (reads ws.headers)."""
+    def query_list(self, name: str) -> list[str]:
+        """Every value of a repeated query key, in order."""
+    def header_list(self, name: str) -> list[str]:
+        """Every value of a repeated header (case-insensitive name), one per line as it arrived."""
+    async def accept(self, subprotocol: str | None = None, headers: dict[str, str] | None = None) -> None:
+        """Accepts the upgrade (101, or 200 on HTTP/2) with the chosen subprotocol and extra response headers. A handler that returns without accepting answers 403."""
+    async def receive(self) -> str | bytes:
+        """The next message: str for a text message, bytes for a binary one. Raises http.WebSocketDisconnect (.code, .reason) when the peer closes or goes away."""
+    async def send(self, message: str | bytes) -> None:
+        """Sends a str as a text message or bytes as a binary one; completes when the socket has taken it. Raises http.WebSocketDisconnect when the socket is closed."""
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Closes the socket with the code and reason; before accept() it refuses the upgrade (403)."""
+    def __aiter__(self) -> WebSocket:
+        """Returns the websocket itself: `async for msg in ws` receives until the peer closes."""
+    async def __anext__(self) -> str | bytes:
+        """The next message; raises StopAsyncIteration when the peer closes normally (1000, 1001 or no code) and http.WebSocketDisconnect for any other close."""
+
 class HttpStatusError(RuntimeError):
     """Raised by ``Response.raise_for_status()`` for a status of 400 or more."""
     @property
@@ -211,6 +267,15 @@ class BadRequestError(HTTPException, ValueError):
     of a body that is not a form): a ``ValueError`` that, if the handler lets it go, answers 400
     with the message."""
     def __init__(self, detail: str = "") -> None: ...
+
+class WebSocketDisconnect(Exception):
+    """Raised by ``ws.receive()`` (and ``ws.send()``) when the peer has closed the websocket
+    (``code`` from its close frame, 1005 when it sent none) or gone away without one (1006), and
+    when a message passed ``max_message_bytes`` (1009). ``async for msg in ws`` ends quietly on
+    1000, 1001 and 1005 instead."""
+    code: int
+    reason: str
+    def __init__(self, code: int = 1000, reason: str = "") -> None: ...
 
 def JSONResponse(content: Any, status: int = 200, headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None) -> Response:
     """An ``http.Response`` whose body is ``content`` encoded as JSON (UTF-8, compact, NaN refused)
@@ -289,6 +354,14 @@ def route(path: str, methods: Sequence[str] | None = None, stream: bool = False)
     ``["GET"]`` and is upper-cased. With ``stream=True`` the handler (an ``async def``) is called as
     soon as the headers are in and reads the body with ``async for chunk in req.stream()``.
     Returns the function unchanged."""
+    ...
+
+def websocket(path: str) -> Callable[[_WebSocketHandler], _WebSocketHandler]:
+    """Registers the decorated ``async def handler(ws)`` for websocket upgrades of ``path`` (GET on
+    HTTP/1.1, extended CONNECT on HTTP/2). Guards run first, on the upgrade request; the handler
+    then awaits ``ws.accept()`` and exchanges messages. A handler that returns without accepting
+    answers 403; one that returns after accepting closes the socket with 1000; one that raises,
+    with 1011. Returns the function unchanged."""
     ...
 
 @overload

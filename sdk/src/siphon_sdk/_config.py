@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -27,7 +28,8 @@ ROOT_KEYS = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_m
              "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients",
              "cache", "admin", "tracing"]
 SERVER_KEYS = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies", "max_header_bytes",
-               "header_timeout_ms", "keep_alive_timeout_ms", "max_connections"]
+               "header_timeout_ms", "keep_alive_timeout_ms", "max_connections", "websocket"]
+WEBSOCKET_KEYS = ["max_message_bytes", "ping_interval_ms", "ping_timeout_ms", "max_sockets", "allowed_origins"]
 TLS_KEYS = ["cert_path", "key_path", "client_ca"]
 CLIENT_KEYS = ["base_url", "timeout_ms", "verify", "cert", "key", "pool_size", "http2_prior_knowledge"]
 ADMIN_KEYS = ["listen", "stall_after_ms"]
@@ -310,23 +312,31 @@ class _Reader:
                 self.string(t, "client_ca", server["tls"])
             self.integer(m, "max_body_bytes", 1, LONG_MAX, server)
             self.integer(m, "request_timeout_ms", 1, INT_MAX, server)
-            proxies, proxies_path = m.get("trusted_proxies")
-            if proxies is not None and not _null(proxies):
-                if proxies.kind != "seq":
-                    raise self.error(proxies, proxies_path,
-                                     f'expected a sequence of IPs or CIDR ranges (e.g. ["10.0.0.0/8", "127.0.0.1"]), got {proxies.kind_name}')
-                server["trusted_proxies"] = []
-                for j, p in enumerate(proxies.value):
-                    text = self.scalar_text(p, _index(proxies_path, j))
-                    if text is None:
-                        raise self.error(p, _index(proxies_path, j), "expected an IP or CIDR range, got null")
-                    server["trusted_proxies"].append(text)
+            server["trusted_proxies"] = self.scalar_list(m, "trusted_proxies", 'IPs or CIDR ranges (e.g. ["10.0.0.0/8", "127.0.0.1"])',
+                                                         "an IP or CIDR range", lambda text: text)
             self.integer(m, "max_header_bytes", 1024, 16 * 1024 * 1024, server)
             self.integer(m, "header_timeout_ms", 1, INT_MAX, server)
             self.integer(m, "keep_alive_timeout_ms", 1, INT_MAX, server)
             self.integer(m, "max_connections", 1, INT_MAX, server)
+            server["websocket"] = self.websocket(m)
             servers.append({k: v for k, v in server.items() if v is not None})
         return servers
+
+    def websocket(self, server: _Fields) -> dict[str, Any] | None:
+        """servers[i].websocket, as the host reads it (ConfigLoader.WebSocket.cs)."""
+        node, path = server.get("websocket")
+        if node is None or _null(node):
+            return None
+        if node.kind != "map":
+            raise self.error(node, path, f"expected a mapping (max_message_bytes: ..., allowed_origins: [...]), got {node.kind_name}")
+        m = self.check_keys(node, path, WEBSOCKET_KEYS)
+        ws: dict[str, Any] = {}
+        self.integer(m, "max_message_bytes", 1, INT_MAX, ws)
+        self.integer(m, "ping_interval_ms", 0, INT_MAX, ws)
+        self.integer(m, "ping_timeout_ms", 0, INT_MAX, ws)
+        self.integer(m, "max_sockets", 1, INT_MAX, ws)
+        ws["allowed_origins"] = self.scalar_list(m, "allowed_origins", 'origins (e.g. ["https://app.example.com"])', "an origin", _origin)
+        return {k: v for k, v in ws.items() if v is not None}
 
     def clients(self, root: _Fields) -> dict[str, dict[str, Any]] | None:
         node, path = root.get("clients")
@@ -452,6 +462,26 @@ class _Reader:
                 raise self.error(key, _child(path, key.value), f"unknown key (expected one of: {', '.join(allowed)}){hint}")
         return _Fields(node, path)
 
+    def scalar_list(self, m: _Fields, key: str, expected: str, expected_item: str,
+                    parse: Callable[[str], str]) -> list[str] | None:
+        """An optional sequence of scalars, each through ``parse`` (whose ValueError becomes an error at
+        that item); None when the key is absent or null (ConfigLoader.Values.cs, OptionalList)."""
+        node, path = m.get(key)
+        if node is None or _null(node):
+            return None
+        if node.kind != "seq":
+            raise self.error(node, path, f"expected a sequence of {expected}, got {node.kind_name}")
+        items = []
+        for j, item in enumerate(node.value):
+            text = self.scalar_text(item, _index(path, j))
+            if text is None:
+                raise self.error(item, _index(path, j), f"expected {expected_item}, got null")
+            try:
+                items.append(parse(text))
+            except ValueError as e:
+                raise self.error(item, _index(path, j), str(e)) from None
+        return items
+
     def scalar_text(self, node: _Node, path: str) -> str | None:
         if node.kind != "scalar":
             raise self.error(node, path, f"expected a single value, got {node.kind_name}")
@@ -509,6 +539,14 @@ class _Reader:
         if node is not None and text is not None and text not in allowed:
             raise self.error(node, path, f"expected {expected}, got {_quote(node, text)}")
         out[key] = text
+
+
+def _origin(text: str) -> str:
+    """An allowed origin: scheme://host[:port] exactly as browsers send it (lower-cased), else ValueError."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query or parts.fragment:
+        raise ValueError(f"'{text}' is not an origin: expected scheme://host[:port] (http or https, no path), e.g. https://app.example.com")
+    return text.lower()
 
 
 def _null(node: _Node) -> bool:

@@ -50,6 +50,7 @@ class Route:
     where: str  # "file:line" of the decorator, for messages
     order: int = 0
     stream: bool = False  # stream=True: dispatched before the body is read
+    websocket: bool = False  # @http.websocket: serves upgrades (HttpTestHarness.websocket) only
 
     @property
     def shape(self) -> tuple:

@@ -44,6 +44,8 @@ __all__ = [
     "MockClientStream",
     "MockStreamedResponse",
     "MockSpan",
+    "MockWebSocket",
+    "WebSocketDisconnect",
     "HttpStatusError",
     "ClientError",
     "ConnectError",
@@ -65,9 +67,11 @@ __all__ = [
     "ClientStream",
     "StreamedResponse",
     "Span",
+    "WebSocket",
     "CallNext",
     "SyncCallNext",
     "route",
+    "websocket",
     "middleware",
     "on_startup",
     "on_shutdown",
@@ -157,6 +161,20 @@ class BadRequestError(HTTPException, ValueError):
     def __str__(self) -> str:
         """The detail alone, as a ValueError's message."""
         return self.detail
+
+
+class WebSocketDisconnect(Exception):
+    """Raised by ``ws.receive()`` (and ``ws.send()``) when the peer has closed the websocket
+    (``code`` from its close frame, 1005 when it sent none) or gone away (1006), and when a message
+    passed ``max_message_bytes`` (1009). ``async for msg in ws`` ends quietly on 1000, 1001, 1005."""
+
+    def __init__(self, code: int = 1000, reason: str = "") -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(code, reason)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.reason}" if self.reason else str(self.code)
 
 
 def JSONResponse(content: Any, status: int = 200, headers: Headers | None = None) -> MockResponse:
@@ -505,6 +523,166 @@ class MockRequest:
     def header(self, name: str) -> str | None:
         """One header's value by case-insensitive name, or None; it reads req.headers, so a middleware's change is what it returns."""
         return _messages.header(self.headers, name)
+
+
+# --------------------------------------------------------------------------
+# WebSocket
+
+
+class MockWebSocket:
+    """The ``ws`` of an ``@http.websocket`` handler: the upgrade request's members, then accept(),
+    receive() / ``async for``, send() and close(). Made by ``HttpTestHarness.websocket``, whose
+    client is the other end (messages pass through in-memory queues, nothing does I/O)."""
+
+    def __init__(self, request: MockRequest, max_message_bytes: int = 1048576) -> None:
+        """A socket over ``request`` (the upgrade request); the peer's messages arrive through ``_feed``."""
+        self._request = request
+        self._max_message_bytes = max_message_bytes
+        self._state = "new"  # new -> accepted -> closed, or new -> refused
+        self._close: tuple[int, str] | None = None  # how the socket closed, once it has
+        self._incoming: asyncio.Queue = asyncio.Queue()  # from the peer: str | bytes | (code, reason)
+        self._outgoing: asyncio.Queue = asyncio.Queue()  # to the peer: ("accept", ...), ("message", m), ("close", code, reason)
+        self._receiving = False
+
+    @property
+    def method(self) -> str:
+        """The upgrade request's method: GET."""
+        return self._request.method
+
+    @property
+    def path(self) -> str:
+        """The percent-decoded path, without the query string."""
+        return self._request.path
+
+    @property
+    def path_params(self) -> dict[str, str]:
+        """Params captured by the matched route pattern, percent-decoded."""
+        return self._request.path_params
+
+    @property
+    def query_params(self) -> dict[str, str]:
+        """The parsed query string; the last value wins for a repeated key."""
+        return self._request.query_params
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Request headers with lower-case names; repeated headers joined with ", "."""
+        return self._request.headers
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies of the Cookie header(s) as they arrived."""
+        return self._request.cookies
+
+    def query_list(self, name: str) -> list[str]:
+        """Every value of a repeated query key, in order."""
+        return self._request.query_list(name)
+
+    def header_list(self, name: str) -> list[str]:
+        """Every value of a repeated header, one per line as it arrived."""
+        return self._request.header_list(name)
+
+    @property
+    def client(self) -> str:
+        """The peer as "ip:port"."""
+        return self._request.client
+
+    @property
+    def client_cert(self) -> str | None:
+        """Subject of the verified client certificate on a mutual-TLS listener, else None."""
+        return self._request.client_cert
+
+    @property
+    def trace_id(self) -> str | None:
+        """The W3C trace id of the upgrade request's trace, or None when tracing is off."""
+        return self._request.trace_id
+
+    @property
+    def span_id(self) -> str | None:
+        """The id of the upgrade request's server span, or None when tracing is off."""
+        return self._request.span_id
+
+    @property
+    def span(self) -> MockSpan:
+        """The upgrade request's span."""
+        return self._request.span
+
+    def header(self, name: str) -> str | None:
+        """One header's value by case-insensitive name, or None."""
+        return self._request.header(name)
+
+    async def accept(self, subprotocol: str | None = None, headers: dict[str, str] | None = None) -> None:
+        """Accepts the upgrade with the chosen subprotocol and extra response headers."""
+        if self._state == "accepted" or self._state == "closed":
+            raise RuntimeError("ws.accept() was already called")
+        if self._state == "refused":
+            raise RuntimeError("ws.accept() after the upgrade was closed or answered (request_timeout_ms passed, or ws.close() came first)")
+        self._state = "accepted"
+        self._outgoing.put_nowait(("accept", subprotocol, dict(headers or {})))
+
+    async def receive(self) -> str | bytes:
+        """The next message: str for a text message, bytes for a binary one; WebSocketDisconnect when the peer closes."""
+        if self._state == "new" or self._state == "refused":
+            raise RuntimeError("ws.receive() before ws.accept()")
+        if self._receiving:
+            raise RuntimeError("ws.receive() is already waiting in another task: read a websocket from one task at a time")
+        if self._close is not None:
+            raise WebSocketDisconnect(*self._close)
+        self._receiving = True
+        try:
+            item = await self._incoming.get()
+        finally:
+            self._receiving = False
+        if isinstance(item, tuple):  # the peer's close frame: answered, then reported
+            self._closed(item[0], item[1], reply=True)
+            raise WebSocketDisconnect(*item)
+        size = len(item.encode()) if isinstance(item, str) else len(item)
+        if size > self._max_message_bytes:
+            self._closed(1009, "message too big", reply=True)
+            raise WebSocketDisconnect(1009, f"a message passed max_message_bytes ({self._max_message_bytes})")
+        return item
+
+    async def send(self, message: str | bytes) -> None:
+        """Sends a str as a text message or bytes as a binary one; WebSocketDisconnect when the socket is closed."""
+        if self._state == "new" or self._state == "refused":
+            raise RuntimeError("ws.send() before ws.accept()")
+        if not isinstance(message, (str, bytes, bytearray)):
+            raise TypeError(f"ws.send() message: expected bytes or str, got {type(message).__name__}")
+        if self._close is not None:
+            raise WebSocketDisconnect(*self._close)
+        self._outgoing.put_nowait(("message", bytes(message) if isinstance(message, bytearray) else message))
+        await asyncio.sleep(0)  # as on the host, a send yields to the loop
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Closes with code and reason; before accept() it refuses the upgrade (403)."""
+        if code != 1000 and not 3000 <= code <= 4999 and not 1001 <= code <= 1014 or code in (1004, 1005, 1006):
+            raise ValueError(f"ws.close(code={code}): a close code is 1000, 1001-1003, 1007-1014 or 3000-4999")
+        if len(reason.encode()) > 123:
+            raise ValueError("ws.close(reason=...): at most 123 bytes of UTF-8 fit in a close frame")
+        if self._state == "new":
+            self._state = "refused"
+            return
+        if self._close is None:
+            self._closed(code, reason, reply=True)
+
+    def __aiter__(self) -> MockWebSocket:
+        """Returns the websocket itself: ``async for msg in ws`` receives until the peer closes."""
+        return self
+
+    async def __anext__(self) -> str | bytes:
+        """The next message; StopAsyncIteration when the peer closes normally (1000, 1001, 1005)."""
+        try:
+            return await self.receive()
+        except WebSocketDisconnect as e:
+            if e.code in (1000, 1001, 1005):
+                raise StopAsyncIteration from None
+            raise
+
+    def _closed(self, code: int, reason: str, reply: bool) -> None:
+        self._close = (code, reason)
+        self._state = "closed"
+        if reply:
+            self._outgoing.put_nowait(("close", code, reason))
 
 
 # --------------------------------------------------------------------------
@@ -874,6 +1052,39 @@ def route(path: str, methods: Sequence[str] | None = None, stream: bool = False)
     return decorator
 
 
+def websocket(path: str) -> Callable[[_F], _F]:
+    """Register the decorated ``async def handler(ws)`` for websocket upgrades of path (GET). Guards run
+    on the upgrade request; never accepting answers 403, returning closes with 1000, raising with 1011."""
+    where = _where(1)
+    try:
+        segments = _routing.parse_pattern(path)
+    except (TypeError, ValueError) as exc:
+        raise _routing.RouteError(f"{where}: {exc}") from None
+
+    def decorator(fn: _F) -> _F:
+        _check_callable(fn, "websocket")
+        if not (inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))):
+            raise TypeError(f"{where}: @http.websocket({path!r}) needs an async def handler(ws): "
+                            "it awaits ws.accept(), ws.receive() and ws.send()")
+
+        async def entry(ws):
+            try:
+                await fn(ws)
+            except WebSocketDisconnect:
+                pass  # the socket is closed already (the peer left, or 1009): an end, not an error
+            # Seen only when the socket was never accepted: the upgrade is refused (as on the host).
+            return MockResponse(403, {"content-type": "text/plain; charset=utf-8"}, b"Forbidden\n")
+
+        entry.__qualname__ = getattr(fn, "__qualname__", entry.__qualname__)
+        entry.__wrapped__ = fn
+        harness = _state.current_harness()
+        if harness is not None:
+            harness._register("route", _routing.Route(path, segments, ("GET",), entry, where, websocket=True))
+        return fn
+
+    return decorator
+
+
 def middleware(fn: _F) -> _F:
     """Register a middleware, run in registration order around the matched route: ``(req)`` is a guard
     (return a Response to answer, None to go on); ``(req, call_next)`` wraps the rest of the chain."""
@@ -935,3 +1146,4 @@ BodyStream = MockBodyStream
 ClientStream = MockClientStream
 StreamedResponse = MockStreamedResponse
 Span = MockSpan
+WebSocket = MockWebSocket

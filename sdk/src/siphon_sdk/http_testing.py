@@ -41,6 +41,7 @@ from siphon_sdk import http as _http
 from siphon_sdk.http import BadRequestError, ConnectError, HTTPException, MockRequest, MockResponse, UnknownClientError
 
 if TYPE_CHECKING:
+    from siphon_sdk.websocket_testing import WebSocketTestClient
     import os
     from collections.abc import Callable, Iterable, Mapping
 
@@ -168,6 +169,7 @@ class HttpTestHarness:
             self._clients = {name: f"http://{name}" for name in clients}
         self.max_body_bytes = max_body_bytes if max_body_bytes is not None else from_config["max_body_bytes"]
         self.request_timeout_ms = request_timeout_ms if request_timeout_ms is not None else from_config["request_timeout_ms"]
+        self._max_message_bytes = from_config["max_message_bytes"] or 1048576  # servers[0].websocket's, else the host's default
         #: the config as the host reads it: ${VAR} expanded, integers and booleans converted (an empty dict when none)
         self.config = dict(config or {})
         self.strict = strict
@@ -366,6 +368,19 @@ class HttpTestHarness:
         if method == "HEAD":
             response = MockResponse._made(response.status, response._lines, b"")
         return response
+
+    def websocket(self, path: str, *, headers: RequestHeaders | None = None, client: str = "127.0.0.1:0",
+                  max_message_bytes: int | None = None) -> WebSocketTestClient:
+        """A client of the ``@http.websocket`` route of ``path`` (an async context manager, used from
+        a running event loop): ``async with harness.websocket("/chat") as ws: await ws.send("hi");
+        assert await ws.receive() == "hi"``. An upgrade answered instead of accepted raises
+        ``siphon_sdk.websocket_testing.WebSocketRejected`` with the response (see that module).
+        ``max_message_bytes`` defaults to the config's ``servers[0].websocket.max_message_bytes``
+        (else the host's 1 MiB)."""
+        from siphon_sdk.websocket_testing import WebSocketTestClient
+
+        limit = self._max_message_bytes if max_message_bytes is None else max_message_bytes
+        return WebSocketTestClient(self, path, headers, client, limit)
 
     def _dispatch(self, method, raw_path, query, headers, body, client, client_cert, path_params=None) -> MockResponse:
         match = self._router.match(method, raw_path)
@@ -694,7 +709,7 @@ def _upstream(resp: MockResponse) -> MockResponse:
 def _read_config(config) -> dict:
     """What the harness uses from a parsed http.yaml dict: clients (name → base_url or None, or None
     when the config names no clients), the first server's limits and the names of the caches."""
-    out = {"clients": None, "max_body_bytes": None, "request_timeout_ms": None, "caches": []}
+    out = {"clients": None, "max_body_bytes": None, "request_timeout_ms": None, "caches": [], "max_message_bytes": None}
     if config is None:
         return out
     if not isinstance(config, dict):
@@ -716,6 +731,7 @@ def _read_config(config) -> dict:
             raise TypeError(f"config['servers'][0] must be a dict, not {type(first).__name__}")
         out["max_body_bytes"] = first.get("max_body_bytes")
         out["request_timeout_ms"] = first.get("request_timeout_ms")
+        out["max_message_bytes"] = (first.get("websocket") or {}).get("max_message_bytes")
     caches = config.get("cache") or []
     if not isinstance(caches, list):
         raise TypeError(f"config['cache'] must be a list of caches (- name: ...), not {type(caches).__name__}")

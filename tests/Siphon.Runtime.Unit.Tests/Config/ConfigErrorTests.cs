@@ -22,7 +22,7 @@ public class ConfigErrorTests
             servers:
               - listen: "127.0.0.1:8080"
                 max_bodybytes: 10
-            """, 4, "servers[0].max_bodybytes", "unknown key (expected one of: listen, tls, max_body_bytes, request_timeout_ms, trusted_proxies, max_header_bytes, header_timeout_ms, keep_alive_timeout_ms, max_connections)");
+            """, 4, "servers[0].max_bodybytes", "unknown key (expected one of: listen, tls, max_body_bytes, request_timeout_ms, trusted_proxies, max_header_bytes, header_timeout_ms, keep_alive_timeout_ms, max_connections, websocket)");
         Assert.Contains("did you mean 'max_body_bytes'?", e.Message, StringComparison.Ordinal);
     }
 

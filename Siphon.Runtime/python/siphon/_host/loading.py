@@ -28,9 +28,10 @@ def is_async(fn: object) -> bool:
 class Route:
     """One ``@http.route``: ``sync`` when the handler is a plain function, ``chain_sync`` when the
     guards before it are plain functions too (the whole chain then runs on the sync pool),
-    ``stream`` for ``stream=True``."""
+    ``stream`` for ``stream=True``, ``websocket`` for an ``@http.websocket`` route (its handler is
+    the entry ``http.websocket`` made, marked so)."""
 
-    __slots__ = ("path", "methods", "handler", "file", "line", "stream", "sync", "chain_sync")
+    __slots__ = ("path", "methods", "handler", "file", "line", "stream", "sync", "chain_sync", "websocket")
 
     def __init__(self, path: str, methods: list[str], handler: _Fn, file: str, line: int, stream: bool,
                  middleware_sync: bool) -> None:
@@ -42,6 +43,7 @@ class Route:
         self.stream = stream
         self.sync = not is_async(handler)
         self.chain_sync = self.sync and middleware_sync
+        self.websocket = getattr(handler, "_siphon_websocket", False) is True
 
 
 class LoadedScript:

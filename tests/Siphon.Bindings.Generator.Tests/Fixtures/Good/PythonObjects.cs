@@ -1,5 +1,6 @@
-// Python objects as they are: a PyOwned result (property and method, annotated by [PyTypeHint])
-// and a [PySelf] first parameter, which is not part of the Python signature.
+// Python objects as they are: a PyOwned result (property and method, annotated by [PyTypeHint]),
+// a [PySelf] first parameter, which is not part of the Python signature, and a result typed
+// object, converted by its run-time type (str or bytes).
 using Siphon.Bindings;
 using Siphon.Runtime.Python;
 
@@ -18,4 +19,14 @@ public partial class Mirror
     [return: PyTypeHint("Mirror | str")]
     public PyOwned Reflect([PySelf] PyBorrowed self, string tag = "self") =>
         tag == "self" ? self.NewReference() : PyOwned.Adopt(PyConvert.ToPy(tag));
+
+    /// <summary>A str or bytes, by the value's run-time type; anything else is a TypeError.</summary>
+    [PyMethod]
+    [return: PyTypeHint("str | bytes")]
+    public object Either(string kind = "text") => kind switch
+    {
+        "text" => "text",
+        "bytes" => new byte[] { 1, 2 },
+        _ => 42,
+    };
 }
