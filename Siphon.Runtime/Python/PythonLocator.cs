@@ -14,8 +14,6 @@ public sealed record PythonInstall(string LibraryPath, string? Executable, strin
         $"CPython {Version.Major}.{Version.Minor} ({LibraryPath}{(Executable is null ? "" : $", from {Executable}")})";
 }
 
-public sealed class PythonNotFoundException(string message) : Exception(message);
-
 public static class PythonLocator
 {
     public const string EnvironmentVariable = "SIPHON_PYTHON";

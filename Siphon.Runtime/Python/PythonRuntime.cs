@@ -14,8 +14,6 @@ using PythonNetRuntime = global::Python.Runtime.Runtime;
 
 namespace Siphon.Runtime.Python;
 
-public sealed class PythonInitException(string message) : Exception(message);
-
 /// <summary>A sub-interpreter made by <see cref="PythonRuntime.CreateSubInterpreter"/>, owned by the
 /// thread that made it.</summary>
 public sealed class SubInterpreter

@@ -17,14 +17,15 @@ public class RealTreeTests
 
     private static readonly Lazy<Compilation> s_runtime = new(CompileRuntime);
 
-    /// <summary>Every Siphon.Runtime/**/*.cs (obj and bin excluded) with the implicit usings, against the
+    /// <summary>Every Siphon.Runtime/**/*.cs and Siphon.Bindings/**/*.cs (the binding runtime the host's glue calls;
+    /// obj and bin excluded) as one compilation with the implicit usings, against the
     /// .NET and ASP.NET Core reference assemblies (the generated glue is not run here; the rules read attributes). YamlDotNet is not referenced, so the config loader
     /// has errors; the files that declare the bound types must have none (checked below).</summary>
     private static Compilation CompileRuntime()
     {
-        var root = Repo.PathOf("Siphon.Runtime");
-        var sources = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
-            .Where(p => !IsUnder(root, p, "obj") && !IsUnder(root, p, "bin"))
+        var sources = new[] { Repo.PathOf("Siphon.Runtime"), Repo.PathOf("Siphon.Bindings") }
+            .SelectMany(root => Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+                .Where(p => !IsUnder(root, p, "obj") && !IsUnder(root, p, "bin")))
             .Select(p => (p, File.ReadAllText(p)))
             .Append(("/generated/GlobalUsings.cs", DriftTest.Usings));
         // The ASP.NET Core reference pack of the dotnet install running this test (shared/Microsoft.NETCore.App/<v>/ → root).

@@ -13,8 +13,8 @@ internal static class DriftTest
     public const string RuntimePyPath = "/repo/Siphon.Runtime/python/siphon/http.py";
     public const string SourcePath = "/repo/Siphon.Runtime/Http/Test.cs";
 
-    /// <summary>The real Siphon.Runtime/Bindings/BindingAttributes.cs (the attributes the rules read).</summary>
-    public static readonly string Attributes = Repo.Read("Siphon.Runtime/Bindings/BindingAttributes.cs");
+    /// <summary>The real Siphon.Bindings/BindingAttributes.cs (the attributes the rules read).</summary>
+    public static readonly string Attributes = Repo.Read("Siphon.Bindings/BindingAttributes.cs");
 
     public const string Usings = """
         global using System;

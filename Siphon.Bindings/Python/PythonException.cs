@@ -23,3 +23,9 @@ public interface IPyRaisable
     /// <summary>Sets extra attributes on the new Python exception instance (GIL held).</summary>
     void Decorate(nint exception) { }
 }
+
+/// <summary>No loadable CPython library where one was looked for.</summary>
+public sealed class PythonNotFoundException(string message) : Exception(message);
+
+/// <summary>CPython (or pythonnet over it) could not be initialised as this host needs.</summary>
+public sealed class PythonInitException(string message) : Exception(message);
