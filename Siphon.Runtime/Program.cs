@@ -98,6 +98,16 @@ public static class Program
             static ctx => ctx.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(Listener.ItemKey) == true,
             workerIndex);
 
+        try
+        {
+            Extensions.ExtensionLoader.Load(config.Extensions); // their types registered before any interpreter starts
+        }
+        catch (Extensions.ExtensionException e)
+        {
+            Console.Error.WriteLine($"siphon: error: {config.SourcePath}: {e.Message}");
+            return 2;
+        }
+
         AdminHost? admin; // /metrics, /livez, /readyz: up before the workers start, down after they stop
         try
         {

@@ -110,6 +110,10 @@ internal static unsafe class PyObjects
     public static void AddToSysModules(string name, nint module) =>
         PyErrors.ThrowIfMinusOne(CApi.PyDict_SetItemString(CApi.PyImport_GetModuleDict(), (byte*)Utf8Z.Of(name), module));
 
+    /// <summary>d[key] = value for a dict <paramref name="d"/> (<paramref name="value"/> borrowed). GIL held.</summary>
+    public static void SetItem(nint d, string key, nint value) =>
+        PyErrors.ThrowIfMinusOne(CApi.PyDict_SetItemString(d, (byte*)Utf8Z.Of(key), value));
+
     /// <summary>o.name = value (<paramref name="value"/> borrowed). GIL held.</summary>
     public static void SetAttr(nint o, string name, nint value)
     {

@@ -30,7 +30,7 @@ namespace Siphon.Runtime.Config;
 public static partial class ConfigLoader
 {
     internal static readonly string[] RootKeys = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_max", "sync_queue_max",
-        "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients", "cache", "admin", "tracing"];
+        "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients", "cache", "admin", "tracing", "extensions"];
     internal static readonly string[] ServerKeys = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies",
         "max_header_bytes", "header_timeout_ms", "keep_alive_timeout_ms", "max_connections", "websocket"];
     internal static readonly string[] TlsKeys = ["cert_path", "key_path", "client_ca"];
@@ -116,6 +116,7 @@ public static partial class ConfigLoader
                 LogFormat = ReadLogFormat(m),
                 Admin = ReadAdmin(m, servers),
                 Tracing = ReadTracing(m),
+                Extensions = OptionalList(m, "extensions", "paths of .NET assemblies (e.g. [\"ext/Acme.Pricing.dll\"])", "a path", ResolvePath),
             };
         }
 

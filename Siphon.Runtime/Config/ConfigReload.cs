@@ -27,6 +27,7 @@ public static class ConfigReload
         Check("reload", running.Reload, loaded.Reload);
         Check("admin", running.Admin, loaded.Admin); // the admin listener and its meters are set up at start-up
         Check("tracing", running.Tracing, loaded.Tracing); // so is the tracer provider
+        if (!running.Extensions.SequenceEqual(loaded.Extensions)) keys.Add("extensions"); // an assembly, once loaded, stays
         if (running.Servers.Count != loaded.Servers.Count)
         {
             keys.Add("servers");

@@ -66,6 +66,10 @@ public sealed record SiphonConfig
     /// <summary><c>tracing</c>: spans sent to an OTLP collector; null (default) = none recorded.</summary>
     public TracingConfig? Tracing { get; init; }
 
+    /// <summary><c>extensions</c>: .NET assemblies with [PyClass] types (built against Siphon.Bindings) whose
+    /// modules scripts import; full paths (relative ones resolved against the config file's directory).</summary>
+    public IReadOnlyList<string> Extensions { get; init; } = [];
+
     /// <summary>Full path of the file this came from; empty for <see cref="Default"/>.</summary>
     public string SourcePath { get; init; } = "";
 }

@@ -70,6 +70,13 @@ internal sealed unsafe class HostPackage : IDisposable
         return host;
     }
 
+    /// <summary>Makes the extensions' modules importable (siphon._host.install_extension_modules):
+    /// <paramref name="modules"/> maps each module name to a dict of its bound types.</summary>
+    public void InstallExtensionModules(nint modules)
+    {
+        using (PyObjects.CallMethod(_module.Handle, "install_extension_modules", modules)) { }
+    }
+
     /// <summary>Hands the package the worker's services once (siphon._host.attach): <paramref name="submit"/>
     /// runs a plain function on the sync pool, <paramref name="loop"/> is the worker's event loop.</summary>
     public void Attach(nint submit, nint loop)

@@ -216,6 +216,7 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
     {
         NativeModule.Install(ScriptLog);
         _host = HostPackage.Import(refuseClr: IsSubInterpreter);
+        Extensions.ExtensionModules.Install(_host); // the http.yaml extensions' modules, before the script imports them
         _interpreter = PyInterpreter.Current;
         _park = PyOwned.Checked(NativeCallable.Create(Park)).ToRef();
         _loop = _host.NewEventLoop(_park.Handle).ToRef();

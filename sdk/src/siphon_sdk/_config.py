@@ -26,7 +26,7 @@ __all__ = ["ConfigError", "expand", "load_config", "read_config"]
 
 ROOT_KEYS = ["python", "workers", "worker_mode", "sync_threads", "sync_threads_max", "sync_queue_max",
              "handler_stall_abort_secs", "access_log", "log_format", "reload", "shutdown_grace_ms", "servers", "clients",
-             "cache", "admin", "tracing"]
+             "cache", "admin", "tracing", "extensions"]
 SERVER_KEYS = ["listen", "tls", "max_body_bytes", "request_timeout_ms", "trusted_proxies", "max_header_bytes",
                "header_timeout_ms", "keep_alive_timeout_ms", "max_connections", "websocket"]
 WEBSOCKET_KEYS = ["max_message_bytes", "ping_interval_ms", "ping_timeout_ms", "max_sockets", "allowed_origins"]
@@ -287,6 +287,10 @@ class _Reader:
         tracing = self.tracing(m)
         if tracing is not None:
             out["tracing"] = tracing
+        # The host loads these .NET assemblies; the SDK cannot: a script's test supplies Python test
+        # doubles of their modules instead (docs/extensions.md).
+        out["extensions"] = self.scalar_list(m, "extensions", 'paths of .NET assemblies (e.g. ["ext/Acme.Pricing.dll"])',
+                                             "a path", str)
         return {k: v for k, v in out.items() if v is not None}
 
     def servers(self, root: _Fields) -> list[dict[str, Any]]:

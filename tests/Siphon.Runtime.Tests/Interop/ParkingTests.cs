@@ -2,9 +2,9 @@ using Siphon.Runtime.Python;
 
 namespace Siphon.Runtime.Tests.Interop;
 
-/// <summary>siphon/_host/parking.py's check for threads the host does not know, asked at every wait
-/// of the loop: it notices a .NET namespace imported since the last wait, keeps it noticed once
-/// the module is gone, and scans sys.modules only when a module was added.</summary>
+/// <summary>siphon/_host/parking.py's check for threads the host does not know: it notices a .NET
+/// namespace imported since it last looked, and keeps it noticed once the module is gone (its
+/// delegates may still call in).</summary>
 [Collection("python")]
 public class ParkingTests
 {

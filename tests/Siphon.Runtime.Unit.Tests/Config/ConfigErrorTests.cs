@@ -30,7 +30,7 @@ public class ConfigErrorTests
     public void UnknownTopLevelKeyWithoutCloseMatchHasNoSuggestion()
     {
         var e = AssertError("workers: 1\ncolour: blue\n", 2, "colour",
-            "unknown key (expected one of: python, workers, worker_mode, sync_threads, sync_threads_max, sync_queue_max, handler_stall_abort_secs, access_log, log_format, reload, shutdown_grace_ms, servers, clients, cache, admin, tracing)");
+            "unknown key (expected one of: python, workers, worker_mode, sync_threads, sync_threads_max, sync_queue_max, handler_stall_abort_secs, access_log, log_format, reload, shutdown_grace_ms, servers, clients, cache, admin, tracing, extensions)");
         Assert.DoesNotContain("did you mean", e.Message, StringComparison.Ordinal);
     }
 

@@ -13,9 +13,11 @@ module that does that job:
 - ``parking``: the worker's loop, whose selector parks in the host, and ``first_step``, a request's
   chain started on a thread that borrowed the interpreter;
 - ``services``: ``attach``, which takes the worker's ``Host`` (its sync pool and its loop) once at
-  set-up.
+  set-up;
+- ``extensions``: ``install_extension_modules``, the modules of the http.yaml ``extensions:``.
 """
 from .chains import BadResult, Overloaded, run_chain, run_sync_chain
+from .extensions import install_extension_modules
 from .lifecycle import run_hooks, run_hooks_async
 from .loading import LoadedScript, Route, error_location, load_script, refuse_clr, restore_modules
 from .parking import first_step, foreign_threads, new_event_loop
@@ -25,7 +27,7 @@ from .wrapped import run_wrapped_chain, run_wrapped_sync_chain
 
 __all__ = [
     "BadResult", "Host", "LoadedScript", "Overloaded", "Route", "attach", "error_location", "first_step",
-    "foreign_threads", "load_script", "new_event_loop",
+    "foreign_threads", "install_extension_modules", "load_script", "new_event_loop",
     "refuse_clr", "restore_modules", "run_chain", "run_hooks", "run_hooks_async", "run_sync_chain",
     "run_wrapped_chain", "run_wrapped_sync_chain", "start_pump",
 ]

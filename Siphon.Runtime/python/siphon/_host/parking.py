@@ -62,7 +62,7 @@ def foreign_threads() -> bool:
     """Whether a thread the host does not know may run Python in this interpreter: a thread the
     script started (or an executor's, e.g. asyncio.to_thread), or .NET threads calling in through
     pythonnet once a script has imported a .NET namespace. While one may, no request is run on a
-    borrowing thread. Asked at every wait of the loop, so it must be cheap."""
+    borrowing thread."""
     if _dotnet_imported():
         return True
     main = threading.main_thread()
@@ -71,21 +71,15 @@ def foreign_threads() -> bool:
 
 
 _dotnet_seen = False
-_modules_seen: tuple[int, object] = (0, None)
 
 
 def _dotnet_imported() -> bool:
     """A .NET namespace was imported through pythonnet (``import clr`` then ``from System import
     ...``: a module of pythonnet's type, ``CLR.ModuleObject``; pythonnet's own ``clr`` module is a
-    plain one, there from the start). sys.modules is scanned again only when a module was added
-    since the last scan (its size or its last key changed: a scan of every module at every wait of
-    the loop cost more than the rest of a request), and once seen it counts for good: the
-    namespace's delegates may call in after its module is gone."""
-    global _dotnet_seen, _modules_seen
+    plain one, there from the start). Once seen it counts for good: the namespace's delegates may
+    call in after its module is gone. (The host asks only when sys.modules or the threads changed
+    size: HostPackage.ForeignThreads.)"""
+    global _dotnet_seen
     if not _dotnet_seen:
-        modules = sys.modules
-        seen = (len(modules), next(reversed(modules), None))
-        if seen != _modules_seen:
-            _modules_seen = seen
-            _dotnet_seen = any(type(m).__module__ == "CLR" for m in list(modules.values()))
+        _dotnet_seen = any(type(m).__module__ == "CLR" for m in list(sys.modules.values()))
     return _dotnet_seen

@@ -1,0 +1,30 @@
+// The Python modules of the loaded extensions, made in each interpreter at worker set-up (beside
+// `siphon._native`): one module per [PyClass] Module name outside `siphon`, holding its types, so
+// `from acme.pricing import Quote` works in scripts. A parent package is imported when one is
+// installed, else made empty (`acme`), so an extension never shadows a real package.
+using Siphon.Runtime.Python;
+using Siphon.Runtime.Python.Binding;
+
+namespace Siphon.Runtime.Extensions;
+
+internal static class ExtensionModules
+{
+    /// <summary>Installs every extension module (none when no extension is loaded). GIL held.</summary>
+    public static void Install(HostPackage host)
+    {
+        var byModule = BindingRegistry.Definitions
+            .Where(d => d.Module != "siphon" && !d.Module.StartsWith("siphon.", StringComparison.Ordinal))
+            .GroupBy(d => d.Module)
+            .ToList();
+        if (byModule.Count == 0) return;
+        using var modules = PyOwned.Checked(CApi.PyDict_New());
+        foreach (var group in byModule)
+        {
+            using var types = PyOwned.Checked(CApi.PyDict_New());
+            foreach (var d in group)
+                PyObjects.SetItem(types.Handle, d.Name, BindingRegistry.TypeOf(d.ClrType));
+            PyObjects.SetItem(modules.Handle, group.Key, types.Handle);
+        }
+        host.InstallExtensionModules(modules.Handle);
+    }
+}

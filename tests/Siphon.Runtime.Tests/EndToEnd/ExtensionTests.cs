@@ -1,0 +1,55 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Siphon.Runtime.Tests.EndToEnd;
+
+/// <summary>A user's .NET extension (examples/extensions) through the real host: its C# type is
+/// imported by a script from the module its [PyClass] names, constructed, read, called and
+/// awaited, and its exceptions reach the script as Python ones.</summary>
+public class ExtensionTests
+{
+    [Fact]
+    public async Task The_example_script_uses_the_extensions_type_through_the_real_host()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("http.yaml", $"""
+            servers:
+              - listen: "127.0.0.1:0"
+            extensions:
+              - {JsonSerializer.Serialize(ExampleExtension.Dll)}
+            """);
+        await using var siphon = await SiphonProcess.StartAsync(Path.Combine(Repo.Root, "examples", "extensions", "pricing.py"), config);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        var doc = JsonDocument.Parse(await client.GetStringAsync($"{siphon.Url}/quotes/ab-1?price=19.99&discount=10&currency=EUR")).RootElement;
+        Assert.Equal("ab-1", doc.GetProperty("sku").GetString());
+        Assert.Equal(19.99, doc.GetProperty("price").GetDouble());
+        Assert.Equal(17.99, doc.GetProperty("discounted").GetDouble());
+        Assert.Equal(16.55, doc.GetProperty("total").GetDouble()); // 17.99 × 0.92, awaited from C#
+
+        // C# argument exceptions arrive as ValueError, which the script answers as the client's mistake.
+        using var negative = await client.GetAsync($"{siphon.Url}/quotes/ab-1?price=-1");
+        Assert.Equal(HttpStatusCode.BadRequest, negative.StatusCode);
+        Assert.Contains("a price is never negative", await negative.Content.ReadAsStringAsync());
+        using var currency = await client.GetAsync($"{siphon.Url}/quotes/ab-1?currency=XYZ");
+        Assert.Equal(HttpStatusCode.BadRequest, currency.StatusCode);
+        Assert.Contains("no rate for XYZ", await currency.Content.ReadAsStringAsync());
+        Assert.Equal(0, await siphon.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_missing_extension_stops_start_up_naming_the_file_and_the_key()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("http.yaml", """
+            servers:
+              - listen: "127.0.0.1:0"
+            extensions:
+              - ext/Nope.dll
+            """);
+        await using var p = SiphonProcess.Launch(["run", dir.Write("app.py", "from siphon import http\n"), "--config", config], dir.Path);
+        Assert.Equal(2, await p.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"siphon: error: {config}: {Path.Combine(dir.Path, "ext", "Nope.dll")} (extensions[0]): no such file", p.Output);
+        Assert.DoesNotContain("listening on", p.Output);
+    }
+}
