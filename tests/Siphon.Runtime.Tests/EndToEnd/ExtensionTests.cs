@@ -37,6 +37,41 @@ public class ExtensionTests
         Assert.Equal(0, await siphon.StopAsync());
     }
 
+    [Python313Fact]
+    public async Task Both_interpreters_of_worker_mode_interpreters_have_the_extensions_module()
+    {
+        using var dir = new TempDir();
+        var script = dir.Write("interp.py", """
+            import threading
+            from acme.pricing import Quote
+            from siphon import http
+
+            @http.route("/q/{n}")
+            async def q(req):
+                quote = Quote("s", float(req.path_params["n"]))
+                return http.Response(body=f"{quote.discounted(50)} {await quote.price_in('GBP')} {threading.get_ident()}")
+            """);
+        var config = dir.Write("http.yaml", $"""
+            python: {JsonSerializer.Serialize(Pythons.AtLeast313)}
+            workers: 2
+            worker_mode: interpreters
+            servers:
+              - listen: "127.0.0.1:0"
+            extensions:
+              - {JsonSerializer.Serialize(ExampleExtension.Dll)}
+            """);
+        await using var siphon = await SiphonProcess.StartAsync(script, config, env: Pythons.WithoutSuitePython());
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { Timeout = TimeSpan.FromSeconds(30) };
+        var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => client.GetStringAsync($"{siphon.Url}/q/{i}")));
+        for (var i = 0; i < answers.Length; i++)
+        {
+            var parts = answers[i].Split(' ');
+            Assert.Equal((Math.Round(i * 0.5, 2), Math.Round(i * 0.79, 2)), (double.Parse(parts[0]), double.Parse(parts[1])));
+        }
+        Assert.Equal(2, answers.Select(a => a.Split(' ')[2]).Distinct().Count()); // both workers' threads answered
+        Assert.Equal(0, await siphon.StopAsync());
+    }
+
     [Fact]
     public async Task A_missing_extension_stops_start_up_naming_the_file_and_the_key()
     {
