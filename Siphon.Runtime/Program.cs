@@ -43,6 +43,18 @@ public static class Program
                 Console.WriteLine(CommandLine.Usage);
                 return 0;
             case "stubs":
+                if (cli.ConfigPath is { } stubsConfig) // the extensions it names get stubs too
+                {
+                    try
+                    {
+                        Extensions.ExtensionLoader.Load(ConfigLoader.Load(stubsConfig).Extensions);
+                    }
+                    catch (Exception e) when (e is ConfigException or Extensions.ExtensionException)
+                    {
+                        Console.Error.WriteLine($"siphon: error: {(e is Extensions.ExtensionException ? stubsConfig + ": " : "")}{e.Message}");
+                        return 2;
+                    }
+                }
                 return Stubs.StubWriter.WriteCommand(cli.OutDir!);
             default:
                 return await RunAsync(cli, args);

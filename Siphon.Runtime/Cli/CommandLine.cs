@@ -23,7 +23,7 @@ public sealed record CommandLine
         usage:
           siphon run SCRIPT [--config FILE] [--listen HOST:PORT]... [--access-log] [--workers N]
                      [--worker-mode processes|interpreters] [--python PATH] [--reload]
-          siphon stubs --out DIR
+          siphon stubs --out DIR [--config FILE]
           siphon --help | --version
 
         run      serve SCRIPT with the listeners of http.yaml (FILE, or ./http.yaml when present,
@@ -40,7 +40,8 @@ public sealed record CommandLine
                                or http.yaml changes, load the new version and switch to it without
                                dropping requests; a version that fails to load is logged and the
                                running one keeps serving (also reload: true; SIGHUP always reloads)
-        stubs    write the .pyi stubs of the siphon package to DIR
+        stubs    write the .pyi stubs of the siphon package to DIR; with --config, also those of
+                 the modules of the extensions FILE names (extensions:)
 
         exit status: 0 after a clean shutdown, 1 when the script or Python fails or a port is in use,
         2 for a bad command line or http.yaml (or worker_mode: interpreters before CPython 3.13)

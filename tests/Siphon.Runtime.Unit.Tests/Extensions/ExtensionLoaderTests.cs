@@ -1,6 +1,7 @@
 using Siphon.Runtime.Config;
 using Siphon.Runtime.Extensions;
 using Siphon.Runtime.Python.Binding;
+using Siphon.Runtime.Stubs;
 
 namespace Siphon.Runtime.Unit.Tests.Extensions;
 
@@ -17,6 +18,14 @@ public class ExtensionLoaderTests
         Assert.Equal(("Quote", "Acme.Pricing.Quote"), (quote.Name, quote.ClrType.FullName));
         Assert.Contains("async def price_in(self, currency: str) -> float:", quote.Stub);
         Assert.Equal(["acme.pricing"], ExtensionLoader.Load([ExampleExtension.Dll])); // loaded once, not twice
+
+        // `siphon stubs --config http.yaml`: the module's stub, and its parent package's.
+        var stubs = StubWriter.Render();
+        Assert.Equal("", stubs[Path.Combine("acme", "__init__.pyi")]);
+        var pricing = stubs[Path.Combine("acme", "pricing.pyi")];
+        Assert.StartsWith("\"\"\"Bound .NET types of acme.pricing, from the extension Acme.Pricing", pricing);
+        Assert.Contains("class Quote:", pricing);
+        Assert.Contains("    def __init__(self, sku: str, price: float) -> None:", pricing);
     }
 
     [Fact]

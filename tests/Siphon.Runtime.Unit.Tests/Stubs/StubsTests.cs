@@ -8,7 +8,8 @@ public class StubsTests
     [Fact]
     public void The_committed_stubs_are_what_the_build_generates()
     {
-        var rendered = StubWriter.Render();
+        // The siphon package's (an extension another test loaded into this process adds its own modules).
+        var rendered = StubWriter.Render().Where(f => f.Key.StartsWith("siphon", StringComparison.Ordinal)).ToDictionary();
         Assert.Equal(["siphon/__init__.pyi", "siphon/cache.pyi", "siphon/http.pyi", "siphon/log.pyi"], rendered.Keys.Select(k => k.Replace('\\', '/')).Order());
         // Both copies: the siphon-stubs package and the stubs inside the SDK's mock package.
         foreach (var dir in new[] { "stubs", "sdk/src" })
