@@ -6,6 +6,9 @@
 #            (and no DOTNET_ROOT), answers, drains on SIGTERM and exits 0
 #   tool     dotnet tool install into a fresh --tool-path from artifacts/ only (no other NuGet
 #            source), serves a script copied into an empty directory
+#   bindings an extension (examples/extensions/Acme.Pricing's source) built in an empty directory
+#            against the Siphon.Bindings package from artifacts/ (its own NuGet cache), served by
+#            the tarball's siphon with examples/extensions/pricing.py
 #   Python   the SDK's and stubs' wheels and sdists pip-installed offline into fresh venvs; an
 #            example's tests pass against the installed SDK; pyright checks the examples (clean)
 #            and a script with a mistake (reported) against the installed stubs
@@ -65,7 +68,7 @@ stop() {
 body_is() { [ "$(curl -fsS "$1")" = "$2" ]; }
 
 echo "== versions ($version)"
-for f in "siphon-$version-linux-x64.tar.gz" "siphon.$version.nupkg" "siphon_sdk-$version-py3-none-any.whl" \
+for f in "siphon-$version-linux-x64.tar.gz" "siphon.$version.nupkg" "Siphon.Bindings.$version.nupkg" "siphon_sdk-$version-py3-none-any.whl" \
          "siphon_sdk-$version.tar.gz" "siphon_stubs-$version-py3-none-any.whl" "siphon_stubs-$version.tar.gz"; do
   check "artifacts/$f" test -f "$out/$f"
 done
@@ -107,6 +110,39 @@ if (cd "$tmp" && DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet tool install siphon --tool
   fi
 else
   fail "dotnet tool install"; cat "$tmp/tool.log" >&2
+fi
+
+echo "== an extension built against the Siphon.Bindings package"
+mkdir -p "$tmp/ext"
+cp "$root/examples/extensions/Acme.Pricing/Quote.cs" "$root/examples/extensions/pricing.py" "$tmp/ext/"
+cat >"$tmp/ext/nuget.config" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources><add key="artifacts" value="$out" /></packageSources>
+</configuration>
+EOF
+cat >"$tmp/ext/Acme.Pricing.csproj" <<EOF
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Nullable>enable</Nullable>
+    <AllowUnsafeBlocks>true</AllowUnsafeBlocks>
+  </PropertyGroup>
+  <ItemGroup><PackageReference Include="Siphon.Bindings" Version="$version" /></ItemGroup>
+</Project>
+EOF
+printf 'servers:\n  - listen: "127.0.0.1:0"\nextensions:\n  - bin/Release/net10.0/Acme.Pricing.dll\n' >"$tmp/ext/http.yaml"
+# Its own NuGet cache: a package of the same version from an earlier release must not stand in.
+if (cd "$tmp/ext" && NUGET_PACKAGES="$tmp/ext/packages" DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet build -c Release -nologo -v q) >"$tmp/ext.log" 2>&1; then
+  ok "an extension builds against Siphon.Bindings.$version.nupkg alone"
+  if serve bindings "$tmp/ext" "${bare[@]}" "$home/bin/siphon" run pricing.py --config http.yaml; then
+    check "bindings: the tarball's siphon serves the extension's type" bash -c \
+      "curl -fsS '$URL/quotes/x?price=10&currency=GBP' | grep -q '\"total\": 7.9'"
+    stop bindings
+  fi
+else
+  fail "building an extension against the package"; cat "$tmp/ext.log" >&2
 fi
 
 echo "== the Python packages, offline"

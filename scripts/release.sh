@@ -6,6 +6,8 @@
 #                                        with the SDK's and the stubs' wheels and sdists beside it
 #   siphon.VERSION.nupkg                 the host as a .NET tool: dotnet tool install --global siphon
 #                                        --add-source artifacts
+#   Siphon.Bindings.VERSION.nupkg        what an extension references: the binding runtime and, as
+#                                        its analyzer, the generator
 #   siphon_sdk-VERSION-py3-none-any.whl, siphon_sdk-VERSION.tar.gz
 #   siphon_stubs-VERSION-py3-none-any.whl, siphon_stubs-VERSION.tar.gz
 #                                        pip install them offline, anywhere
@@ -89,9 +91,9 @@ tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owne
 echo "release.sh: dotnet pack (the .NET tool)" >&2
 dotnet pack Siphon.Runtime/Siphon.Runtime.csproj -c Release -p:SiphonTool=true -o "$out" "${msbuild[@]}" >&2
 
-# Hook for issue 27 (extensions): pack Siphon.Bindings, the package users' extensions build against,
-# here with the same version, e.g.
-#   dotnet pack Siphon.Bindings/Siphon.Bindings.csproj -c Release -o "$out" "${msbuild[@]}"
+# ---- the package users' extensions build against (docs/extensions.md) ---------------------------
+echo "release.sh: dotnet pack (Siphon.Bindings)" >&2
+dotnet pack Siphon.Bindings/Siphon.Bindings.csproj -c Release -o "$out" "${msbuild[@]}" >&2
 
 (cd "$out" && sha256sum -- * >SHA256SUMS)
 echo "release.sh: done" >&2
