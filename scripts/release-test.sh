@@ -6,9 +6,10 @@
 #            (and no DOTNET_ROOT), answers, drains on SIGTERM and exits 0
 #   tool     dotnet tool install into a fresh --tool-path from artifacts/ only (no other NuGet
 #            source), serves a script copied into an empty directory
-#   bindings an extension (examples/extensions/Acme.Pricing's source) built in an empty directory
-#            against the Siphon.Bindings package from artifacts/ (its own NuGet cache), served by
-#            the tarball's siphon with examples/extensions/pricing.py
+#   bindings an extension (examples/extensions/Acme.Pricing's source and its test double) built in
+#            an empty directory against the Siphon.Bindings package from artifacts/ (its own NuGet
+#            cache), served by the tarball's siphon with examples/extensions/pricing.py; a drifted
+#            double fails its build
 #   Python   the SDK's and stubs' wheels and sdists pip-installed offline into fresh venvs; an
 #            example's tests pass against the installed SDK; pyright checks the examples (clean)
 #            and a script with a mistake (reported) against the installed stubs
@@ -113,15 +114,19 @@ else
 fi
 
 echo "== an extension built against the Siphon.Bindings package"
-mkdir -p "$tmp/ext"
-cp "$root/examples/extensions/Acme.Pricing/Quote.cs" "$root/examples/extensions/pricing.py" "$tmp/ext/"
-cat >"$tmp/ext/nuget.config" <<EOF
+# Not under $tmp, whose nuget.config clears every source but artifacts/: the package's own dependency
+# (pythonnet) comes from the machine's NuGet sources, as it would for a user.
+ext="$(mktemp -d /tmp/siphon-release-ext.XXXXXX)"
+mkdir -p "$ext/doubles/acme"
+cp "$root/examples/extensions/Acme.Pricing/Quote.cs" "$root/examples/extensions/pricing.py" "$ext/"
+cp "$root/examples/extensions/tests/doubles/acme/pricing.py" "$ext/doubles/acme/"
+cat >"$ext/nuget.config" <<EOF
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources><add key="artifacts" value="$out" /></packageSources>
 </configuration>
 EOF
-cat >"$tmp/ext/Acme.Pricing.csproj" <<EOF
+cat >"$ext/Acme.Pricing.csproj" <<EOF
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
     <TargetFramework>net10.0</TargetFramework>
@@ -129,21 +134,30 @@ cat >"$tmp/ext/Acme.Pricing.csproj" <<EOF
     <Nullable>enable</Nullable>
     <AllowUnsafeBlocks>true</AllowUnsafeBlocks>
   </PropertyGroup>
-  <ItemGroup><PackageReference Include="Siphon.Bindings" Version="$version" /></ItemGroup>
+  <ItemGroup>
+    <PackageReference Include="Siphon.Bindings" Version="$version" />
+    <AdditionalFiles Include="doubles/acme/pricing.py" />
+  </ItemGroup>
 </Project>
 EOF
-printf 'servers:\n  - listen: "127.0.0.1:0"\nextensions:\n  - bin/Release/net10.0/Acme.Pricing.dll\n' >"$tmp/ext/http.yaml"
+printf 'servers:\n  - listen: "127.0.0.1:0"\nextensions:\n  - bin/Release/net10.0/Acme.Pricing.dll\n' >"$ext/http.yaml"
 # Its own NuGet cache: a package of the same version from an earlier release must not stand in.
-if (cd "$tmp/ext" && NUGET_PACKAGES="$tmp/ext/packages" DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet build -c Release -nologo -v q) >"$tmp/ext.log" 2>&1; then
-  ok "an extension builds against Siphon.Bindings.$version.nupkg alone"
-  if serve bindings "$tmp/ext" "${bare[@]}" "$home/bin/siphon" run pricing.py --config http.yaml; then
+build_ext() { (cd "$ext" && NUGET_PACKAGES="$ext/packages" DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet build -c Release -nologo -v q) >"$tmp/ext.log" 2>&1; }
+if build_ext; then
+  ok "an extension builds against Siphon.Bindings.$version.nupkg, its test double checked by the package's analyzer"
+  if serve bindings "$ext" "${bare[@]}" "$home/bin/siphon" run pricing.py --config http.yaml; then
     check "bindings: the tarball's siphon serves the extension's type" bash -c \
       "curl -fsS '$URL/quotes/x?price=10&currency=GBP' | grep -q '\"total\": 7.9'"
     stop bindings
   fi
+  sed -i 's/    async def price_in/    def price_in/' "$ext/doubles/acme/pricing.py"
+  if build_ext; then fail "bindings: a double that drifted (def for async def) still built"
+  elif grep -q SIPH0004 "$tmp/ext.log"; then ok "bindings: a double that drifted (def for async def) fails the build with SIPH0004"
+  else fail "bindings: the drifted double's build failed without SIPH0004"; cat "$tmp/ext.log" >&2; fi
 else
   fail "building an extension against the package"; cat "$tmp/ext.log" >&2
 fi
+rm -rf "$ext"
 
 echo "== the Python packages, offline"
 pip_env=(env PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1)

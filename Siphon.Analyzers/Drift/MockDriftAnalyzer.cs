@@ -54,6 +54,7 @@ namespace Siphon.Analyzers.Drift
             {
                 for (var i = 0; i < modules.Count; i++)
                 {
+                    if (modules[i].IsExtension && bound[i].IsEmpty) continue; // a path that only looks like the module
                     Interlocked.Increment(ref s_comparisons);
                     foreach (var finding in DriftComparer.Compare(bound[i], modules[i]))
                         endContext.ReportDiagnostic(finding.ToDiagnostic());

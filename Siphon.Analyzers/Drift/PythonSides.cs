@@ -10,6 +10,11 @@
 //     siphon_drift.runtime_python_suffix = python/siphon/http.py
 //     siphon_drift.sdk_log_suffix = siphon_sdk/log.py
 //     siphon_drift.runtime_log_suffix = python/siphon/log.py
+//
+// An extension's types (docs/extensions.md) are compared with its Python test double: any other
+// .py additional file stands for each module its path can spell outside siphon
+// (tests/doubles/acme/pricing.py: pricing, acme.pricing, doubles.acme.pricing, ...), and such a
+// module is compared only when the compilation binds a type into it (MockDriftAnalyzer).
 using System;
 using System.Collections.Generic;
 using System.Threading;
@@ -54,8 +59,9 @@ namespace Siphon.Analyzers.Drift
         /// other modules are not compared.</summary>
         public static readonly string[] Modules = { "siphon.http", "siphon.cache" };
 
-        private PythonSides(string module, PythonFile mock, PythonFile? runtime, PythonFile? logMock, PythonFile? logRuntime)
+        private PythonSides(string module, PythonFile mock, PythonFile? runtime, PythonFile? logMock, PythonFile? logRuntime, bool isExtension = false)
         {
+            IsExtension = isExtension;
             Module = module;
             Mock = mock;
             Runtime = runtime;
@@ -77,6 +83,9 @@ namespace Siphon.Analyzers.Drift
         /// <summary>Null when the runtime's siphon/http.py is not an additional file: then its
         /// functions and classes are not compared (nothing can be said about them).</summary>
         public PythonFile? Runtime { get; }
+
+        /// <summary>An extension module's test double (compared only when a type is bound into the module).</summary>
+        public bool IsExtension { get; }
 
         /// <summary>One entry per module whose SDK mock is among the additional files (a module
         /// without one is not compared); empty when there is none: the rules then report nothing.</summary>
@@ -106,7 +115,44 @@ namespace Siphon.Analyzers.Drift
                 }
                 if (mock is not null) result.Add(new PythonSides(module, mock, runtime, logMock, logRuntime));
             }
+            AddExtensionDoubles(options, result, cancellationToken);
             return result;
+        }
+
+        // Every other .py additional file, for each module (outside siphon) that its last path
+        // segments spell; read once, shared by those candidates.
+        private static void AddExtensionDoubles(AnalyzerOptions options, List<PythonSides> result, CancellationToken cancellationToken)
+        {
+            var claimed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var sides in result)
+                foreach (var f in new[] { sides.Mock, sides.Runtime, sides.LogMock, sides.LogRuntime })
+                    if (f is not null) claimed.Add(f.Path);
+            foreach (var additional in options.AdditionalFiles)
+            {
+                var path = additional.Path.Replace('\\', '/');
+                if (!path.EndsWith(".py", StringComparison.Ordinal) || claimed.Contains(additional.Path)) continue;
+                var segments = path.Substring(0, path.Length - 3).Split('/');
+                PythonFile? file = null;
+                for (var n = 1; n <= segments.Length; n++)
+                {
+                    var last = new string[n];
+                    Array.Copy(segments, segments.Length - n, last, 0, n);
+                    if (!Array.TrueForAll(last, IsIdentifier)) break;
+                    var module = string.Join(".", last);
+                    if (module == "siphon" || module.StartsWith("siphon.", StringComparison.Ordinal)) continue;
+                    file ??= Read(additional, "", cancellationToken); // parsed once; each candidate names it by its own module path
+                    if (file is null) break;
+                    result.Add(new PythonSides(module, file with { DisplayName = string.Join("/", last) + ".py" }, null, null, null, isExtension: true));
+                }
+            }
+        }
+
+        private static bool IsIdentifier(string segment)
+        {
+            if (segment.Length == 0 || segment == "__init__" || !(char.IsLetter(segment[0]) || segment[0] == '_')) return false;
+            foreach (var c in segment)
+                if (!(char.IsLetterOrDigit(c) || c == '_')) return false;
+            return true;
         }
 
         /// <summary>The http file's suffix with its file name replaced: siphon_sdk/http.py → siphon_sdk/cache.py.</summary>
