@@ -1,8 +1,8 @@
 """A script using a .NET extension: ``Quote`` is a C# type (Acme.Pricing/Quote.cs) bound by the
 same generator as the host's own types, imported from the module its ``[PyClass]`` names.
 
-    dotnet build examples/extensions/Acme.Pricing    # once (the repository's build does it too)
-    cd examples/extensions && ../../siphon run pricing.py
+    dotnet build -c Release examples/extensions/Acme.Pricing    # once, and after a change to it
+    cd examples/extensions && ../../siphon run pricing.py          # http.yaml here names the assembly
     curl '127.0.0.1:8080/quotes/ab-1?price=19.99&discount=10&currency=EUR'
 """
 import json

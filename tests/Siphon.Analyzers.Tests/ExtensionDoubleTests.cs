@@ -77,3 +77,35 @@ public class ExtensionDoubleTests
         Assert.Empty(await RunAsync(Quote, "/ext/tests/doubles/acme/shipping.py", "class Parcel:\n    pass\n"));
     }
 }
+
+/// <summary>The example extension's real source and real test double (examples/extensions): silent
+/// as committed, and a drift planted in the double is reported with its SIPH id.</summary>
+public class ExampleExtensionDoubleTests
+{
+    private const string DoubleRelative = "examples/extensions/tests/doubles/acme/pricing.py";
+
+    private static async Task<ImmutableArray<Diagnostic>> RunAsync(string doublePy)
+    {
+        var compilation = DriftTest.Compile(
+            [(Repo.PathOf("examples/extensions/Acme.Pricing/Quote.cs"), Repo.Read("examples/extensions/Acme.Pricing/Quote.cs")),
+             ("/repo/Attributes.cs", DriftTest.Attributes), ("/repo/Usings.cs", DriftTest.Usings)],
+            Basic.Reference.Assemblies.Net100.References.All);
+        return await DriftTest.RunAsync(compilation, [new InMemoryAdditionalText(Repo.PathOf(DoubleRelative), doublePy)]);
+    }
+
+    [Fact]
+    public async Task The_committed_double_matches_the_extension()
+    {
+        Assert.Empty(await RunAsync(Repo.Read(DoubleRelative)));
+    }
+
+    [Fact]
+    public async Task A_planted_drift_in_the_double_is_reported()
+    {
+        var planted = Repo.Read(DoubleRelative).Replace("    async def price_in(self, currency: str) -> float:", "    def price_in(self, currency: str) -> float:");
+        var d = Assert.Single(await RunAsync(planted));
+        Assert.Equal(RuleIdentifiers.AsyncMismatch, d.Id);
+        Assert.StartsWith("Quote.price_in: the SDK mock (acme/pricing.py:", d.GetMessage(), StringComparison.Ordinal);
+        Assert.EndsWith("Quote.cs", d.Location.GetLineSpan().Path, StringComparison.Ordinal);
+    }
+}
