@@ -199,13 +199,14 @@ public static class Program
             log.LogInformation("stopped");
             return rc == 0 ? 0 : 1;
         }
-        catch (Exception e) when (e is PythonNotFoundException or PythonInitException or ScriptLoadException or PythonException or TlsConfigException or RouteTableException)
+        catch (Exception e) when (e is PythonNotFoundException or PythonInitException or ScriptLoadException or PythonException or TlsConfigException or RouteTableException
+                                       or Extensions.ExtensionException)
         {
-            Fail(e.Message);
+            Fail(e is Extensions.ExtensionException ? $"{config.SourcePath}: {e.Message}" : e.Message);
             // A pool that failed to start has stopped its workers already; one that started (a bad
             // TLS file is found after the script loaded) runs its on_shutdown hooks and finalises.
             if (started is not null) await started.StopAsync();
-            return e is TlsConfigException ? 2 : 1;
+            return e is TlsConfigException or Extensions.ExtensionException ? 2 : 1;
         }
 
         void Fail(string message)

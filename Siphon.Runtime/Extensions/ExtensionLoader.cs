@@ -48,6 +48,18 @@ public static class ExtensionLoader
         return [.. modules];
     }
 
+    /// <summary>The binary contract: an extension runs with the Siphon.Bindings of the major.minor it
+    /// was built against (a patch release of the host keeps that contract; docs/extensions.md).</summary>
+    private static void CheckBindingsVersion(Assembly extension, string where)
+    {
+        var host = typeof(BindingRegistry).Assembly.GetName();
+        var built = extension.GetReferencedAssemblies().FirstOrDefault(n => n.Name == host.Name);
+        if (built?.Version is not { } v || host.Version is not { } h) return; // no reference: "no [PyClass] type" says why
+        if (v.Major != h.Major || v.Minor != h.Minor)
+            throw new ExtensionException($"{where}: built against Siphon.Bindings {v.Major}.{v.Minor}.{v.Build}, and this host has {h.Major}.{h.Minor}.{h.Build}: " +
+                                         $"rebuild it against Siphon.Bindings {h.Major}.{h.Minor}.x (the same major.minor)");
+    }
+
     private static Assembly LoadOnce(string path, string where)
     {
         lock (s_lock)
@@ -67,6 +79,7 @@ public static class ExtensionLoader
             {
                 throw new ExtensionException($"{where}: cannot be loaded ({e.Message})");
             }
+            CheckBindingsVersion(assembly, where);
             var dependencies = new AssemblyDependencyResolver(path);
             AssemblyLoadContext.Default.Resolving += (context, name) =>
                 dependencies.ResolveAssemblyToPath(name) is { } p ? context.LoadFromAssemblyPath(p) : null;

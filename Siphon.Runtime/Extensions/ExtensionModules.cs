@@ -1,7 +1,8 @@
 // The Python modules of the loaded extensions, made in each interpreter at worker set-up (beside
 // `siphon._native`): one module per [PyClass] Module name outside `siphon`, holding its types, so
 // `from acme.pricing import Quote` works in scripts. A parent package is imported when one is
-// installed, else made empty (`acme`), so an extension never shadows a real package.
+// installed, else made empty (`acme`); a module that an installed Python module already has the
+// name of stops start-up (exit 2), so an extension never hides a real module.
 using Siphon.Runtime.Python;
 using Siphon.Runtime.Python.Binding;
 
@@ -25,6 +26,13 @@ internal static class ExtensionModules
                 PyObjects.SetItem(types.Handle, d.Name, BindingRegistry.TypeOf(d.ClrType));
             PyObjects.SetItem(modules.Handle, group.Key, types.Handle);
         }
-        host.InstallExtensionModules(modules.Handle);
+        try
+        {
+            host.InstallExtensionModules(modules.Handle);
+        }
+        catch (PythonException e) // a module that would hide an installed Python one
+        {
+            throw new ExtensionException(e.Message);
+        }
     }
 }

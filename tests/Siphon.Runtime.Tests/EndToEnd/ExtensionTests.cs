@@ -42,14 +42,16 @@ public class ExtensionTests
     {
         using var dir = new TempDir();
         var script = dir.Write("interp.py", """
-            import threading
+            import os
             from acme.pricing import Quote
             from siphon import http
+
+            INTERPRETER = os.urandom(8).hex()  # the script loads once per interpreter
 
             @http.route("/q/{n}")
             async def q(req):
                 quote = Quote("s", float(req.path_params["n"]))
-                return http.Response(body=f"{quote.discounted(50)} {await quote.price_in('GBP')} {threading.get_ident()}")
+                return http.Response(body=f"{quote.discounted(50)} {await quote.price_in('GBP')} {INTERPRETER}")
             """);
         var config = dir.Write("http.yaml", $"""
             python: {JsonSerializer.Serialize(Pythons.AtLeast313)}
@@ -68,7 +70,7 @@ public class ExtensionTests
             var parts = answers[i].Split(' ');
             Assert.Equal((Math.Round(i * 0.5, 2), Math.Round(i * 0.79, 2)), (double.Parse(parts[0]), double.Parse(parts[1])));
         }
-        Assert.Equal(2, answers.Select(a => a.Split(' ')[2]).Distinct().Count()); // both workers' threads answered
+        Assert.Equal(2, answers.Select(a => a.Split(' ')[2]).Distinct().Count()); // both interpreters answered
         Assert.Equal(0, await siphon.StopAsync());
     }
 
@@ -85,6 +87,25 @@ public class ExtensionTests
         await using var p = SiphonProcess.Launch(["run", dir.Write("app.py", "from siphon import http\n"), "--config", config], dir.Path);
         Assert.Equal(2, await p.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains($"siphon: error: {config}: {Path.Combine(dir.Path, "ext", "Nope.dll")} (extensions[0]): no such file", p.Output);
+        Assert.DoesNotContain("listening on", p.Output);
+    }
+
+    [Fact]
+    public async Task An_extension_module_an_installed_python_module_has_the_name_of_stops_start_up()
+    {
+        using var dir = new TempDir();
+        dir.Write("site/acme/__init__.py", "");
+        var installed = dir.Write("site/acme/pricing.py", "PRICE = 1\n");
+        var config = dir.Write("http.yaml", $"""
+            servers:
+              - listen: "127.0.0.1:0"
+            extensions:
+              - {JsonSerializer.Serialize(ExampleExtension.Dll)}
+            """);
+        await using var p = SiphonProcess.Launch(["run", dir.Write("app.py", "from siphon import http\n"), "--config", config], dir.Path,
+            new Dictionary<string, string> { ["PYTHONPATH"] = Path.Combine(dir.Path, "site") });
+        Assert.Equal(2, await p.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"extension module acme.pricing has the name of an installed Python module ({installed})", p.Output);
         Assert.DoesNotContain("listening on", p.Output);
     }
 }

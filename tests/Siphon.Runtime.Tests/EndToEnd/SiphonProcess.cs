@@ -147,6 +147,7 @@ public sealed class TempDir : IDisposable
     public string Write(string name, string content)
     {
         var p = System.IO.Path.Combine(Path, name);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(p)!);
         File.WriteAllText(p, content.ReplaceLineEndings("\n"));
         return p;
     }
