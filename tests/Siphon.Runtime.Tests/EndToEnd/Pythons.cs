@@ -108,3 +108,14 @@ public sealed class PythonBefore313FactAttribute : FactAttribute
             Skip = "no CPython 3.11 or 3.12 on this machine to check that worker_mode: interpreters is refused on it";
     }
 }
+
+/// <summary>A slow check (a 256 MiB transfer) that runs in the full mode of the tests only
+/// (`SIPHON_FULL=1 ./test`), skipped with the reason otherwise: `./test` stays within its time.</summary>
+public sealed class FullModeFactAttribute : FactAttribute
+{
+    public FullModeFactAttribute()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("SIPHON_FULL")))
+            Skip = "a 256 MiB transfer: runs with SIPHON_FULL=1 ./test (the full mode)";
+    }
+}

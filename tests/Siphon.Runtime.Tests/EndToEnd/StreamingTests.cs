@@ -473,7 +473,7 @@ public class StreamingTests(ITestOutputHelper output, SharedHosts hosts) : IClas
         throw new InvalidOperationException($"{field} not in /proc/{pid}/status");
     }
 
-    [Fact]
+    [FullModeFact]
     public async Task A_256_MiB_upload_and_download_grow_the_hosts_peak_rss_by_less_than_64_MiB()
     {
         var (siphon, dir, certs) = await Start(maxBody: "1073741824", timeoutMs: "300000");

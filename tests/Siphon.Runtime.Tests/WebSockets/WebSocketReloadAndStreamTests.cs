@@ -60,7 +60,7 @@ public class WebSocketReloadAndStreamTests(ITestOutputHelper output)
 
     private const int Messages = 256; // of 1 MiB
 
-    [Fact]
+    [FullModeFact]
     public async Task A_256_MiB_binary_stream_through_one_socket_keeps_peak_rss_growth_under_32_MiB()
     {
         using var dir = new TempDir();
