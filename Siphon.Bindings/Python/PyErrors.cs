@@ -74,7 +74,7 @@ public static unsafe class PyErrors
     /// <summary>Formats an exception instance (with its traceback) the way Python prints it.</summary>
     public static string FormatTraceback(nint exception)
     {
-        var tb = GetAttrOrNull(exception, "__traceback__");
+        var tb = PyObjects.GetAttrOrNull(exception, "__traceback__");
         if (tb == 0) CApi.PyErr_Clear();
         try
         {
@@ -108,19 +108,9 @@ public static unsafe class PyErrors
         }
     }
 
-    /// <summary>o.name as a new reference, or 0 with the error set: for paths that must not throw.</summary>
-    private static nint GetAttrOrNull(nint o, string name)
-    {
-        var n = CApi.PyUnicode_InternFromString((byte*)Utf8Z.Of(name));
-        if (n == 0) return 0;
-        var a = CApi.PyObject_GetAttr(o, n);
-        CApi.Py_DecRef(n);
-        return a;
-    }
-
     private static string TypeName(nint type)
     {
-        using var name = PyOwned.Adopt(GetAttrOrNull(type, "__qualname__"));
+        using var name = PyOwned.Adopt(PyObjects.GetAttrOrNull(type, "__qualname__"));
         if (name.IsNull) { CApi.PyErr_Clear(); return "?"; }
         return PyConvert.ToStringRaw(name.Handle);
     }
@@ -170,7 +160,7 @@ public static unsafe class PyErrors
     {
         using var module = PyOwned.Adopt(CApi.PyImport_ImportModule((byte*)Utf8Z.Of(r.PyModule)));
         if (module.IsNull) { CApi.PyErr_Clear(); return false; }
-        using var type = PyOwned.Adopt(GetAttrOrNull(module.Handle, r.PyTypeName));
+        using var type = PyOwned.Adopt(PyObjects.GetAttrOrNull(module.Handle, r.PyTypeName));
         if (type.IsNull) { CApi.PyErr_Clear(); return false; }
         using var msg = PyOwned.Adopt(PyConvert.ToPy(message));
         using var instance = PyOwned.Adopt(CApi.PyObject_CallOneArg(type.Handle, msg.Handle));

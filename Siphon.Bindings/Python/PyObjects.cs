@@ -90,11 +90,21 @@ internal static unsafe class PyObjects
     /// <summary>Whether o has the attribute (a lookup that raises counts as no). GIL held.</summary>
     public static bool HasAttr(nint o, string name)
     {
-        using var n = Name(name);
-        var a = CApi.PyObject_GetAttr(o, n.Handle);
+        var a = GetAttrOrNull(o, name);
         if (a == 0) { CApi.PyErr_Clear(); return false; }
         CApi.Py_DecRef(a);
         return true;
+    }
+
+    /// <summary>o.name as a new reference, or 0 with the Python error set (never throws): for the
+    /// paths that report errors themselves. GIL held.</summary>
+    public static nint GetAttrOrNull(nint o, string name)
+    {
+        var n = CApi.PyUnicode_InternFromString((byte*)Utf8Z.Of(name));
+        if (n == 0) return 0;
+        var a = CApi.PyObject_GetAttr(o, n);
+        CApi.Py_DecRef(n);
+        return a;
     }
 
     /// <summary>isinstance(o, cls); a check that raises is a PythonException. GIL held.</summary>

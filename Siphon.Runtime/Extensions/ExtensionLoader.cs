@@ -16,6 +16,13 @@ public sealed class ExtensionException(string message) : Exception(message);
 
 public static class ExtensionLoader
 {
+    /// <summary>`siphon` and `siphon.*`: the host's own modules, which no extension may bind into.</summary>
+    internal static bool IsHostModule(string module) => module == "siphon" || module.StartsWith("siphon.", StringComparison.Ordinal);
+
+    /// <summary>The loaded extensions' bound types, by module (none before <see cref="Load"/>).</summary>
+    internal static IEnumerable<IGrouping<string, PyTypeDefinition>> DefinitionsByModule() =>
+        BindingRegistry.Definitions.Where(d => !IsHostModule(d.Module)).GroupBy(d => d.Module);
+
     private static readonly object s_lock = new();
     private static readonly Dictionary<string, Assembly> s_loaded = new(StringComparer.Ordinal);
 
@@ -37,7 +44,7 @@ public static class ExtensionLoader
                                              "(reference Siphon.Bindings and Siphon.Bindings.Generator as an analyzer; docs/extensions.md)");
             foreach (var d in definitions)
             {
-                if (d.Module == "siphon" || d.Module.StartsWith("siphon.", StringComparison.Ordinal))
+                if (IsHostModule(d.Module))
                     throw new ExtensionException($"{where}: {d.ClrType.FullName} is bound into module {d.Module}, which is the host's own: choose another Module");
                 var other = BindingRegistry.Definitions.FirstOrDefault(o => o.Module == d.Module && o.ClrType.Assembly != assembly);
                 if (other is not null)

@@ -13,10 +13,7 @@ internal static class ExtensionModules
     /// <summary>Installs every extension module (none when no extension is loaded). GIL held.</summary>
     public static void Install(HostPackage host)
     {
-        var byModule = BindingRegistry.Definitions
-            .Where(d => d.Module != "siphon" && !d.Module.StartsWith("siphon.", StringComparison.Ordinal))
-            .GroupBy(d => d.Module)
-            .ToList();
+        var byModule = ExtensionLoader.DefinitionsByModule().ToList();
         if (byModule.Count == 0) return;
         using var modules = PyOwned.Checked(CApi.PyDict_New());
         foreach (var group in byModule)

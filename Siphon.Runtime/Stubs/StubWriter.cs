@@ -31,9 +31,7 @@ public static class StubWriter
     // package the stubs would otherwise lack.
     private static void AddExtensionModules(SortedDictionary<string, string> result)
     {
-        foreach (var group in BindingRegistry.Definitions
-                     .Where(d => d.Module != "siphon" && !d.Module.StartsWith("siphon.", StringComparison.Ordinal))
-                     .GroupBy(d => d.Module))
+        foreach (var group in Extensions.ExtensionLoader.DefinitionsByModule())
         {
             var classes = group.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => d.Stub.TrimEnd() + "\n");
             var assembly = group.First().ClrType.Assembly.GetName().Name;

@@ -45,9 +45,11 @@ public class ExtensionDoubleTests
                 return self._price
         """;
 
-    private static async Task<ImmutableArray<Diagnostic>> RunAsync(string csharp, string doublePath, string doublePy)
+    /// <summary>The drift diagnostics of <paramref name="csharp"/> (as the file <paramref name="csPath"/>)
+    /// with <paramref name="doublePy"/> as the one additional file, at <paramref name="doublePath"/>.</summary>
+    internal static async Task<ImmutableArray<Diagnostic>> RunAsync(string csharp, string doublePath, string doublePy, string csPath = "/ext/Quote.cs")
     {
-        var compilation = DriftTest.Compile([("/ext/Quote.cs", csharp), ("/repo/Attributes.cs", DriftTest.Attributes), ("/repo/Usings.cs", DriftTest.Usings)],
+        var compilation = DriftTest.Compile([(csPath, csharp), ("/repo/Attributes.cs", DriftTest.Attributes), ("/repo/Usings.cs", DriftTest.Usings)],
             Basic.Reference.Assemblies.Net100.References.All);
         return await DriftTest.RunAsync(compilation, [new InMemoryAdditionalText(doublePath, doublePy)]);
     }
@@ -84,14 +86,10 @@ public class ExampleExtensionDoubleTests
 {
     private const string DoubleRelative = "examples/extensions/tests/doubles/acme/pricing.py";
 
-    private static async Task<ImmutableArray<Diagnostic>> RunAsync(string doublePy)
-    {
-        var compilation = DriftTest.Compile(
-            [(Repo.PathOf("examples/extensions/Acme.Pricing/Quote.cs"), Repo.Read("examples/extensions/Acme.Pricing/Quote.cs")),
-             ("/repo/Attributes.cs", DriftTest.Attributes), ("/repo/Usings.cs", DriftTest.Usings)],
-            Basic.Reference.Assemblies.Net100.References.All);
-        return await DriftTest.RunAsync(compilation, [new InMemoryAdditionalText(Repo.PathOf(DoubleRelative), doublePy)]);
-    }
+    private const string QuoteRelative = "examples/extensions/Acme.Pricing/Quote.cs";
+
+    private static Task<ImmutableArray<Diagnostic>> RunAsync(string doublePy) =>
+        ExtensionDoubleTests.RunAsync(Repo.Read(QuoteRelative), Repo.PathOf(DoubleRelative), doublePy, Repo.PathOf(QuoteRelative));
 
     [Fact]
     public async Task The_committed_double_matches_the_extension()

@@ -14,7 +14,7 @@ public static class NativeModule
         using var module = PyObjects.NewModule("siphon._native");
         foreach (var def in BindingRegistry.Definitions)
         {
-            if (def.Module != "siphon" && !def.Module.StartsWith("siphon.", StringComparison.Ordinal)) continue;
+            if (!Extensions.ExtensionLoader.IsHostModule(def.Module)) continue;
             var type = BindingRegistry.TypeOf(def.ClrType);
             PyObjects.SetAttr(module.Handle, def.Name, type);
         }
