@@ -83,15 +83,22 @@ cpu_ticks() {
   for t in /proc/$1/task/*; do sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}'; done 2>/dev/null | awk '{n += $1} END {print n}'
 }
 
-# measure_url PID URL WARMUP_SECS: warms up, then wrk -t1 -c64 -d10s; prints "rps cpu_us_per_request".
+# context_switches PID: voluntary + involuntary context switches of every thread of PID (so far).
+context_switches() {
+  cat /proc/$1/task/*/status 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches:/ {n += $2} END {print n + 0}'
+}
+
+# measure_url PID URL WARMUP_SECS: warms up, then wrk -t1 -c64 -d10s; prints "rps cpu_us_per_request
+# context_switches_per_request" (threads that ended during the run are not counted in the last).
 measure_url() {
-  local pid=$1 url=$2 warm=$3 before after out reqs rps
+  local pid=$1 url=$2 warm=$3 before after out reqs rps cs_before cs_after
   wrk -t1 -c64 -d"${warm}s" "$url" >/dev/null
-  before=$(cpu_ticks "$pid")
+  before=$(cpu_ticks "$pid"); cs_before=$(context_switches "$pid")
   out=$(wrk -t1 -c64 -d10s "$url")
-  after=$(cpu_ticks "$pid")
+  after=$(cpu_ticks "$pid"); cs_after=$(context_switches "$pid")
   reqs=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  awk -v reqs="$reqs" -v rps="$rps" -v hz="$(getconf CLK_TCK)" -v d=$((after - before)) 'BEGIN {printf "%s %.2f\n", rps, d * 1e6 / hz / reqs}'
+  awk -v reqs="$reqs" -v rps="$rps" -v hz="$(getconf CLK_TCK)" -v d=$((after - before)) -v cs=$((cs_after - cs_before)) \
+    'BEGIN {printf "%s %.2f %.3f\n", rps, d * 1e6 / hz / reqs, cs / reqs}'
 }
 
 # wait_for URL: until it answers (15 s at most).
