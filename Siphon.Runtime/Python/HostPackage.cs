@@ -37,12 +37,14 @@ internal sealed unsafe class HostPackage : IDisposable
     public PyOwned NewEventLoop(nint park) => PyObjects.CallMethod(_module.Handle, "new_event_loop", park);
 
     /// <summary>On a borrowing thread: the awaitable as a task of <paramref name="loop"/> with its first
-    /// step run here (a new reference), and whether the loop must be woken.</summary>
-    public PyOwned FirstStep(nint loop, nint awaitable, out bool wakeLoop)
+    /// step run here, and whether the loop must be woken. A new reference: the task's result when
+    /// <paramref name="finished"/> (it returned without raising), else the task.</summary>
+    public PyOwned FirstStep(nint loop, nint awaitable, out bool wakeLoop, out bool finished)
     {
-        using var pair = PyObjects.Call(_firstStep.Handle, loop, awaitable);
-        wakeLoop = PyObjects.IsTrue(PyObjects.TupleItem(pair.Handle, 1));
-        return new PyBorrowed(PyObjects.TupleItem(pair.Handle, 0)).NewReference();
+        using var step = PyObjects.Call(_firstStep.Handle, loop, awaitable);
+        wakeLoop = PyObjects.IsTrue(PyObjects.TupleItem(step.Handle, 1));
+        finished = PyObjects.IsTrue(PyObjects.TupleItem(step.Handle, 2));
+        return new PyBorrowed(PyObjects.TupleItem(step.Handle, 0)).NewReference();
     }
 
     /// <summary>Whether a thread the host does not know may run this interpreter's Python (see

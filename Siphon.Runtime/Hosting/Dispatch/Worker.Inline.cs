@@ -161,8 +161,10 @@ public sealed unsafe partial class Worker
         if (!Settle(p, Call(p, onLoop: true), out var r)) return false;
         using (r)
         {
-            using var task = _host!.FirstStep(_loop!.Handle, r.Handle, out var wake);
-            FinishOrTrack(p, task.Handle);
+            using var step = _host!.FirstStep(_loop!.Handle, r.Handle, out var wake, out var finished);
+            if (!finished) FinishOrTrack(p, step.Handle);
+            else if (PyObjects.TypeOf(step.Handle) == _responseType) p.Complete(BoundObject.Get<Response>(step.Handle));
+            else BadResult(p, step.Handle);
             return wake;
         }
     }

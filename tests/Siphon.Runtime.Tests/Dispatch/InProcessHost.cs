@@ -25,6 +25,9 @@ public sealed class InProcessHost : IAsyncDisposable
 
     public string Url => _server.Listeners[0].Url;
 
+    /// <summary>The one worker (its counters: requests run on Kestrel threads).</summary>
+    public Worker Worker => _workers.Workers[0];
+
     /// <summary>Every line logged so far (the host's and the script's <c>log.*</c>), one per line.</summary>
     public string Log => _log.Text;
 

@@ -11,8 +11,10 @@ namespace Siphon.Runtime.Tests.Dispatch;
 public sealed class RequestHandlerTests(RequestHandlerTests.Host host) : IClassFixture<RequestHandlerTests.Host>
 {
     private const string Script = """
-        import asyncio
+        import asyncio, contextvars
         from siphon import http, log
+
+        seen = contextvars.ContextVar("seen", default="unset")
 
         uploads = []
         cancelled = []
@@ -64,6 +66,21 @@ public sealed class RequestHandlerTests(RequestHandlerTests.Host host) : IClassF
         @http.route("/none")
         async def none(req):
             return None
+
+        @http.route("/task/{v}")
+        async def task_semantics(req):
+            # What a handler may rely on in its first step, wherever that runs: its own task, its
+            # own context (nothing another request set), the loop as the running loop.
+            before = seen.get()
+            seen.set(req.path_params["v"])
+            task = asyncio.current_task()
+            async with asyncio.timeout(5):  # needs the current task
+                pass
+            if req.query_params.get("suspend"):
+                async with asyncio.TaskGroup() as tg:  # needs it too; suspends
+                    tg.create_task(asyncio.sleep(0))
+            same = asyncio.current_task() is task and task is not None
+            return http.Response(body=f"{before} {seen.get()} {same} {asyncio.get_running_loop() is task.get_loop()}")
         """;
 
     /// <summary>The class's one in-process host: max_body_bytes 64, request_timeout_ms 300.</summary>
@@ -113,6 +130,21 @@ public sealed class RequestHandlerTests(RequestHandlerTests.Host host) : IClassF
             i % 2 == 0 ? await Http.GetStringAsync($"{Url}/plain/{i}?q=v{i}") : await Http.GetStringAsync($"{Url}/items/{i}")));
         for (var i = 0; i < answers.Length; i++)
             Assert.Equal(i % 2 == 0 ? $"plain {i} v{i}" : $$"""{"id": "{{i}}"}""", answers[i]);
+    }
+
+    [Fact]
+    public async Task An_async_handler_has_its_own_task_and_context_in_its_first_step_also_when_run_on_a_kestrel_thread()
+    {
+        var inlineBefore = host.Siphon.Worker.InlineRuns;
+        // One at a time (the loop parked: run on the thread that read it), then many at once
+        // (posted behind a borrower, or to the loop), finishing at once or suspending.
+        for (var i = 0; i < 20; i++)
+            Assert.Equal($"unset {i} True True", await Http.GetStringAsync($"{Url}/task/{i}"));
+        Assert.True(host.Siphon.Worker.InlineRuns >= inlineBefore + 20, "the requests ran on the thread that read them");
+        var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
+            Http.GetStringAsync($"{Url}/task/{i}" + (i % 3 == 0 ? "?suspend=1" : ""))));
+        for (var i = 0; i < answers.Length; i++)
+            Assert.Equal($"unset {i} True True", answers[i]);
     }
 
     [Fact]

@@ -8,12 +8,15 @@ import asyncio
 import selectors
 import sys
 import threading
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
 _eager = getattr(asyncio, "eager_task_factory", None)  # 3.12+
+_Task = asyncio.Task
+_coroutine = types.CoroutineType
 
 
 class ParkingSelector(selectors.EpollSelector):
@@ -41,21 +44,53 @@ def new_event_loop(park: Callable[[tuple[int, float]], None]) -> asyncio.Abstrac
     return loop
 
 
-def first_step(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[Any]) -> tuple[asyncio.Future[Any], bool]:
+class _StepCapture:
+    """Stands in for the loop's ``call_soon`` while a task is made on 3.11, which schedules only the
+    task's first step there: the step is kept to be run at once, without a Handle in the loop's
+    ready queue."""
+
+    __slots__ = ("step", "context")
+
+    def __call__(self, callback: Callable[..., object], *args: object, context: Any = None) -> None:
+        self.step = callback
+        self.context = context
+
+
+def first_step(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[Any]) -> tuple[Any, bool, bool]:
     """On a thread that borrowed the interpreter while the loop was parked: make ``awaitable`` a task
-    of ``loop`` and run its first step here, as the loop would. Returns the task and whether the
-    loop must be woken (the task suspended, or the step scheduled callbacks for the loop)."""
+    of ``loop`` and run its first step here, as the loop would. Returns ``(result, wake, True)`` when
+    the task finished with a result, else ``(task, wake, False)``; ``wake`` says whether the loop must
+    be woken (the task suspended, or the step scheduled callbacks for the loop)."""
     asyncio._set_running_loop(loop)
     try:
         ready: Any = loop._ready  # type: ignore[attr-defined]
-        queued = len(ready)
-        task = asyncio.ensure_future(awaitable, loop=loop)
-        # 3.11 (no eager factory): the task queued its first step; run it now, here.
-        if _eager is None and not task.done() and len(ready) == queued + 1:
-            ready.pop()._run()
-        return task, not task.done() or len(ready) > 0
+        if type(awaitable) is not _coroutine or loop._task_factory is not _eager:  # type: ignore[attr-defined]
+            task = _first_step_of_any(loop, awaitable, ready)
+        elif _eager is not None:  # 3.12+: the eager task runs its first step as it is made
+            task = _Task(awaitable, loop=loop, eager_start=True)  # type: ignore[call-arg]
+        else:  # 3.11: as loop.create_task without a factory, the first step kept and run here
+            capture = _StepCapture()
+            loop.call_soon = capture  # type: ignore[method-assign]
+            try:
+                task = _Task(awaitable, loop=loop)
+            finally:
+                del loop.call_soon
+            capture.context.run(capture.step)
+        if task.done() and not task.cancelled() and task.exception() is None:
+            return task.result(), len(ready) > 0, True
+        return task, not task.done() or len(ready) > 0, False
     finally:
         asyncio._set_running_loop(None)
+
+
+def _first_step_of_any(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[Any], ready: Any) -> asyncio.Future[Any]:
+    """Any awaitable, or a loop whose task factory the script replaced: through ensure_future, then
+    (3.11, no eager factory) the first step the task queued, run here."""
+    queued = len(ready)
+    task = asyncio.ensure_future(awaitable, loop=loop)
+    if _eager is None and not task.done() and len(ready) == queued + 1:
+        ready.pop()._run()
+    return task
 
 
 def foreign_threads() -> bool:
