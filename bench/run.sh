@@ -48,7 +48,7 @@ WRK=(wrk)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$BENCH/results/$STAMP"
 mkdir -p "$OUT/raw"
-RESULTS="$OUT/results.tsv"   # round server route rps p50_ms p99_ms requests non2xx socket_errors cpu_us_per_request
+RESULTS="$OUT/results.tsv"   # round server route rps p50_ms p99_ms requests non2xx socket_errors cpu_us_per_request context_switches_per_request
 STARTS="$OUT/starts.tsv"     # server start_ms (launch to first answered GET /hello)
 NOTES="$OUT/notes.md"        # servers that did not start or died, one Markdown item each
 : >"$RESULTS"; : >"$STARTS"; : >"$NOTES"
@@ -182,6 +182,19 @@ group_cpu_ticks() {
   done
   echo $total
 }
+
+# group_switches PGID: voluntary + involuntary context switches of every thread of every process
+# in the group (threads that ended are not counted).
+group_switches() {
+  local group=$1 f s pids=()
+  for f in /proc/[0-9]*/stat; do
+    read -r s <"$f" 2>/dev/null || continue
+    s=${s##*) }
+    set -- $s
+    if [ "$3" = "$group" ]; then f=${f%/stat}; pids+=("$f"); fi
+  done
+  for f in "${pids[@]}"; do cat "$f"/task/*/status 2>/dev/null; done | awk '/^(non)?voluntary_ctxt_switches:/ {n += $2} END {print n + 0}'
+}
 HZ=$(getconf CLK_TCK)
 
 # wrk_run OUTFILE ARGS...: one wrk run; never fails the script (a dead server gives "na").
@@ -202,7 +215,7 @@ check_answers() {  # check_answers NAME PORT TAG: keeps both responses; warns wh
   [ "$hello" = 'hello, world' ] || say "warning: $1 GET /hello answered '$hello'"
 }
 
-na_row() { printf '%s\t%s\t%s\tna\tna\tna\t0\t0\t0\tna\n' "$1" "$2" "$3" >>"$RESULTS"; }
+na_row() { printf '%s\t%s\t%s\tna\tna\tna\t0\t0\t0\tna\tna\n' "$1" "$2" "$3" >>"$RESULTS"; }
 
 # ---- rounds -------------------------------------------------------------------------------------
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -223,13 +236,17 @@ for round in $(seq 1 "$ROUNDS"); do
     warmup "$name" "$port" "$tag"
     for route in users hello; do
       path=/hello; [ $route = users ] && path=/users/42
-      cpu0=$(group_cpu_ticks "$SERVER_PID")
+      cpu0=$(group_cpu_ticks "$SERVER_PID"); cs0=$(group_switches "$SERVER_PID")
       wrk_run "$OUT/raw/$tag-$route.txt" -t1 -c$CONNECTIONS -d"${DURATION}s" --latency "http://127.0.0.1:$port$path"
-      cpu1=$(group_cpu_ticks "$SERVER_PID")
+      cpu1=$(group_cpu_ticks "$SERVER_PID"); cs1=$(group_switches "$SERVER_PID")
       if alive "$SERVER_PID"; then
         read -r rps p50 p99 reqs bad errs < <(parse_wrk "$OUT/raw/$tag-$route.txt")
-        cpu_us=na; [ "${reqs:-0}" -gt 0 ] && cpu_us=$(awk -v t=$((cpu1 - cpu0)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$route" "$rps" "$p50" "$p99" "$reqs" "$bad" "$errs" "$cpu_us" >>"$RESULTS"
+        cpu_us=na; cs=na
+        if [ "${reqs:-0}" -gt 0 ]; then
+          cpu_us=$(awk -v t=$((cpu1 - cpu0)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+          cs=$(awk -v c=$((cs1 - cs0)) -v n="$reqs" 'BEGIN { printf "%.3f", c / n }')
+        fi
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$route" "$rps" "$p50" "$p99" "$reqs" "$bad" "$errs" "$cpu_us" "$cs" >>"$RESULTS"
       else
         say "$name exited during the run (n/a)"
         echo "- round $round: $name exited during the $route run (raw/$tag.log)" >>"$NOTES"
@@ -287,7 +304,7 @@ fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report -------------------------------------------------------------------------------------
-# medians: "server route rps p50 p99 runs non2xx errors cpu_us cpu_min cpu_max" per server and route, in order.
+# medians: "server route rps p50 p99 runs non2xx errors cpu_us cpu_min cpu_max switches" per server and route, in order.
 medians() {
   awk -F'\t' -v order="$SERVERS" '
     function median(list,   n, a, i, j, t) {
@@ -298,14 +315,16 @@ medians() {
     function lo(list,   n, a, i, m) { n = split(list, a, " "); m = a[1] + 0; for (i = 2; i <= n; i++) if (a[i] + 0 < m) m = a[i] + 0; return m }
     function hi(list,   n, a, i, m) { n = split(list, a, " "); m = a[1] + 0; for (i = 2; i <= n; i++) if (a[i] + 0 > m) m = a[i] + 0; return m }
     $4 != "na" { k = $2 SUBSEP $3; rps[k] = rps[k] " " $4; p50[k] = p50[k] " " $5; p99[k] = p99[k] " " $6; runs[k]++; bad[k] += $8; err[k] += $9
-                 if ($10 != "na" && $10 != "") cpu[k] = cpu[k] " " $10 }
+                 if ($10 != "na" && $10 != "") cpu[k] = cpu[k] " " $10
+                 if ($11 != "na" && $11 != "") cs[k] = cs[k] " " $11 }
     END {
       n = split(order, names, " ")
       for (i = 1; i <= n; i++) for (r = 1; r <= 2; r++) {
         route = r == 1 ? "users" : "hello"; k = names[i] SUBSEP route
         c = cpu[k] == "" ? "na na na" : sprintf("%.2f %.2f %.2f", median(cpu[k]), lo(cpu[k]), hi(cpu[k]))
-        if (runs[k]) printf "%s %s %.1f %.3f %.3f %d %d %d %s\n", names[i], route, median(rps[k]), median(p50[k]), median(p99[k]), runs[k], bad[k], err[k], c
-        else printf "%s %s na na na 0 0 0 na na na\n", names[i], route
+        sw = cs[k] == "" ? "na" : sprintf("%.3f", median(cs[k]))
+        if (runs[k]) printf "%s %s %.1f %.3f %.3f %d %d %d %s %s\n", names[i], route, median(rps[k]), median(p50[k]), median(p99[k]), runs[k], bad[k], err[k], c, sw
+        else printf "%s %s na na na 0 0 0 na na na na\n", names[i], route
       }
     }' "$RESULTS"
 }
@@ -313,17 +332,17 @@ medians() {
 table() {
   medians | awk '
     { name[NR] = $1; route[NR] = $2; rps[NR] = $3; p50[NR] = $4; p99[NR] = $5; runs[NR] = $6; bad[NR] = $7; err[NR] = $8
-      cpu[NR] = $9; cmin[NR] = $10; cmax[NR] = $11
+      cpu[NR] = $9; cmin[NR] = $10; cmax[NR] = $11; sw[NR] = $12
       if ($1 == "siphon" && $3 != "na") { srps[$2] = $3; sp99[$2] = $5; scpu[$2] = $9 } }
     function ratio(a, b) { return (a == "na" || b == "" || b == 0) ? "n/a" : sprintf("%.2f", a / b) }
     END {
-      print "| server | route | req/s | p50 ms | p99 ms | CPU µs/req (min–max) | req/s ÷ siphon | p99 ÷ siphon | CPU ÷ siphon |"
-      print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+      print "| server | route | req/s | p50 ms | p99 ms | CPU µs/req (min–max) | context switches/req | req/s ÷ siphon | p99 ÷ siphon | CPU ÷ siphon |"
+      print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
       for (i = 1; i <= NR; i++) {
         path = route[i] == "users" ? "/users/{id}" : "/hello"
-        if (rps[i] == "na") { printf "| %s | %s | n/a | n/a | n/a | n/a | n/a | n/a | n/a |\n", name[i], path; continue }
+        if (rps[i] == "na") { printf "| %s | %s | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |\n", name[i], path; continue }
         c = cpu[i] == "na" ? "n/a" : sprintf("%.1f (%.1f–%.1f)", cpu[i], cmin[i], cmax[i])
-        printf "| %s | %s | %.0f | %.2f | %.2f | %s | %s | %s | %s |\n", name[i], path, rps[i], p50[i], p99[i], c, ratio(rps[i], srps[route[i]]), ratio(p99[i], sp99[route[i]]), ratio(cpu[i], scpu[route[i]])
+        printf "| %s | %s | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s |\n", name[i], path, rps[i], p50[i], p99[i], c, sw[i] == "na" ? "n/a" : sw[i], ratio(rps[i], srps[route[i]]), ratio(p99[i], sp99[route[i]]), ratio(cpu[i], scpu[route[i]])
         if (bad[i] + err[i] > 0) notes = notes sprintf("- %s %s: %d non-2xx responses and %d socket errors over %d runs (see raw/).\n", name[i], path, bad[i], err[i], runs[i])
       }
       if (notes != "") printf "\n%s", notes
