@@ -89,16 +89,17 @@ context_switches() {
 }
 
 # measure_url PID URL WARMUP_SECS: warms up, then wrk -t1 -c64 -d10s; prints "rps cpu_us_per_request
-# context_switches_per_request" (threads that ended during the run are not counted in the last).
+# context_switches_per_request p99_ms" (threads that ended during the run are not counted in the third).
 measure_url() {
   local pid=$1 url=$2 warm=$3 before after out reqs rps cs_before cs_after
   wrk -t1 -c64 -d"${warm}s" "$url" >/dev/null
   before=$(cpu_ticks "$pid"); cs_before=$(context_switches "$pid")
-  out=$(wrk -t1 -c64 -d10s "$url")
+  out=$(wrk -t1 -c64 -d10s --latency "$url")
   after=$(cpu_ticks "$pid"); cs_after=$(context_switches "$pid")
   reqs=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  awk -v reqs="$reqs" -v rps="$rps" -v hz="$(getconf CLK_TCK)" -v d=$((after - before)) -v cs=$((cs_after - cs_before)) \
-    'BEGIN {printf "%s %.2f %.3f\n", rps, d * 1e6 / hz / reqs, cs / reqs}'
+  p99=$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us$/, "", v); v /= 1000} else if (v ~ /ms$/) sub(/ms$/, "", v); else if (v ~ /s$/) {sub(/s$/, "", v); v *= 1000}; print v}' <<<"$out")
+  awk -v reqs="$reqs" -v rps="$rps" -v hz="$(getconf CLK_TCK)" -v d=$((after - before)) -v cs=$((cs_after - cs_before)) -v p99="${p99:-0}" \
+    'BEGIN {printf "%s %.2f %.3f %.2f\n", rps, d * 1e6 / hz / reqs, cs / reqs, p99}'
 }
 
 # wait_for URL: until it answers (15 s at most).

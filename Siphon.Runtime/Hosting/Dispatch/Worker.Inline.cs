@@ -46,9 +46,24 @@ public sealed unsafe partial class Worker
         return PyConvert.None();
     }
 
+    private RunBehindWork? _runBehind;
+    private RunBehindWork RunBehind => _runBehind ??= new RunBehindWork(this);
+
+    /// <summary>Requests left queued behind a borrower that ran its share: run by a thread-pool
+    /// thread as a borrower would (or left to whoever holds the interpreter, or the loop, woken).</summary>
+    private sealed class RunBehindWork(Worker worker) : IThreadPoolWorkItem
+    {
+        public void Execute()
+        {
+            if (worker._inbox.Depth <= 0) return;
+            if (worker._token.TryBorrow()) worker.RunWhileBorrowed(null);
+            else if (!worker._token.IsBorrowed) worker._inbox.Wake();
+        }
+    }
+
     // How many requests posted behind a borrower it runs before giving the interpreter back for
     // good, at most: each delays the answer of its own request (written after it returns).
-    private const int MaxRunBehind = 64;
+    private const int MaxRunBehind = 16;
 
     /// <summary>A Kestrel thread, a request with an async chain: run here if the interpreter can be
     /// borrowed without waiting; else queued, and run by the thread that holds the interpreter
@@ -91,9 +106,17 @@ public sealed unsafe partial class Worker
             // interpreter did not wake the loop, so this thread runs it, or wakes the loop (when
             // other work waits at the inbox's head, or this thread has run its share).
             if (_inbox.Depth <= 0 && !wake) return;
-            if (wake || budget == 0 || ranNone || !_inbox.HeadIs<PendingRequest>())
+            if (wake || ranNone || !_inbox.HeadIs<PendingRequest>())
             {
                 _inbox.Wake();
+                return;
+            }
+            if (budget == 0)
+            {
+                // This thread has run its share: it goes on to write its own answer (and those of
+                // the requests it ran, whose continuations it queued), and a thread-pool thread
+                // runs the rest (the global queue, so after this thread's own work, or on another).
+                ThreadPool.UnsafeQueueUserWorkItem(RunBehind, preferLocal: false);
                 return;
             }
             if (!_token.TryBorrow())
