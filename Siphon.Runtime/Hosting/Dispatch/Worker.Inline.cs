@@ -8,7 +8,8 @@
 // finished, completes the request, so its own continuation writes the answer: no wake-up of the
 // loop and no hop to another thread. A chain that suspended is left to the loop as a task (its
 // done-callback answers, as for a posted request), and the loop is woken. A thread that loses the
-// compare-and-swap posts the request to the inbox as before; so no Kestrel thread ever waits.
+// compare-and-swap queues the request on the inbox: the borrower runs it after its own (it looks at
+// the inbox after giving the interpreter back), or the loop, woken; so no Kestrel thread ever waits.
 using Microsoft.Extensions.Logging;
 using Siphon.Runtime.Http;
 using Siphon.Runtime.Native;
@@ -61,8 +62,9 @@ public sealed unsafe partial class Worker
         }
     }
 
-    // How many requests posted behind a borrower it runs before giving the interpreter back for
-    // good, at most: each delays the answer of its own request (written after it returns).
+    // How many requests queued behind a borrower it runs before giving the interpreter back for
+    // good, at most: each delays its own answer (written after it returns) and those of the
+    // requests it ran (their continuations wait in its queue).
     private const int MaxRunBehind = 16;
 
     /// <summary>A Kestrel thread, a request with an async chain: run here if the interpreter can be
@@ -91,7 +93,8 @@ public sealed unsafe partial class Worker
 
     /// <summary>With the token borrowed: runs <paramref name="first"/> and the requests queued behind
     /// it, giving the interpreter back after each batch and borrowing it again while requests wait
-    /// (no more than <see cref="MaxRunBehind"/> of them); leaves the rest to the loop, woken.</summary>
+    /// (no more than <see cref="MaxRunBehind"/> of them); leaves the rest to a thread-pool work item
+    /// that does the same, or to the loop, woken, when other work heads the inbox.</summary>
     private void RunWhileBorrowed(PendingRequest? first)
     {
         var budget = MaxRunBehind;
@@ -145,7 +148,9 @@ public sealed unsafe partial class Worker
             for (; budget > 0 && _inbox.TakeHead<PendingRequest>() is { } behind; budget--)
             {
                 Interlocked.Increment(ref _ranBehind);
-                wake |= RunOne(behind);
+                behind.CompleteViaPool = true;
+                try { wake |= RunOne(behind); }
+                finally { behind.CompleteViaPool = false; } // a task that suspended is answered by the loop
             }
         }
         finally
