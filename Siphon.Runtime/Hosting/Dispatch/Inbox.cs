@@ -2,8 +2,6 @@
 // add_reader. Producers (Kestrel threads, the thread pool) never take the GIL; they write the
 // eventfd only when the inbox goes from empty to non-empty, and the worker drains everything
 // per wake-up (docs/architecture.md, "CPython facts": one wake per batch beats call_soon_threadsafe by far).
-// A request posted while a Kestrel thread has borrowed the interpreter does not write it: the
-// borrower looks at the inbox after giving the interpreter back and runs it (Worker.Inline.cs).
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Siphon.Runtime.Native;
@@ -30,31 +28,12 @@ internal sealed unsafe class Inbox : IDisposable
     /// <summary>Any thread, no GIL.</summary>
     public void Post(IPyWork work)
     {
-        if (Enqueue(work)) Wake();
-    }
-
-    /// <summary>Any thread, no GIL: queues <paramref name="work"/> without waking the loop; true when
-    /// the inbox was empty, so the caller owes the wake (<see cref="Wake"/>) unless a borrower will
-    /// look at the inbox (Worker.Submit). The count is raised with a full fence, before the caller
-    /// reads the token.</summary>
-    public bool Enqueue(IPyWork work)
-    {
         _queue.Enqueue(work);
-        return Interlocked.Increment(ref _count) == 1;
-    }
-
-    /// <summary>Any thread: whether the item at the head is a <typeparamref name="T"/> (a hint: it may
-    /// be taken meanwhile).</summary>
-    public bool HeadIs<T>() where T : class, IPyWork => _queue.TryPeek(out var head) && head is T;
-
-    /// <summary>The interpreter's holder when it is not the loop (a borrower): the item at the head
-    /// when it is a <typeparamref name="T"/>; null when the inbox is empty or starts with something
-    /// else (left for the loop).</summary>
-    public T? TakeHead<T>() where T : class, IPyWork
-    {
-        if (!_queue.TryPeek(out var head) || head is not T item || !_queue.TryDequeue(out _)) return null;
-        Interlocked.Decrement(ref _count); // may dip below 0 until its producer counts it: Drain waits for that
-        return item;
+        if (Interlocked.Increment(ref _count) == 1)
+        {
+            ulong one = 1;
+            Libc.Write(FileDescriptor, &one, sizeof(ulong));
+        }
     }
 
     /// <summary>Wakes the loop with nothing posted (a borrower left it work: callbacks or a task to

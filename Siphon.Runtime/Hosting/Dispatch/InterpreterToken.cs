@@ -19,11 +19,15 @@ internal sealed class InterpreterToken
     private int _word = Running;
     private readonly object _gate = new();
     private volatile bool _foreign;
+    private long _borrows;
 
     /// <summary>A thread the token does not know (one a script started, an executor's, a .NET
     /// thread calling in through clr) may run this interpreter's Python: no borrowing. Set by
     /// whoever holds the GIL, before letting go of it.</summary>
     public bool Foreign { get => _foreign; set => _foreign = value; }
+
+    /// <summary>Requests run by a borrowing thread since start (tests and metrics).</summary>
+    public long Borrows => Interlocked.Read(ref _borrows);
 
     private long _longestTake;
 
@@ -50,9 +54,6 @@ internal sealed class InterpreterToken
         }
     }
 
-    /// <summary>A Kestrel thread holds the interpreter now (full fence before the read: Inbox.PostBehind).</summary>
-    public bool IsBorrowed => StateOf(Volatile.Read(ref _word)) == Borrowed;
-
     /// <summary>Loop thread, after it released the GIL and before it waits: Running → Parked.</summary>
     public void Park() => Swap(Running, Parked);
 
@@ -73,7 +74,9 @@ internal sealed class InterpreterToken
     public bool TryBorrow()
     {
         if (_foreign || Volatile.Read(ref _word) != Parked) return false;
-        return Interlocked.CompareExchange(ref _word, Borrowed, Parked) == Parked;
+        if (Interlocked.CompareExchange(ref _word, Borrowed, Parked) != Parked) return false;
+        Interlocked.Increment(ref _borrows);
+        return true;
     }
 
     /// <summary>The borrower, after it let go of the GIL: Borrowed → Parked; whoever waits goes on.</summary>

@@ -16,7 +16,7 @@ public sealed class HandlerFailedException(string reason, int status = 500) : Ex
     public int Status { get; } = status;
 }
 
-public sealed class PendingRequest(Worker worker, ScriptVersion version, Request request, int handlerId, string route) : IPyWork, ISyncJob, IThreadPoolWorkItem
+public sealed class PendingRequest(Worker worker, ScriptVersion version, Request request, int handlerId, string route) : IPyWork, ISyncJob
 {
     private volatile bool _abandoned;
 
@@ -76,36 +76,14 @@ public sealed class PendingRequest(Worker worker, ScriptVersion version, Request
     /// <summary>Its answer (504) has been written; a sync job not yet started is skipped.</summary>
     internal void Abandon() => _abandoned = true;
 
-    // Set while a borrowing Kestrel thread runs this request for another (queued behind it): its
-    // completion is handed to the thread pool's global queue, so the continuation that writes the
-    // answer is not left at the bottom of the borrower's own (last in, first out) queue.
-    private bool _completeViaPool;
-    private Response? _response;
-    private HandlerFailedException? _failure;
-
-    internal bool CompleteViaPool { set => _completeViaPool = value; }
-
     internal void Complete(Response response)
     {
-        if (_completeViaPool) { _response = response; Defer(); return; }
         if (_tcs.TrySetResult(response)) Done();
     }
 
     internal void Fail(string reason, int status = 500)
     {
-        if (_completeViaPool) { _failure = new HandlerFailedException(reason, status); Defer(); return; }
         if (_tcs.TrySetException(new HandlerFailedException(reason, status))) Done();
-    }
-
-    private void Defer()
-    {
-        _completeViaPool = false; // once: a later Complete/Fail goes straight to the TaskCompletionSource (and loses, as it would)
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-    }
-
-    void IThreadPoolWorkItem.Execute()
-    {
-        if (_failure is { } e ? _tcs.TrySetException(e) : _tcs.TrySetResult(_response!)) Done();
     }
 }
 

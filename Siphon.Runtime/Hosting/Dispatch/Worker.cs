@@ -121,7 +121,7 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
         Interlocked.Increment(ref _outstanding);
         if (!request.Version.ChainSync[request.HandlerId])
         {
-            SubmitAsync(request);
+            if (!TryRunInline(request)) _inbox.Post(request);
         }
         else if (!_pool!.TrySubmit(request)) request.Fail("sync queue full", 503);
     }
@@ -287,8 +287,8 @@ public sealed unsafe partial class Worker : IPyLoopHost, IWorkerGauges
     private void CloseLoop()
     {
         _token.Close(); // no borrow from here on
-        _log.LogInformation("worker {Index}: {Inline} requests ran on a Kestrel thread, not the loop ({Behind} of them posted behind the one that ran them; longest take of the GIL: {TakeUs:F0} us)",
-            Index, InlineRuns, RanBehind, _token.LongestTake.TotalMicroseconds);
+        _log.LogInformation("worker {Index}: {Inline} requests ran on the thread that read them (longest take of the GIL: {TakeUs:F0} us)",
+            Index, _token.Borrows, _token.LongestTake.TotalMicroseconds);
         if (_pool is not null)
         {
             // Requests were drained before the loop stopped; what still runs is a sync handler past

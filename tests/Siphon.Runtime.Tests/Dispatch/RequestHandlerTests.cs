@@ -11,7 +11,7 @@ namespace Siphon.Runtime.Tests.Dispatch;
 public sealed class RequestHandlerTests(RequestHandlerTests.Host host) : IClassFixture<RequestHandlerTests.Host>
 {
     private const string Script = """
-        import asyncio, contextvars, time
+        import asyncio, contextvars
         from siphon import http, log
 
         seen = contextvars.ContextVar("seen", default="unset")
@@ -81,14 +81,6 @@ public sealed class RequestHandlerTests(RequestHandlerTests.Host host) : IClassF
                     tg.create_task(asyncio.sleep(0))
             same = asyncio.current_task() is task and task is not None
             return http.Response(body=f"{before} {seen.get()} {same} {asyncio.get_running_loop() is task.get_loop()}")
-
-        @http.route("/hold/{ms}")
-        async def hold(req):
-            # Keeps the interpreter without awaiting: whoever runs it holds it the whole time.
-            end = time.perf_counter() + int(req.path_params["ms"]) / 1000
-            while time.perf_counter() < end:
-                pass
-            return http.Response(body="held")
         """;
 
     /// <summary>The class's one in-process host: max_body_bytes 64, request_timeout_ms 300.</summary>
@@ -153,22 +145,6 @@ public sealed class RequestHandlerTests(RequestHandlerTests.Host host) : IClassF
             Http.GetStringAsync($"{Url}/task/{i}" + (i % 3 == 0 ? "?suspend=1" : ""))));
         for (var i = 0; i < answers.Length; i++)
             Assert.Equal($"unset {i} True True", answers[i]);
-    }
-
-    [Fact]
-    public async Task Requests_that_arrive_while_a_kestrel_thread_runs_one_are_run_by_it_after_its_own_and_all_answered()
-    {
-        var behindBefore = host.Siphon.Worker.RanBehind;
-        // The loop is idle, so the thread that reads /hold borrows the interpreter and keeps it for
-        // a second; requests read meanwhile are queued behind it, and it runs them when it is done.
-        var held = Http.GetStringAsync($"{Url}/hold/1000");
-        await Task.Delay(300);
-        var during = Enumerable.Range(0, 5).Select(i => Http.GetStringAsync($"{Url}/task/{i}")).ToArray();
-        Assert.Equal("held", await held);
-        var answers = await Task.WhenAll(during);
-        for (var i = 0; i < answers.Length; i++)
-            Assert.Equal($"unset {i} True True", answers[i]);
-        Assert.True(host.Siphon.Worker.RanBehind > behindBefore, "no request was run behind the one holding the interpreter");
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public class InlineDispatchTests
             return http.Response(body="stopped")
         """;
 
-    private static readonly Regex Summary = new(@"worker 0: (\d+) requests ran on a Kestrel thread, not the loop \((\d+) of them posted behind the one that ran them; longest take of the GIL: (\d+) us\)");
+    private static readonly Regex Summary = new(@"worker 0: (\d+) requests ran on the thread that read them \(longest take of the GIL: (\d+) us\)");
 
     [Fact]
     public async Task Async_requests_run_on_the_reading_thread_and_no_reader_ever_waits_for_the_gil()
@@ -85,7 +85,7 @@ public class InlineDispatchTests
         var m = Summary.Match(siphon.Output);
         Assert.True(m.Success, siphon.Output);
         var inline = long.Parse(m.Groups[1].Value);
-        var takeUs = long.Parse(m.Groups[3].Value);
+        var takeUs = long.Parse(m.Groups[2].Value);
         Assert.True(inline >= 50, $"only {inline} requests ran on the reading thread");
         Assert.True(takeUs < 100_000, $"a reading thread waited {takeUs} µs for the GIL");
     }
