@@ -18,7 +18,7 @@ internal sealed class InterpreterToken
     private const int Running = 0, Parked = 1, Borrowed = 2, Closed = 3, StateMask = 3, PoolUnit = 4;
     private int _word = Running;
     private readonly object _gate = new();
-    private volatile bool _foreign;
+    private volatile bool _foreign, _loopWaiting;
     private long _borrows;
 
     /// <summary>A thread the token does not know (one a script started, an executor's, a .NET
@@ -64,7 +64,14 @@ internal sealed class InterpreterToken
         while (true)
         {
             var w = Swap(Parked, Running);
-            if (StateOf(w) != Borrowed) return; // was Parked (now Running), or Closed
+            if (StateOf(w) != Borrowed) // was Parked (now Running), or Closed
+            {
+                _loopWaiting = false;
+                return;
+            }
+            // No new borrow until the loop has it back: under load Kestrel threads would otherwise
+            // borrow again before the woken loop runs, and starve it (its callbacks, a reload).
+            _loopWaiting = true;
             WaitWhileBorrowed();
         }
     }
@@ -73,7 +80,7 @@ internal sealed class InterpreterToken
     /// On true the caller takes the GIL (free) and must <see cref="Return"/>.</summary>
     public bool TryBorrow()
     {
-        if (_foreign || Volatile.Read(ref _word) != Parked) return false;
+        if (_foreign || _loopWaiting || Volatile.Read(ref _word) != Parked) return false;
         if (Interlocked.CompareExchange(ref _word, Borrowed, Parked) != Parked) return false;
         Interlocked.Increment(ref _borrows);
         return true;
