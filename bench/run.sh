@@ -170,30 +170,19 @@ parse_wrk() {
     }' "$1"
 }
 
-# group_cpu_ticks PGID: user+system clock ticks of every process in the group (the server was
-# started with setsid, so its group id is its pid); the comm field may hold spaces: read after ')'.
-group_cpu_ticks() {
-  local group=$1 f s total=0
+# group_stats PGID: "ticks switches" of every process in the group (the server was started with
+# setsid, so its group id is its pid): user+system clock ticks, and voluntary + involuntary context
+# switches of every thread (threads that ended are not counted). The comm field may hold spaces:
+# read after ')'.
+group_stats() {
+  local group=$1 f s ticks=0 dirs=()
   for f in /proc/[0-9]*/stat; do
     read -r s <"$f" 2>/dev/null || continue
     s=${s##*) }
     set -- $s   # state ppid pgrp ... utime (12) stime (13)
-    if [ "$3" = "$group" ]; then total=$((total + ${12} + ${13})); fi
+    if [ "$3" = "$group" ]; then ticks=$((ticks + ${12} + ${13})); dirs+=("${f%/stat}"); fi
   done
-  echo $total
-}
-
-# group_switches PGID: voluntary + involuntary context switches of every thread of every process
-# in the group (threads that ended are not counted).
-group_switches() {
-  local group=$1 f s pids=()
-  for f in /proc/[0-9]*/stat; do
-    read -r s <"$f" 2>/dev/null || continue
-    s=${s##*) }
-    set -- $s
-    if [ "$3" = "$group" ]; then f=${f%/stat}; pids+=("$f"); fi
-  done
-  for f in "${pids[@]}"; do cat "$f"/task/*/status 2>/dev/null; done | awk '/^(non)?voluntary_ctxt_switches:/ {n += $2} END {print n + 0}'
+  echo "$ticks $(for f in "${dirs[@]}"; do cat "$f"/task/*/status 2>/dev/null; done | awk '/^(non)?voluntary_ctxt_switches:/ {n += $2} END {print n + 0}')"
 }
 HZ=$(getconf CLK_TCK)
 
@@ -236,9 +225,9 @@ for round in $(seq 1 "$ROUNDS"); do
     warmup "$name" "$port" "$tag"
     for route in users hello; do
       path=/hello; [ $route = users ] && path=/users/42
-      cpu0=$(group_cpu_ticks "$SERVER_PID"); cs0=$(group_switches "$SERVER_PID")
+      read -r cpu0 cs0 < <(group_stats "$SERVER_PID")
       wrk_run "$OUT/raw/$tag-$route.txt" -t1 -c$CONNECTIONS -d"${DURATION}s" --latency "http://127.0.0.1:$port$path"
-      cpu1=$(group_cpu_ticks "$SERVER_PID"); cs1=$(group_switches "$SERVER_PID")
+      read -r cpu1 cs1 < <(group_stats "$SERVER_PID")
       if alive "$SERVER_PID"; then
         read -r rps p50 p99 reqs bad errs < <(parse_wrk "$OUT/raw/$tag-$route.txt")
         cpu_us=na; cs=na

@@ -237,8 +237,14 @@ public sealed unsafe partial class Worker
             }
         }
         using var result = PyAsyncio.Result(task);
-        if (PyObjects.TypeOf(result.Handle) == _responseType) p.Complete(BoundObject.Get<Response>(result.Handle));
-        else BadResult(p, result.Handle);
+        AnswerWith(p, result.Handle);
+    }
+
+    /// <summary>What a finished chain returned (borrowed): its Response, or a 500 for anything else.</summary>
+    private void AnswerWith(PendingRequest p, nint result)
+    {
+        if (PyObjects.TypeOf(result) == _responseType) p.Complete(BoundObject.Get<Response>(result));
+        else BadResult(p, result);
     }
 
     private void BadResult(PendingRequest p, nint result)

@@ -85,9 +85,8 @@ public sealed unsafe partial class Worker
         using (r)
         {
             using var step = _host!.FirstStep(_loop!.Handle, r.Handle, out var wake, out var finished);
-            if (!finished) FinishOrTrack(p, step.Handle);
-            else if (PyObjects.TypeOf(step.Handle) == _responseType) p.Complete(BoundObject.Get<Response>(step.Handle));
-            else BadResult(p, step.Handle);
+            if (finished) AnswerWith(p, step.Handle);
+            else FinishOrTrack(p, step.Handle);
             return wake;
         }
     }
